@@ -1,0 +1,183 @@
+/**
+ * The unit of work: one source file version to one destination (shared/DESIGN.md "The shape").
+ *
+ * A job is a plain, JSON-serialisable object. Everything that must survive a crash lives in it, and it is all
+ * that one table row (or one entry of the CLI's state file) holds. Queue messages only say "wake job X".
+ *
+ * Secrets: `session.uploadUrl` is a credential (anyone holding it can write the file). It lives only in the job
+ * row / state file; {@link publicView} is the only shape that may leave the process (HTTP API, logs, CLI JSON).
+ */
+
+import type { SourceFingerprint } from "./ports.js";
+import type { QuickXorState } from "./quickXorHash.js";
+
+export type ConflictBehavior = "replace" | "rename" | "fail";
+
+/** The fixed status values (issue 4 "Fixed names"): outside scripts depend on them. */
+export const JOB_STATUSES = ["queued", "uploading", "verifying", "completed", "failed", "cancelled"] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+export function isTerminal(status: JobStatus): boolean {
+  return status === "completed" || status === "failed" || status === "cancelled";
+}
+
+/** Where the bytes come from. Serialisable references, not open handles. */
+export type SourceRef =
+  | { readonly type: "file"; readonly path: string }
+  | { readonly type: "blob"; readonly container: string; readonly blob: string }
+  | { readonly type: "url"; readonly url: string };
+
+/**
+ * Where the bytes go, as the user said it. `drive` is already resolved; `onedrive` and `sharepoint` are resolved
+ * to a drive id by the engine's first step and the result kept in {@link UploadJob.target}.
+ * `path` is the destination path inside the drive, always starting with `/`, ending with the file name.
+ */
+export type Destination =
+  | { readonly type: "drive"; readonly driveId: string; readonly path: string }
+  | { readonly type: "onedrive"; readonly user: string; readonly path: string }
+  | { readonly type: "sharepoint"; readonly site: string; readonly library: string; readonly path: string };
+
+/** A destination resolved to a concrete drive and path. */
+export interface ResolvedTarget {
+  readonly driveId: string;
+  /** Path inside the drive, starting with `/`, ending with the file name. Decoded (not URL-encoded). */
+  readonly path: string;
+}
+
+/** Graph's upload session as far as it must survive a crash. `uploadUrl` is a secret. */
+export interface UploadSessionState {
+  readonly uploadUrl: string;
+  /** When the session was created (ms since epoch): bounds the absolute URL lifetime (GRAPH.md, 24 h). */
+  readonly createdAt: number;
+  /** Last `expirationDateTime` the server gave (ms since epoch); slides forward with each fragment. */
+  readonly expiresAt: number;
+}
+
+/** Why a job is failing, retrying or failed. Never contains a secret (no URLs with query strings, no tokens). */
+export interface JobError {
+  /** Stable machine code, e.g. `throttled`, `session-expired`, `quota-exceeded`, `name-conflict`. */
+  readonly code: string;
+  /** What happened and what a person can do about it. */
+  readonly message: string;
+  readonly httpStatus?: number;
+  /** Most specific Graph error code (inner-most `innerError.code`, else `error.code`). */
+  readonly graphCode?: string;
+  readonly requestId?: string;
+}
+
+export interface UploadResult {
+  readonly itemId: string;
+  readonly webUrl?: string;
+  readonly eTag?: string;
+  readonly size: number;
+  readonly quickXorHash?: string;
+  /** `hash`: size and QuickXorHash matched. `size-only`: service-modified Office type (GRAPH.md). */
+  readonly verification: "hash" | "size-only";
+}
+
+export interface AttemptCounters {
+  /** Consecutive transient failures since bytes last moved; reset whenever bytes are confirmed. */
+  readonly retries: number;
+  /** Sessions created for this job (the first one counts). Capped: see engine policy. */
+  readonly sessions: number;
+  /** Resyncs after a 400 on a fragment: at most one, then fail loudly (GRAPH.md). */
+  readonly badRequestResyncs: number;
+  /** Times the source changed under us and the job restarted. */
+  readonly sourceRestarts: number;
+  /** Every step taken, for diagnostics and the invocations-per-chunk benchmark. */
+  readonly steps: number;
+}
+
+export interface UploadJob {
+  /** Unique, table-key safe: [A-Za-z0-9-_]. Never named `id` in a queue message (PLATFORM.md): use `jobId`. */
+  readonly jobId: string;
+  /** The upload request (HTTP POST, CLI invocation, mirror run) this job belongs to. Table-key safe. */
+  readonly requestId: string;
+  readonly source: SourceRef;
+  readonly destination: Destination;
+  readonly conflictBehavior: ConflictBehavior;
+  /** Bytes per fragment: a multiple of 320 KiB, under 60 MiB. */
+  readonly chunkSize: number;
+  /** Files up to this size (and every 0-byte file) go by simple upload. */
+  readonly simpleUploadMax: number;
+  /** The source version recorded when the job was created or last restarted (DESIGN invariant 1). */
+  readonly fingerprint?: SourceFingerprint;
+  readonly target?: ResolvedTarget;
+  readonly status: JobStatus;
+  readonly session?: UploadSessionState;
+  /** Bytes the server has confirmed (from nextExpectedRanges, never from our own arithmetic). */
+  readonly confirmedOffset: number;
+  /** QuickXorHash over bytes [0, hash.length) of the source version; hash.length <= confirmedOffset + chunk. */
+  readonly hash: QuickXorState;
+  readonly attempts: AttemptCounters;
+  readonly lastError?: JobError;
+  readonly result?: UploadResult;
+  /** When the job should next be woken (ms since epoch); used by the sweeper to find overdue jobs. */
+  readonly nextWakeAt?: number;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+/** What the caller (CLI loop or queue function) should do after a step. */
+export type NextAction =
+  | { readonly type: "continue" }
+  | { readonly type: "wait"; readonly ms: number; readonly reason: string }
+  | { readonly type: "done"; readonly result: UploadResult }
+  | { readonly type: "failed"; readonly error: JobError }
+  | { readonly type: "cancelled" };
+
+/** Progress and diagnostics emitted by a step, for progress bars, JSON event lines and structured logs. */
+export type JobEvent =
+  | { readonly type: "started"; readonly size: number; readonly method: "simple" | "session" }
+  | { readonly type: "session-created"; readonly sessionNumber: number }
+  | { readonly type: "session-recreated"; readonly reason: string; readonly sessionNumber: number }
+  | { readonly type: "chunk-confirmed"; readonly confirmedOffset: number; readonly size: number }
+  | { readonly type: "resynced"; readonly from: number; readonly to: number; readonly reason: string }
+  | {
+      readonly type: "retrying";
+      readonly reason: string;
+      readonly delayMs: number;
+      readonly error?: JobError;
+    }
+  | { readonly type: "source-changed"; readonly action: "restart" | "fail" }
+  | { readonly type: "completed"; readonly result: UploadResult }
+  | { readonly type: "failed"; readonly error: JobError };
+
+export interface StepResult {
+  readonly job: UploadJob;
+  readonly next: NextAction;
+  readonly events: readonly JobEvent[];
+  /** Set when Graph throttled a whole drive: every job writing to it should wait until then (ms since epoch). */
+  readonly throttleDriveUntil?: { readonly driveId: string; readonly until: number };
+}
+
+/** The shape of a job that may leave the process: no upload URL, no tokens. */
+export interface PublicJobView {
+  readonly jobId: string;
+  readonly requestId: string;
+  readonly destination: Destination;
+  readonly status: JobStatus;
+  readonly bytesConfirmed: number;
+  readonly size?: number;
+  readonly attempts: AttemptCounters;
+  readonly lastError?: JobError;
+  readonly result?: UploadResult;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+export function publicView(job: UploadJob): PublicJobView {
+  return {
+    jobId: job.jobId,
+    requestId: job.requestId,
+    destination: job.destination,
+    status: job.status,
+    bytesConfirmed: job.confirmedOffset,
+    ...(job.fingerprint ? { size: job.fingerprint.size } : {}),
+    attempts: job.attempts,
+    ...(job.lastError ? { lastError: job.lastError } : {}),
+    ...(job.result ? { result: job.result } : {}),
+    createdAt: job.createdAt,
+    updatedAt: job.updatedAt,
+  };
+}
