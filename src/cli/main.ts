@@ -11,7 +11,7 @@ const program = new Command("graph-mirror")
   .version(VERSION)
   .showHelpAfterError();
 
-registerCommands(program);
+await registerCommands(program, process.argv);
 
 try {
   await program.parseAsync(process.argv);

@@ -109,6 +109,16 @@ export interface UploadJob {
   readonly confirmedOffset: number;
   /** QuickXorHash over bytes [0, hash.length) of the source version; hash.length <= confirmedOffset + chunk. */
   readonly hash: QuickXorState;
+  /**
+   * The last fragment's fate is unknown (timeout, reset, 5xx, 416, 400, or the process restarted): the next
+   * step asks the session status before sending anything (GRAPH.md: a "failed" PUT may have landed).
+   */
+  readonly resyncPending?: boolean;
+  /**
+   * Last byte of the first missing range when the server reported more than one range (GRAPH.md: several
+   * ranges seen): the next fragment stops there instead of overlapping bytes the server already holds.
+   */
+  readonly missingRangeEnd?: number;
   readonly attempts: AttemptCounters;
   readonly lastError?: JobError;
   readonly result?: UploadResult;

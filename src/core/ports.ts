@@ -50,13 +50,16 @@ export interface ByteSource {
   fingerprint(signal?: AbortSignal): Promise<SourceFingerprint>;
   /**
    * Exactly `length` bytes starting at `offset` of the version identified by `expected`. Throws a
-   * SourceChangedError when the source no longer matches `expected`.
+   * SourceChangedError when the source no longer matches `expected`. When `into` (at least `length` bytes) is
+   * given, implementations may read into it and return a view of it, so callers can reuse one chunk buffer
+   * instead of allocating one per read (DESIGN invariant 4; bench/upload).
    */
   read(
     offset: number,
     length: number,
     expected: SourceFingerprint,
     signal?: AbortSignal,
+    into?: Uint8Array,
   ): Promise<Uint8Array>;
 }
 

@@ -1,0 +1,14 @@
+/** Every benchmark `npm run bench` knows. Add one line per benchmark module. */
+import { mirrorFirstPassBenchmark, mirrorUnchangedBenchmark } from "./mirror.js";
+import { queuePipelineBenchmark } from "./queuePipeline.js";
+import type { Benchmark } from "./registry.js";
+import { uploadRssBenchmark } from "./upload/rss.js";
+import { uploadThroughputBenchmark } from "./upload/throughput.js";
+
+export const BENCHMARKS: readonly Benchmark[] = [
+  uploadThroughputBenchmark,
+  uploadRssBenchmark,
+  mirrorUnchangedBenchmark,
+  mirrorFirstPassBenchmark,
+  queuePipelineBenchmark,
+];

@@ -1,0 +1,28 @@
+/**
+ * The JSON answers of the HTTP API. Error bodies have one shape everywhere:
+ *   {"error": {"code": "invalidRequest", "message": "...", "problems": [{"field": "...", "rule": "..."}]}}
+ * Messages never carry secrets (no upload URLs, tokens or SAS queries: DESIGN invariant 5).
+ */
+import azureFunctions, { type HttpResponse } from "@azure/functions";
+import type { FieldProblem } from "../config/configError.js";
+
+// The library is a webpack-bundled CommonJS module whose classes Node's ESM loader cannot see as named
+// exports (only `app`, `output`, ... are detected): take them from the default export.
+const { HttpResponse: Response } = azureFunctions;
+
+export function json(status: number, body: unknown, headers: Record<string, string> = {}): HttpResponse {
+  return new Response({
+    status,
+    jsonBody: body,
+    headers: { "Cache-Control": "no-store", ...headers },
+  });
+}
+
+export function invalidRequest(problems: readonly FieldProblem[]): HttpResponse {
+  const message = problems.map((p) => `${p.field}: ${p.rule}`).join("; ");
+  return json(400, { error: { code: "invalidRequest", message, problems } });
+}
+
+export function errorAnswer(status: number, code: string, message: string): HttpResponse {
+  return json(status, { error: { code, message } });
+}

@@ -1,0 +1,39 @@
+/**
+ * DELETE /api/uploads/{id} for one job: raises the row's `cancelRequested` flag, which the queue worker honours
+ * by running the engine's cancel (deleting the open upload session) under its lease (src/core/worker.ts).
+ *
+ * - Job idle (no live lease): the flag is written together with a new wakeSeq, and a wake for that wakeSeq is
+ *   sent now, so a job waiting out a long backoff is cancelled at once and its old delayed wake goes stale.
+ * - Job leased (a worker is mid-step): only the flag is written; the worker keeps it when it writes its result
+ *   and wakes the job at once (worker.ts `writeResult` / `nextRow`).
+ * A crash between the write and the send is covered by the sweeper like any other wake.
+ */
+import { isTerminal } from "../core/job.js";
+import { leaseIsLive, wakeMessageFor, withoutEtag } from "../core/lease.js";
+import type { Clock } from "../core/ports.js";
+import { ConcurrencyError, type JobStore, type StoredJob, type WakeQueue } from "../core/storePorts.js";
+
+export async function requestCancel(
+  stored: StoredJob,
+  deps: { readonly jobs: JobStore; readonly wake: WakeQueue; readonly clock: Clock },
+): Promise<void> {
+  let row: StoredJob | undefined = stored;
+  for (let attempt = 0; attempt < 5 && row; attempt++) {
+    if (isTerminal(row.job.status) || row.cancelRequested) return;
+    const idle = !leaseIsLive(row, deps.clock.now());
+    const next = {
+      ...withoutEtag(row),
+      cancelRequested: true,
+      ...(idle ? { wakeSeq: row.wakeSeq + 1, job: { ...row.job, nextWakeAt: deps.clock.now() } } : {}),
+    };
+    try {
+      const written = await deps.jobs.replace(next, row.etag);
+      if (idle) await deps.wake.send(wakeMessageFor(written), 0);
+      return;
+    } catch (err: unknown) {
+      if (!(err instanceof ConcurrencyError)) throw err;
+      row = await deps.jobs.get(row.job.jobId, row.job.requestId);
+    }
+  }
+  if (row) throw new Error(`job ${row.job.jobId} kept changing; cancellation was not recorded`);
+}

@@ -1,0 +1,227 @@
+/**
+ * The HTTP API's logic, called by the thin Azure Functions adapters in src/functions/uploads.ts and directly by
+ * tests (PLATFORM.md: handlers are callable with `new HttpRequest(...)` and `new InvocationContext(...)`).
+ *
+ * POST validates everything first, then writes all jobs of the request in one transaction, then sends one wake
+ * message per job: a request that fails validation stores and enqueues nothing (DESIGN invariant 6). If the
+ * process dies after the rows are written but before a message is sent, the sweeper wakes the jobs (issue 4).
+ */
+import { randomUUID } from "node:crypto";
+import type { HttpRequest, HttpResponse, InvocationContext } from "@azure/functions";
+import { ConfigError } from "../config/configError.js";
+import type { HttpApiConfig } from "../config/httpApi.js";
+import { newJob } from "../core/engine.js";
+import { isTerminal, publicView, type SourceRef, type UploadJob } from "../core/job.js";
+import type { Clock } from "../core/ports.js";
+import { redactSecrets } from "../core/redact.js";
+import type { JobStore, StoredJob, WakeQueue } from "../core/storePorts.js";
+import type { NetworkPolicy } from "../sources/networkGuard.js";
+import { type StagingArea, StagingTooLargeError } from "../sources/staging.js";
+import { errorAnswer, invalidRequest, json } from "./httpAnswers.js";
+import { validateOctetRequest } from "./octetRequest.js";
+import { readJsonBody } from "./requestBody.js";
+import { type ValidUpload, validateUploadBody } from "./validateUpload.js";
+
+export interface UploadApiDeps {
+  readonly config: HttpApiConfig;
+  readonly networkPolicy: NetworkPolicy;
+  readonly jobs: JobStore;
+  readonly wake: WakeQueue;
+  readonly staging: StagingArea;
+  readonly clock: Clock;
+  /** Engine settings every new job carries (CHUNK_SIZE, simple upload threshold). */
+  readonly chunkSize: number;
+  readonly simpleUploadMax: number;
+  /** Asks for one job to be cancelled; the worker deletes its upload session (src/api/requestCancel.ts). */
+  readonly cancel: (job: StoredJob) => Promise<void>;
+  readonly newId?: () => string;
+}
+
+/** Request ids become table partition keys: [A-Za-z0-9-_] only (PLATFORM.md Table Storage key rules). */
+const REQUEST_ID = /^[A-Za-z0-9_-]{1,100}$/;
+
+export function postUpload(deps: UploadApiDeps) {
+  return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponse> => {
+    try {
+      const contentType =
+        (request.headers.get("content-type") ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
+      const query = new URL(request.url).searchParams;
+      if (contentType === "application/octet-stream" || query.has("to"))
+        return await postOctetStream(deps, request, context, query, contentType);
+      if (contentType !== "" && contentType !== "application/json")
+        return invalidRequest([
+          { field: "Content-Type", rule: "must be application/json or application/octet-stream" },
+        ]);
+      const unknown = [...query.keys()].filter((key) => key !== "code");
+      if (unknown.length > 0)
+        return invalidRequest(unknown.map((field) => ({ field, rule: "is not a known query parameter" })));
+      const body = await readJsonBody(request, deps.config.jsonMaxBytes);
+      if (!body.ok) return invalidRequest([body.problem]);
+      const upload = await validateUploadBody(body.value, deps);
+      return await createJobs(deps, request, context, newRequestId(deps), upload);
+    } catch (err: unknown) {
+      if (err instanceof ConfigError) return invalidRequest(err.problems);
+      return internalError(context, err);
+    }
+  };
+}
+
+async function postOctetStream(
+  deps: UploadApiDeps,
+  request: HttpRequest,
+  context: InvocationContext,
+  query: URLSearchParams,
+  contentType: string,
+): Promise<HttpResponse> {
+  const octet = validateOctetRequest(
+    query,
+    request.headers.get("content-length"),
+    deps.config.stagingMaxBytes,
+  );
+  if (contentType !== "application/octet-stream")
+    return invalidRequest([{ field: "Content-Type", rule: "must be application/octet-stream with ?to=" }]);
+  const requestId = newRequestId(deps);
+  let source: SourceRef;
+  try {
+    const staged = await deps.staging.stage(requestId, octet.name, request.body ?? emptyBody());
+    source = { type: "blob", container: staged.container, blob: staged.blob };
+    context.log(JSON.stringify({ event: "staged", requestId, bytes: staged.size }));
+  } catch (err: unknown) {
+    if (err instanceof StagingTooLargeError)
+      return invalidRequest([
+        { field: "body", rule: `must be at most ${err.limit} bytes (STAGING_MAX_BYTES)` },
+      ]);
+    throw err;
+  }
+  return createJobs(deps, request, context, requestId, {
+    source,
+    destinations: [octet.destination],
+    conflictBehavior: octet.conflictBehavior,
+  });
+}
+
+async function* emptyBody(): AsyncIterable<Uint8Array> {}
+
+async function createJobs(
+  deps: UploadApiDeps,
+  request: HttpRequest,
+  context: InvocationContext,
+  requestId: string,
+  upload: ValidUpload,
+): Promise<HttpResponse> {
+  const now = deps.clock.now();
+  const jobs: UploadJob[] = upload.destinations.map((destination, i) =>
+    newJob({
+      jobId: `${requestId}-${i + 1}`,
+      requestId,
+      source: upload.source,
+      destination,
+      conflictBehavior: upload.conflictBehavior,
+      chunkSize: deps.chunkSize,
+      simpleUploadMax: deps.simpleUploadMax,
+      now,
+    }),
+  );
+  await deps.jobs.createJobs(jobs);
+  // New rows start at wakeSeq 0 (the store's contract); one message per job, the job id and nothing secret.
+  await Promise.all(jobs.map((job) => deps.wake.send({ jobId: job.jobId, wakeSeq: 0, requestId }, 0)));
+  context.log(JSON.stringify({ event: "upload-requested", requestId, jobs: jobs.length }));
+  const statusUrl = statusUrlFor(request, requestId);
+  return json(
+    202,
+    {
+      id: requestId,
+      statusUrl,
+      jobs: jobs.map((job) => ({ id: job.jobId, destination: job.destination, status: job.status })),
+    },
+    { Location: statusUrl },
+  );
+}
+
+export function getUpload(deps: Pick<UploadApiDeps, "jobs">) {
+  return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponse> => {
+    try {
+      const found = await findRequest(deps, request);
+      if (!("jobs" in found)) return found.answer;
+      return json(
+        200,
+        statusBody(
+          found.requestId,
+          found.jobs.map((stored) => stored.job),
+          request,
+        ),
+      );
+    } catch (err: unknown) {
+      return internalError(context, err);
+    }
+  };
+}
+
+export function deleteUpload(deps: Pick<UploadApiDeps, "jobs" | "cancel">) {
+  return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponse> => {
+    try {
+      const found = await findRequest(deps, request);
+      if (!("jobs" in found)) return found.answer;
+      await Promise.all(
+        found.jobs.filter((stored) => !isTerminal(stored.job.status)).map((s) => deps.cancel(s)),
+      );
+      const after = await deps.jobs.listByRequest(found.requestId);
+      context.log(JSON.stringify({ event: "upload-cancel-requested", requestId: found.requestId }));
+      // 202: the worker deletes the upload sessions and marks the jobs cancelled; GET shows when it has.
+      return json(
+        202,
+        statusBody(
+          found.requestId,
+          after.map((stored) => stored.job),
+          request,
+        ),
+      );
+    } catch (err: unknown) {
+      return internalError(context, err);
+    }
+  };
+}
+
+async function findRequest(
+  deps: Pick<UploadApiDeps, "jobs">,
+  request: HttpRequest,
+): Promise<{ requestId: string; jobs: StoredJob[] } | { answer: HttpResponse }> {
+  const requestId = request.params.id ?? "";
+  if (!REQUEST_ID.test(requestId))
+    return {
+      answer: invalidRequest([
+        { field: "id", rule: "must be an upload id as returned by POST /api/uploads" },
+      ]),
+    };
+  const jobs = await deps.jobs.listByRequest(requestId);
+  if (jobs.length === 0) return { answer: errorAnswer(404, "notFound", `no upload with id ${requestId}`) };
+  jobs.sort((a, b) => a.job.jobId.localeCompare(b.job.jobId, "en", { numeric: true }));
+  return { requestId, jobs };
+}
+
+/** Only public views leave the process: never the upload URL or a token (DESIGN invariant 5). */
+function statusBody(requestId: string, jobs: readonly UploadJob[], request: HttpRequest) {
+  return {
+    id: requestId,
+    statusUrl: statusUrlFor(request, requestId),
+    done: jobs.every((job) => isTerminal(job.status)),
+    jobs: jobs.map((job) => {
+      const { jobId, ...rest } = publicView(job);
+      return { id: jobId, ...rest };
+    }),
+  };
+}
+
+function statusUrlFor(request: HttpRequest, requestId: string): string {
+  return `${new URL(request.url).origin}/api/uploads/${requestId}`;
+}
+
+function newRequestId(deps: UploadApiDeps): string {
+  return (deps.newId ?? randomUUID)();
+}
+
+function internalError(context: InvocationContext, err: unknown): HttpResponse {
+  const detail = err instanceof Error ? err.message : String(err);
+  context.error(JSON.stringify({ event: "http-error", error: redactSecrets(detail) }));
+  return errorAnswer(500, "internal", "the request could not be completed; see the function logs");
+}

@@ -1,0 +1,203 @@
+/**
+ * Every rule an upload request must meet before anything is stored or enqueued (DESIGN invariant 6: bad input
+ * gets a clear error naming the field and the rule, and changes nothing). Shape first (zod), then the rules that
+ * need configuration or I/O: file roots and symlinks, blob containers, URL scheme and resolved addresses,
+ * destination names and paths (GRAPH.md "Names and paths").
+ */
+import path from "node:path/posix";
+import type { z } from "zod";
+import { ConfigError, type FieldProblem } from "../config/configError.js";
+import { CONTAINER_NAME, type HttpApiConfig } from "../config/httpApi.js";
+import type { ConflictBehavior, Destination, SourceRef } from "../core/job.js";
+import { nameProblem, pathProblems } from "../core/names.js";
+import { checkFileSource, FileRefusedError } from "../sources/fileGuard.js";
+import { BlockedAddressError, type NetworkPolicy, resolveAllowed } from "../sources/networkGuard.js";
+import { problemsFromIssues } from "./problems.js";
+import {
+  DEFAULT_CONFLICT_BEHAVIOR,
+  type destinationSchema,
+  type sourceSchema,
+  uploadRequestSchema,
+} from "./uploadRequest.js";
+
+export interface ValidationSettings {
+  readonly config: HttpApiConfig;
+  readonly networkPolicy: NetworkPolicy;
+}
+
+/** A request that passed every rule: what the jobs are built from. */
+export interface ValidUpload {
+  readonly source: SourceRef;
+  readonly destinations: readonly Destination[];
+  readonly conflictBehavior: ConflictBehavior;
+}
+
+export function invalid(problems: readonly FieldProblem[]): ConfigError {
+  return new ConfigError(problems, "request");
+}
+
+export async function validateUploadBody(body: unknown, settings: ValidationSettings): Promise<ValidUpload> {
+  const parsed = uploadRequestSchema(settings.config.maxDestinations).safeParse(body);
+  if (!parsed.success) throw invalid(problemsFromIssues(parsed.error.issues));
+  const problems: FieldProblem[] = [];
+  const checked = await checkSource(parsed.data.source, settings, problems);
+  const destinations = parsed.data.destinations.flatMap((destination, i) => {
+    const resolved = resolveDestination(destination, checked?.fileName, `destinations[${i}]`, problems);
+    return resolved ? [resolved] : [];
+  });
+  // Indices only line up when every destination resolved, and a duplicate only matters then.
+  if (problems.length === 0) problems.push(...duplicateProblems(destinations));
+  if (problems.length > 0 || !checked) throw invalid(problems);
+  return {
+    source: checked.source,
+    destinations,
+    conflictBehavior: parsed.data.conflictBehavior ?? DEFAULT_CONFLICT_BEHAVIOR,
+  };
+}
+
+interface CheckedSource {
+  readonly source: SourceRef;
+  /** The name the file keeps when a destination path names a folder (ends with `/`). */
+  readonly fileName: string | undefined;
+}
+
+async function checkSource(
+  source: z.infer<typeof sourceSchema>,
+  settings: ValidationSettings,
+  problems: FieldProblem[],
+): Promise<CheckedSource | undefined> {
+  switch (source.type) {
+    case "blob":
+      return checkBlob(source.container, source.blob, settings.config, problems);
+    case "file":
+      try {
+        const real = await checkFileSource(source.path, settings.config.allowedFileRoots);
+        return { source: { type: "file", path: real }, fileName: path.basename(real.replaceAll("\\", "/")) };
+      } catch (err: unknown) {
+        if (!(err instanceof FileRefusedError)) throw err;
+        problems.push({ field: "source.path", rule: err.message });
+        return undefined;
+      }
+    case "url":
+      return checkUrl(source.url, settings.networkPolicy, problems);
+  }
+}
+
+function checkBlob(
+  container: string,
+  blob: string,
+  config: HttpApiConfig,
+  problems: FieldProblem[],
+): CheckedSource | undefined {
+  const before = problems.length;
+  if (!CONTAINER_NAME.test(container))
+    problems.push({
+      field: "source.container",
+      rule: "must be a blob container name (3-63 lowercase letters, digits and hyphens)",
+    });
+  else if (!config.allowedBlobContainers.includes(container))
+    problems.push({
+      field: "source.container",
+      rule:
+        config.allowedBlobContainers.length === 0
+          ? "blob sources are disabled: ALLOWED_BLOB_CONTAINERS lists no containers"
+          : "must be one of the containers listed in ALLOWED_BLOB_CONTAINERS",
+    });
+  const segments = blob.split("/");
+  if (segments.some((s) => s === "." || s === ".." || s === "") || blob.includes("\\"))
+    problems.push({
+      field: "source.blob",
+      rule: "must be a blob name without empty, '.' or '..' segments and without backslashes",
+    });
+  if (problems.length > before) return undefined;
+  return { source: { type: "blob", container, blob }, fileName: segments[segments.length - 1] };
+}
+
+async function checkUrl(
+  text: string,
+  policy: NetworkPolicy,
+  problems: FieldProblem[],
+): Promise<CheckedSource | undefined> {
+  const field = "source.url";
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    problems.push({ field, rule: "must be an absolute URL" });
+    return undefined;
+  }
+  if (url.protocol !== "https:") {
+    problems.push({ field, rule: "must use https" });
+    return undefined;
+  }
+  if (url.username || url.password) {
+    problems.push({ field, rule: "must not contain a user name or password" });
+    return undefined;
+  }
+  try {
+    await resolveAllowed(url.hostname, policy);
+  } catch (err: unknown) {
+    if (err instanceof BlockedAddressError)
+      problems.push({
+        field,
+        rule:
+          err.reason === "metadata"
+            ? "must not point at a cloud metadata or platform address"
+            : "must not point at a loopback, private, link-local or reserved address " +
+              "(unless its network is listed in URL_SOURCE_ALLOWED_NETWORKS)",
+      });
+    else problems.push({ field, rule: "must name a host that resolves in DNS" });
+    return undefined;
+  }
+  const last = url.pathname.split("/").pop() ?? "";
+  let fileName: string | undefined;
+  try {
+    fileName = decodeURIComponent(last) || undefined;
+  } catch {
+    fileName = undefined;
+  }
+  return { source: { type: "url", url: url.href }, fileName };
+}
+
+/** Applies the folder form (`path` ending in `/` keeps the source's name) and the drive path rules. */
+export function resolveDestination(
+  destination: z.infer<typeof destinationSchema>,
+  fileName: string | undefined,
+  field: string,
+  problems: FieldProblem[],
+): Destination | undefined {
+  const normalised = `/${destination.path}`.replace(/\/{2,}/g, "/");
+  let full = normalised;
+  if (normalised.endsWith("/")) {
+    if (!fileName) {
+      problems.push({
+        field: `${field}.path`,
+        rule: "must end with a file name, because the source has no name to keep",
+      });
+      return undefined;
+    }
+    const problem = nameProblem(fileName);
+    if (problem) {
+      problems.push({ field: `${field}.path`, rule: `the source's name cannot be kept: ${problem}` });
+      return undefined;
+    }
+    full = `${normalised}${fileName}`;
+  }
+  const pathRules = pathProblems(full);
+  for (const rule of pathRules) problems.push({ field: `${field}.path`, rule });
+  if (pathRules.length > 0) return undefined;
+  return { ...destination, path: full };
+}
+
+function duplicateProblems(destinations: readonly Destination[]): FieldProblem[] {
+  const seen = new Map<string, number>();
+  const problems: FieldProblem[] = [];
+  destinations.forEach((destination, i) => {
+    const key = JSON.stringify({ ...destination, path: destination.path.toLowerCase() });
+    const first = seen.get(key);
+    if (first !== undefined)
+      problems.push({ field: `destinations[${i}]`, rule: `must not repeat destinations[${first}]` });
+    else seen.set(key, i);
+  });
+  return problems;
+}

@@ -1,0 +1,187 @@
+/**
+ * `graph-mirror mirror [--once] [--dry-run]` (issue 6): runs the mirror definitions (MIRRORS_FILE or MIRRORS)
+ * from the command line, for people who do not deploy the function app. Uploads run in-process with progress
+ * bars (or JSON lines), through the same engine the queue function runs. Without --once it keeps running and
+ * starts a pass on MIRROR_SCHEDULE. State (manifest, history, resumable jobs) lives in --state-dir.
+ */
+import { randomUUID } from "node:crypto";
+import os from "node:os";
+import path from "node:path";
+import type { Command } from "commander";
+import { CronExpressionParser } from "cron-parser";
+import { assertWriteAllowed } from "../../auth/gate.js";
+import type { Env } from "../../config/auth.js";
+import { ConfigError } from "../../config/configError.js";
+import { loadConfig } from "../../config/index.js";
+import { systemClock } from "../../core/ports.js";
+import type { MirrorDefinitions } from "../../mirror/definitions.js";
+import { runLocalMirror } from "../../mirror/localRun.js";
+import { localWiring, tokensFor } from "../../mirror/localWiring.js";
+import { jsonLineLogger, type MirrorLogger } from "../../mirror/mirrorLog.js";
+import { formatPass, passSucceeded } from "../../mirror/passSummary.js";
+import { loadMirrorDefinitions, type MirrorSettings, parseMirrorSettings } from "../../mirror/settings.js";
+import { BarsReporter } from "../progress/bars.js";
+import { JsonLinesReporter } from "../progress/jsonLines.js";
+import type { ProgressReporter } from "../progress/reporter.js";
+
+export interface MirrorCommandOptions {
+  readonly once?: boolean;
+  readonly dryRun?: boolean;
+  readonly json?: boolean;
+  readonly stateDir?: string;
+  readonly parallel: string;
+  readonly mirror?: string[];
+}
+
+export interface MirrorCommandIo {
+  readonly env: Env;
+  readonly stdout: NodeJS.WriteStream;
+  readonly stderr: NodeJS.WriteStream;
+  readonly signal: AbortSignal;
+  /** Definitions to run instead of MIRRORS_FILE / MIRRORS (the bundled sample). */
+  readonly definitions?: MirrorDefinitions;
+  /** Extra roots a file source may read (the bundled sample's folder). */
+  readonly extraFileRoots?: readonly string[];
+}
+
+export function register(program: Command): void {
+  program
+    .command("mirror")
+    .description("run the mirror definitions (MIRRORS_FILE or MIRRORS) from the command line")
+    .option("--once", "run one pass and exit (default: keep running on MIRROR_SCHEDULE)")
+    .option("--dry-run", "print what would be uploaded, deleted or skipped and why; change nothing")
+    .option("--json", "print one JSON object per event instead of progress bars")
+    .option(
+      "--state-dir <dir>",
+      "manifest, history and resumable jobs (default: ~/.local/state/graph-mirror)",
+    )
+    .option("--parallel <n>", "files uploaded at the same time", "4")
+    .option("--mirror <name...>", "run only these mirrors")
+    .action(async (options: MirrorCommandOptions) => {
+      const controller = new AbortController();
+      const interrupt = () => controller.abort(new Error("interrupted"));
+      process.once("SIGINT", interrupt);
+      process.once("SIGTERM", interrupt);
+      try {
+        process.exitCode = await mirrorCommand(options, {
+          env: process.env,
+          stdout: process.stdout,
+          stderr: process.stderr,
+          signal: controller.signal,
+        });
+      } finally {
+        process.off("SIGINT", interrupt);
+        process.off("SIGTERM", interrupt);
+      }
+    });
+}
+
+export async function mirrorCommand(options: MirrorCommandOptions, io: MirrorCommandIo): Promise<number> {
+  const parallel = Number(options.parallel);
+  if (!Number.isInteger(parallel) || parallel < 1 || parallel > 32) {
+    throw new ConfigError([{ field: "--parallel", rule: "must be a whole number from 1 to 32" }], "option");
+  }
+  const settings = parseMirrorSettings(io.env);
+  const config = loadConfig(io.env);
+  const json = options.json === true || !io.stdout.isTTY;
+  const log: MirrorLogger = json ? jsonLineLogger((line) => io.stdout.write(`${line}\n`)) : () => {};
+  const stateDir = options.stateDir ?? defaultStateDir(io.env);
+  const tokens = tokensFor(config);
+  // A token known to be unable to write is refused before any Graph call, with guidance (issue 5).
+  if (options.dryRun !== true) await assertWriteAllowed(tokens);
+  const wiring = localWiring({
+    env: io.env,
+    graph: config.graph,
+    tokens,
+    allowedFileRoots: [...settings.allowedFileRoots, ...(io.extraFileRoots ?? [])],
+    clock: systemClock,
+  });
+
+  const passOnce = async (): Promise<number> => {
+    const definitions = io.definitions ?? (await loadMirrorDefinitions(settings));
+    const reporter: ProgressReporter = json
+      ? new JsonLinesReporter((line) => io.stdout.write(line))
+      : new BarsReporter(io.stdout);
+    let result: Awaited<ReturnType<typeof runLocalMirror>>;
+    try {
+      result = await runLocalMirror({
+        definitions,
+        ...wiring,
+        stateDir,
+        resolveTtlMs: settings.resolveTtlMs,
+        dryRun: options.dryRun === true,
+        parallel,
+        ...(options.mirror ? { only: options.mirror } : {}),
+        reporter,
+        log,
+        clock: systemClock,
+        newId: () => randomUUID(),
+        signal: io.signal,
+      });
+    } finally {
+      reporter.close();
+    }
+    // The summary is for people: printed unless JSON was asked for explicitly.
+    if (options.json !== true) {
+      for (const line of formatPass(result.pass, result.jobs, options.dryRun === true))
+        io.stdout.write(`${line}\n`);
+    }
+    return passSucceeded(result.pass, result.jobs) ? 0 : 1;
+  };
+
+  if (options.once || options.dryRun) return runGuarded(passOnce, io);
+  let status = 0;
+  while (!io.signal.aborted) {
+    status = await runGuarded(passOnce, io);
+    const next = nextRun(settings, systemClock.now());
+    if (options.json !== true)
+      io.stdout.write(`next pass at ${new Date(next).toISOString()} (MIRROR_SCHEDULE)\n`);
+    try {
+      await sleep(next - systemClock.now(), io.signal);
+    } catch {
+      break;
+    }
+  }
+  return status;
+}
+
+async function runGuarded(pass: () => Promise<number>, io: MirrorCommandIo): Promise<number> {
+  try {
+    return await pass();
+  } catch (err: unknown) {
+    if (io.signal.aborted) {
+      io.stderr.write("graph-mirror: interrupted; run again to resume the unfinished uploads\n");
+      return 130;
+    }
+    throw err;
+  }
+}
+
+function nextRun(settings: MirrorSettings, now: number): number {
+  return CronExpressionParser.parse(settings.schedule, { currentDate: new Date(now) })
+    .next()
+    .getTime();
+}
+
+export function defaultStateDir(env: Env): string {
+  const base = env.XDG_STATE_HOME?.trim() || path.join(os.homedir(), ".local", "state");
+  return path.join(base, "graph-mirror");
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const timer = setTimeout(
+      () => {
+        signal.removeEventListener("abort", onAbort);
+        resolve();
+      },
+      Math.max(0, ms),
+    );
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+}

@@ -1,0 +1,147 @@
+/**
+ * `graph-mirror status` (issue 6): recent mirror runs with their results, and active jobs with a progress bar
+ * per upload. Reads the CLI's state folder by default, or with --azure the function app's tables
+ * (AzureWebJobsStorage). Never prints upload URLs or tokens.
+ */
+import path from "node:path";
+import type { Command } from "commander";
+import type { Env } from "../../config/auth.js";
+import { ConfigError } from "../../config/configError.js";
+import { parseStorageConfig } from "../../config/storage.js";
+import { isTerminal, type UploadJob } from "../../core/job.js";
+import type { HistoryStore, ManifestStore, PendingMirrorJob, RunRecord } from "../../core/mirrorPorts.js";
+import { formatBytes } from "../../core/units.js";
+import { createMirrorStores } from "../../mirror/storage.js";
+import { createStorage } from "../../store/factory.js";
+import { FileMirrorState } from "../../store/manifestFile.js";
+import { StateFile } from "../stateFile.js";
+import { defaultStateDir } from "./mirror.js";
+
+export interface StatusOptions {
+  readonly azure?: boolean;
+  readonly stateDir?: string;
+  readonly json?: boolean;
+  readonly limit: string;
+}
+
+export interface ActiveJob {
+  readonly mirror: string;
+  readonly path: string;
+  readonly destination: string;
+  readonly status: string;
+  readonly bytesConfirmed: number;
+  readonly size?: number;
+  readonly lastError?: string;
+}
+
+export interface StatusReport {
+  readonly runs: readonly RunRecord[];
+  readonly active: readonly ActiveJob[];
+}
+
+export function register(program: Command): void {
+  program
+    .command("status")
+    .description("recent mirror runs and active jobs, with progress bars for active uploads")
+    .option("--azure", "read the function app's tables (AzureWebJobsStorage) instead of the local state")
+    .option("--state-dir <dir>", "the local state folder of `graph-mirror mirror`")
+    .option("--json", "print one JSON document")
+    .option("--limit <n>", "how many recent runs", "10")
+    .action(async (options: StatusOptions) => {
+      process.exitCode = await statusCommand(options, { env: process.env, stdout: process.stdout });
+    });
+}
+
+export async function statusCommand(
+  options: StatusOptions,
+  io: { readonly env: Env; readonly stdout: NodeJS.WritableStream },
+): Promise<number> {
+  const limit = Number(options.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
+    throw new ConfigError([{ field: "--limit", rule: "must be a whole number from 1 to 1000" }], "option");
+  }
+  const report = options.azure
+    ? await azureStatus(io.env, limit)
+    : await localStatus(options.stateDir ?? defaultStateDir(io.env), limit);
+  if (options.json) {
+    io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  } else {
+    for (const line of formatStatus(report)) io.stdout.write(`${line}\n`);
+  }
+  return 0;
+}
+
+async function localStatus(stateDir: string, limit: number): Promise<StatusReport> {
+  const state = await FileMirrorState.open(path.join(stateDir, "mirror-state.json"));
+  const jobs = await StateFile.open(path.join(stateDir, "mirror-jobs.json"));
+  return collect(state.manifest, state.history, limit, async (p) => jobs.get(p.jobId));
+}
+
+async function azureStatus(env: Env, limit: number): Promise<StatusReport> {
+  const config = parseStorageConfig(env);
+  const stores = createMirrorStores(config);
+  const storage = createStorage(config);
+  return collect(
+    stores.manifest,
+    stores.history,
+    limit,
+    async (p) => (await storage.jobs.get(p.jobId, p.runId))?.job,
+  );
+}
+
+async function collect(
+  manifest: ManifestStore,
+  history: HistoryStore,
+  limit: number,
+  jobOf: (pending: PendingMirrorJob) => Promise<UploadJob | undefined>,
+): Promise<StatusReport> {
+  const runs = await history.recentRuns({ limit });
+  const mirrors = [...new Set(runs.map((r) => r.mirror))];
+  const active: ActiveJob[] = [];
+  for (const mirror of mirrors) {
+    for (const pending of await manifest.listPending(mirror)) {
+      const job = await jobOf(pending);
+      if (!job || isTerminal(job.status)) continue;
+      active.push({
+        mirror,
+        path: pending.path,
+        destination: pending.destinationLabel,
+        status: job.status,
+        bytesConfirmed: job.confirmedOffset,
+        ...(job.fingerprint ? { size: job.fingerprint.size } : {}),
+        ...(job.lastError ? { lastError: `${job.lastError.code}: ${job.lastError.message}` } : {}),
+      });
+    }
+  }
+  return { runs, active };
+}
+
+export function formatStatus(report: StatusReport): string[] {
+  const lines: string[] = ["Recent runs:"];
+  if (report.runs.length === 0) lines.push("  (none yet: run `graph-mirror mirror --once`)");
+  for (const run of report.runs) {
+    lines.push(
+      `  ${new Date(run.startedAt).toISOString()}  ${run.mirror.padEnd(20)} ${run.result.padEnd(8)} ` +
+        `${run.listed} listed, ${run.unchanged} unchanged, ${run.jobsCreated} job(s), ${run.conflicts} conflict(s)` +
+        `${run.errors.length > 0 ? `, ${run.errors.length} error(s): ${run.errors[0]}` : ""}`,
+    );
+  }
+  lines.push("Active jobs:");
+  if (report.active.length === 0) lines.push("  (none)");
+  for (const job of report.active) {
+    lines.push(`  ${job.mirror}: ${job.path} -> ${job.destination} (${job.status})`);
+    lines.push(
+      `    ${progressBar(job.bytesConfirmed, job.size)}${job.lastError ? `  last error: ${job.lastError}` : ""}`,
+    );
+  }
+  return lines;
+}
+
+/** A static bar: `[██████░░░░░░░░░░░░░░]  30% 3 MiB / 10 MiB`. */
+export function progressBar(done: number, size: number | undefined, width = 30): string {
+  if (size === undefined || size === 0) return `[${"░".repeat(width)}]   ? ${formatBytes(done)} sent`;
+  const ratio = Math.min(1, done / size);
+  const filled = Math.round(ratio * width);
+  const percent = `${Math.floor(ratio * 100)}%`.padStart(4);
+  return `[${"█".repeat(filled)}${"░".repeat(width - filled)}] ${percent} ${formatBytes(done)} / ${formatBytes(size)}`;
+}

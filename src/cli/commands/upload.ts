@@ -1,0 +1,238 @@
+/**
+ * `graph-mirror upload <file...> --to <destination>` (issue 3; option names and `drive:` are fixed: outside
+ * scripts depend on them). Validates everything before any network call, then runs the step machine per file
+ * with progress bars or JSON lines, saving every job to a state file after every step so the same command,
+ * run again after Ctrl-C or SIGKILL, resumes from the server's confirmed offset.
+ */
+import { createHash, randomUUID } from "node:crypto";
+import { stat } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import type { Command } from "commander";
+import { assertWriteAllowed } from "../../auth/gate.js";
+import { createTokenProvider } from "../../auth/index.js";
+import type { Env } from "../../config/auth.js";
+import { ConfigError, type FieldProblem } from "../../config/configError.js";
+import { type AppConfig, loadConfig } from "../../config/index.js";
+import { ChunkBufferPool } from "../../core/bufferPool.js";
+import { chunkSizeProblem } from "../../core/chunkPlan.js";
+import { destinationFor, parseDestination } from "../../core/destinations.js";
+import { type EngineDeps, newJob, reopenFailedJob, resumeJob } from "../../core/engine.js";
+import { type ConflictBehavior, isTerminal, type UploadJob } from "../../core/job.js";
+import { pathProblems } from "../../core/names.js";
+import { DEFAULT_POLICY } from "../../core/policy.js";
+import { systemClock, type TokenProvider } from "../../core/ports.js";
+import { parseByteSize } from "../../core/units.js";
+import { GraphClient } from "../../graph/client.js";
+import { createSourceOpener } from "../../sources/opener.js";
+import { BarsReporter } from "../progress/bars.js";
+import { JsonLinesReporter } from "../progress/jsonLines.js";
+import type { ProgressReporter } from "../progress/reporter.js";
+import { StateFile } from "../stateFile.js";
+import { type RunnableJob, runJobs } from "../uploadRunner.js";
+
+export interface UploadOptions {
+  readonly to: string;
+  readonly chunkSize?: string;
+  readonly conflict: string;
+  readonly json?: boolean;
+  readonly state?: string;
+  readonly parallel: string;
+}
+
+export interface CommandIo {
+  readonly env: Env;
+  readonly stdout: NodeJS.WriteStream;
+  readonly stderr: NodeJS.WriteStream;
+}
+
+const CONFLICTS: readonly ConflictBehavior[] = ["replace", "rename", "fail"];
+
+export function register(program: Command): void {
+  program
+    .command("upload")
+    .description("upload files to a OneDrive or SharePoint drive, resumably (run again to resume)")
+    .argument("<file...>", "local files to upload")
+    .requiredOption(
+      "--to <destination>",
+      "drive:<driveId>:<path> | onedrive:<user>:<path> | sharepoint:<site URL>:<library>:<path> " +
+        "(a path ending in / keeps each file's name)",
+    )
+    .option(
+      "--chunk-size <size>",
+      "fragment size, a multiple of 320KiB under 60MiB (default: CHUNK_SIZE or 10MiB)",
+    )
+    .option("--conflict <behavior>", "replace | rename | fail", "replace")
+    .option("--json", "print one JSON object per event instead of progress bars")
+    .option("--state <file>", "job state file used to resume (default: one per command under ~/.local/state)")
+    .option("--parallel <n>", "files uploaded at the same time", "4")
+    .action(async (files: string[], options: UploadOptions) => {
+      process.exitCode = await uploadCommand(files, options, {
+        env: process.env,
+        stdout: process.stdout,
+        stderr: process.stderr,
+      });
+    });
+}
+
+export async function uploadCommand(files: string[], options: UploadOptions, io: CommandIo): Promise<number> {
+  const settings = parseOptions(options, io.env);
+  const spec = parseDestination(options.to);
+  if (files.length > 1 && !spec.intoFolder) {
+    throw new ConfigError(
+      [{ field: "--to", rule: "with several files the path must end with / (a folder)" }],
+      "option",
+    );
+  }
+  const planned = await planFiles(files, spec);
+  const tokens = createTokenProvider(settings.config.auth, { graphRoot: settings.config.graph.graphRoot });
+  // A token known to be unable to write is refused before any Graph call, with guidance (issue 5).
+  await assertWriteAllowed(tokens);
+  const state = await StateFile.open(options.state ?? defaultStatePath(io.env, planned, options.to));
+  const requestId = randomUUID();
+  const reporter: ProgressReporter =
+    options.json || !io.stdout.isTTY
+      ? new JsonLinesReporter((line) => io.stdout.write(line))
+      : new BarsReporter(io.stdout);
+  const runnable: RunnableJob[] = planned.map(({ file, absolute, destination }) => {
+    const key = `${absolute}\n${JSON.stringify(destination)}`;
+    const label = { file, destination: destination.path };
+    const saved = state.get(key);
+    const resumable = saved && (isTerminal(saved.status) ? reopenFailedJob(saved) : resumeJob(saved));
+    if (resumable) {
+      reporter.resumed(label, resumable);
+      return { key, label, job: resumable };
+    }
+    const job = newJob({
+      jobId: randomUUID(),
+      requestId,
+      source: { type: "file", path: absolute },
+      destination,
+      conflictBehavior: settings.conflict,
+      chunkSize: settings.config.graph.chunkSize,
+      simpleUploadMax: settings.config.graph.simpleUploadMax,
+      now: Date.now(),
+    });
+    return { key, label, job };
+  });
+
+  const deps = engineDeps(settings.config, tokens);
+  const controller = new AbortController();
+  const interrupt = () => controller.abort(new Error("interrupted"));
+  process.once("SIGINT", interrupt);
+  process.once("SIGTERM", interrupt);
+  let results: UploadJob[];
+  try {
+    results = await runJobs(runnable, {
+      deps,
+      parallel: settings.parallel,
+      save: (key, job) => state.save(key, job),
+      reporter,
+      signal: controller.signal,
+    });
+  } catch (err: unknown) {
+    reporter.close();
+    if (controller.signal.aborted) {
+      io.stderr.write("graph-mirror: interrupted; run the same command again to resume\n");
+      return 130;
+    }
+    throw err;
+  } finally {
+    process.off("SIGINT", interrupt);
+    process.off("SIGTERM", interrupt);
+  }
+  reporter.close();
+
+  let failed = 0;
+  results.forEach((job, i) => {
+    if (job.status === "completed") return;
+    failed++;
+    const label = runnable[i]?.label;
+    const error = job.lastError;
+    io.stderr.write(
+      `graph-mirror: failed: ${label?.file} -> ${label?.destination}: ${error?.code ?? job.status}: ${error?.message ?? ""}\n`,
+    );
+  });
+  if (failed === 0 && options.state === undefined) await state.remove();
+  return failed === 0 ? 0 : 1;
+}
+
+interface Settings {
+  readonly config: AppConfig;
+  readonly conflict: ConflictBehavior;
+  readonly parallel: number;
+}
+
+function parseOptions(options: UploadOptions, env: Env): Settings {
+  const problems: FieldProblem[] = [];
+  let chunkOverride: number | undefined;
+  if (options.chunkSize !== undefined) {
+    chunkOverride = parseByteSize(options.chunkSize);
+    const problem =
+      chunkOverride === undefined
+        ? "must be a size such as 320KiB or 10MiB"
+        : chunkSizeProblem(chunkOverride);
+    if (problem) problems.push({ field: "--chunk-size", rule: problem });
+  }
+  const conflict = CONFLICTS.find((c) => c === options.conflict);
+  if (!conflict) problems.push({ field: "--conflict", rule: "must be replace, rename or fail" });
+  const parallel = Number(options.parallel);
+  if (!Number.isInteger(parallel) || parallel < 1 || parallel > 32) {
+    problems.push({ field: "--parallel", rule: "must be a whole number from 1 to 32" });
+  }
+  if (problems.length > 0 || !conflict) throw new ConfigError(problems, "option");
+  const config = loadConfig(env);
+  const graph = chunkOverride !== undefined ? { ...config.graph, chunkSize: chunkOverride } : config.graph;
+  return { config: { ...config, graph }, conflict, parallel };
+}
+
+interface PlannedFile {
+  readonly file: string;
+  readonly absolute: string;
+  readonly destination: ReturnType<typeof destinationFor>;
+}
+
+async function planFiles(files: string[], spec: ReturnType<typeof parseDestination>): Promise<PlannedFile[]> {
+  const problems: FieldProblem[] = [];
+  const planned: PlannedFile[] = [];
+  for (const file of files) {
+    const absolute = path.resolve(file);
+    try {
+      const info = await stat(absolute);
+      if (!info.isFile()) problems.push({ field: file, rule: "is not a regular file" });
+    } catch {
+      problems.push({ field: file, rule: "does not exist or cannot be read" });
+      continue;
+    }
+    const destination = destinationFor(spec, path.basename(absolute));
+    for (const rule of pathProblems(destination.path)) problems.push({ field: `--to (${file})`, rule });
+    planned.push({ file, absolute, destination });
+  }
+  if (problems.length > 0) throw new ConfigError(problems, "arguments");
+  return planned;
+}
+
+function engineDeps(config: AppConfig, tokens: TokenProvider): EngineDeps {
+  return {
+    graph: new GraphClient({
+      baseUrl: config.graph.baseUrl,
+      tokens,
+      requestTimeoutMs: config.graph.requestTimeoutMs,
+    }),
+    sources: createSourceOpener({ requestTimeoutMs: config.graph.requestTimeoutMs }),
+    clock: systemClock,
+    random: Math.random,
+    policy: DEFAULT_POLICY,
+    buffers: new ChunkBufferPool(),
+  };
+}
+
+/** One state file per distinct command (files + destination), so re-running the same command resumes it. */
+function defaultStatePath(env: Env, files: readonly PlannedFile[], to: string): string {
+  const base = env.XDG_STATE_HOME?.trim() || path.join(os.homedir(), ".local", "state");
+  const digest = createHash("sha256")
+    .update(JSON.stringify({ files: files.map((f) => f.absolute), to }))
+    .digest("hex")
+    .slice(0, 16);
+  return path.join(base, "graph-mirror", `upload-${digest}.json`);
+}

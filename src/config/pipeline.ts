@@ -1,0 +1,74 @@
+/**
+ * Timing of the queue pipeline (docs/pipeline.md "Timing"). The step deadline must sit well inside the
+ * function timeout (host.json `functionTimeout`, 10 minutes), and the lease must outlive the step deadline so
+ * that no second worker can start while the first may still be doing I/O (DESIGN invariant 2).
+ */
+import type { Env } from "./auth.js";
+import { ConfigError, type FieldProblem } from "./configError.js";
+
+export interface PipelineConfig {
+  /** Deadline of one step (all its Graph and source I/O), in ms. */
+  readonly stepDeadlineMs: number;
+  /** How long a worker's lease on a job lasts: step deadline plus time to write the result. */
+  readonly leaseMs: number;
+  /** A job is overdue, and the sweeper re-wakes it, when its wake time is this far in the past (ms). */
+  readonly sweepGraceMs: number;
+  /** Most jobs one sweeper run re-wakes. */
+  readonly sweepBatch: number;
+}
+
+export const PIPELINE_DEFAULTS = {
+  stepDeadlineSeconds: 120,
+  leaseMarginSeconds: 60,
+  sweepGraceSeconds: 120,
+  sweepBatch: 200,
+} as const;
+
+/** host.json functionTimeout is 10 minutes; a step plus its lease margin must end well before it. */
+const MAX_STEP_DEADLINE_SECONDS = 480;
+
+export function parsePipelineConfig(env: Env): PipelineConfig {
+  const problems: FieldProblem[] = [];
+  const deadline = integer(
+    env.STEP_DEADLINE_SECONDS,
+    "STEP_DEADLINE_SECONDS",
+    PIPELINE_DEFAULTS.stepDeadlineSeconds,
+    5,
+    MAX_STEP_DEADLINE_SECONDS,
+    problems,
+  );
+  const grace = integer(
+    env.SWEEP_GRACE_SECONDS,
+    "SWEEP_GRACE_SECONDS",
+    PIPELINE_DEFAULTS.sweepGraceSeconds,
+    10,
+    86_400,
+    problems,
+  );
+  const batch = integer(env.SWEEP_BATCH, "SWEEP_BATCH", PIPELINE_DEFAULTS.sweepBatch, 1, 1000, problems);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    stepDeadlineMs: deadline * 1000,
+    leaseMs: (deadline + PIPELINE_DEFAULTS.leaseMarginSeconds) * 1000,
+    sweepGraceMs: grace * 1000,
+    sweepBatch: batch,
+  };
+}
+
+function integer(
+  raw: string | undefined,
+  field: string,
+  fallback: number,
+  min: number,
+  max: number,
+  problems: FieldProblem[],
+): number {
+  const value = raw?.trim();
+  if (!value) return fallback;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < min || n > max) {
+    problems.push({ field, rule: `must be a whole number from ${min} to ${max}` });
+    return fallback;
+  }
+  return n;
+}

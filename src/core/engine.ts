@@ -1,0 +1,505 @@
+/**
+ * The step machine (DESIGN.md "The shape"). `step(job)` does at most one chunk's worth of Graph I/O: resolve the
+ * target, or create a session, or send one fragment, or ask the session status and resync, or verify. It never
+ * sleeps: delays come back as `{ type: "wait" }` for the caller (CLI timers, queue visibility delays).
+ *
+ * Invariants kept here (DESIGN.md, GRAPH.md):
+ * - The server decides the offset: the next offset always comes from nextExpectedRanges.
+ * - Persist-before-use: creating a session and sending the first fragment are separate steps, so the caller
+ *   saves the upload URL before any bytes go out.
+ * - `job.hash` covers exactly the bytes the server confirmed; the result is checked against the driveItem.
+ */
+import type { ChunkBufferPool } from "./bufferPool.js";
+import { nextFragment, uploadMethod } from "./chunkPlan.js";
+import { classifyFailure, jobError, type Operation } from "./errorClassification.js";
+import { GraphFailure } from "./graphFailure.js";
+import type { DriveItem, GraphPort } from "./graphPort.js";
+import { advanceHash, EMPTY_HASH, type InMemoryBytes } from "./hashProgress.js";
+import { isTerminal, type JobEvent, type ResolvedTarget, type StepResult, type UploadJob } from "./job.js";
+import { pathProblems } from "./names.js";
+import {
+  applyDecision,
+  complete,
+  failJob,
+  type OutcomeDeps,
+  proceed,
+  restartSession,
+  touch,
+} from "./outcomes.js";
+import type { EnginePolicy } from "./policy.js";
+import { type ByteSource, type Clock, SourceChangedError, type SourceFingerprint } from "./ports.js";
+import { QuickXorHash } from "./quickXorHash.js";
+import { parseExpectedRanges } from "./ranges.js";
+import { sessionExpiry } from "./sessionExpiry.js";
+import { afterSourceChange } from "./sourceChange.js";
+import type { SourceOpener } from "./sourceOpener.js";
+import { verifyUpload } from "./verify.js";
+
+export interface EngineDeps {
+  graph: GraphPort;
+  sources: SourceOpener;
+  clock: Clock;
+  random: () => number;
+  policy: EnginePolicy;
+  /** Reused fragment buffers (optional): keeps memory flat at one chunk per active job. */
+  buffers?: ChunkBufferPool;
+}
+
+export { type NewJobInit, newJob, reopenFailedJob, resumeJob } from "./jobLifecycle.js";
+
+export async function step(job: UploadJob, deps: EngineDeps, signal?: AbortSignal): Promise<StepResult> {
+  if (isTerminal(job.status)) return { job, next: terminalNext(job), events: [] };
+  const run = new StepRun(touch(job, deps.clock.now()), deps, signal);
+  return run.execute();
+}
+
+export async function cancelJob(job: UploadJob, deps: EngineDeps, signal?: AbortSignal): Promise<StepResult> {
+  if (isTerminal(job.status)) return { job, next: terminalNext(job), events: [] };
+  const now = deps.clock.now();
+  if (job.session) {
+    try {
+      await deps.graph.cancelUploadSession(job.session.uploadUrl, signal);
+    } catch {
+      // Best effort: an unreachable or already-gone session expires on its own (GRAPH.md).
+    }
+  }
+  const cancelled: UploadJob = {
+    ...touch(job, now),
+    status: "cancelled",
+    session: undefined,
+    resyncPending: undefined,
+  };
+  return { job: cancelled, next: { type: "cancelled" }, events: [] };
+}
+
+function terminalNext(job: UploadJob): StepResult["next"] {
+  if (job.status === "completed" && job.result) return { type: "done", result: job.result };
+  if (job.status === "cancelled") return { type: "cancelled" };
+  return {
+    type: "failed",
+    error: job.lastError ?? { code: "failed", message: "the job failed earlier" },
+  };
+}
+
+/** One step over one job: holds the job being built and the step's dependencies. */
+class StepRun {
+  private readonly now: number;
+  private readonly outcome: OutcomeDeps;
+  private sourceHandle: ByteSource | undefined;
+
+  constructor(
+    private readonly job: UploadJob,
+    private readonly deps: EngineDeps,
+    private readonly signal: AbortSignal | undefined,
+  ) {
+    this.now = deps.clock.now();
+    this.outcome = {
+      now: this.now,
+      policy: deps.policy,
+      cancelSession: async (j) => {
+        if (!j.session) return;
+        try {
+          await deps.graph.cancelUploadSession(j.session.uploadUrl, signal);
+        } catch {
+          // Best effort: a session we cannot reach expires on its own.
+        }
+      },
+    };
+  }
+
+  async execute(): Promise<StepResult> {
+    const job = this.job;
+    if (!job.fingerprint || !job.target) return this.prepare();
+    const size = job.fingerprint.size;
+    if (uploadMethod(size, job.simpleUploadMax) === "simple")
+      return this.simpleUpload(job.target, job.fingerprint);
+    if (job.status === "verifying") return this.verifyStored(job.target, job.fingerprint);
+    if (!job.session) return this.createSession(job.target);
+    const expired = sessionExpiry(job.session, this.now, this.deps.policy);
+    if (expired) return restartSession(job, jobError("session-expired", expired), this.outcome);
+    if (job.resyncPending) return this.resync(job.target, job.fingerprint);
+    return this.sendFragment(job.fingerprint);
+  }
+
+  private get source(): ByteSource {
+    this.sourceHandle ??= this.deps.sources.open(this.job.source);
+    return this.sourceHandle;
+  }
+
+  /** Fingerprint the source, validate the path, resolve the drive: everything before any upload call. */
+  private async prepare(): Promise<StepResult> {
+    let job = this.job;
+    let fingerprint = job.fingerprint;
+    if (!fingerprint) {
+      try {
+        fingerprint = await this.source.fingerprint(this.signal);
+      } catch (err: unknown) {
+        const message = err instanceof Error ? err.message : String(err);
+        return failJob(
+          job,
+          jobError("source-unreadable", `cannot read the source: ${message}`),
+          this.outcome,
+          false,
+        );
+      }
+      job = { ...job, fingerprint };
+    }
+    if (!job.target) {
+      const early = pathProblems(job.destination.path);
+      if (early.length > 0) return this.invalidPath(job, early);
+      let target: ResolvedTarget;
+      if (job.destination.type === "drive") {
+        target = { driveId: job.destination.driveId, path: job.destination.path };
+      } else {
+        try {
+          const drive = await this.deps.graph.resolveDrive(job.destination, this.signal);
+          const problems = pathProblems(job.destination.path, drive.rootPath ?? "");
+          if (problems.length > 0) return this.invalidPath(job, problems);
+          target = { driveId: drive.driveId, path: job.destination.path };
+        } catch (err: unknown) {
+          return this.failure(job, err, "resolve");
+        }
+      }
+      job = { ...job, target };
+    }
+    const method = uploadMethod(fingerprint.size, job.simpleUploadMax);
+    const events: JobEvent[] = [{ type: "started", size: fingerprint.size, method }];
+    return proceed({ ...job, status: "uploading", lastError: undefined }, events);
+  }
+
+  private invalidPath(job: UploadJob, problems: string[]): Promise<StepResult> {
+    return failJob(
+      job,
+      jobError("invalid-name", `invalid destination path: ${problems.join("; ")}`),
+      this.outcome,
+      false,
+    );
+  }
+
+  private async simpleUpload(target: ResolvedTarget, fingerprint: SourceFingerprint): Promise<StepResult> {
+    const job = this.job;
+    let bytes: Uint8Array;
+    try {
+      bytes = await this.source.read(0, fingerprint.size, fingerprint, this.signal);
+    } catch (err: unknown) {
+      return this.sourceFailure(job, err);
+    }
+    const hash = new QuickXorHash().update(bytes).state();
+    let item: DriveItem;
+    try {
+      item = await this.deps.graph.simpleUpload(target, bytes, job.conflictBehavior, this.signal);
+    } catch (err: unknown) {
+      return this.failure(job, err, "simple-upload");
+    }
+    return this.finish({ ...job, hash, confirmedOffset: fingerprint.size }, item);
+  }
+
+  private async createSession(target: ResolvedTarget): Promise<StepResult> {
+    const job = this.job;
+    if (job.attempts.sessions >= this.deps.policy.maxSessions) {
+      return restartSession(job, job.lastError ?? jobError("session-limit", "no session"), this.outcome);
+    }
+    try {
+      const info = await this.deps.graph.createUploadSession(
+        target,
+        { conflict: job.conflictBehavior },
+        this.signal,
+      );
+      const sessionNumber = job.attempts.sessions + 1;
+      const recreated = job.attempts.sessions > 0;
+      const events: JobEvent[] = [
+        recreated
+          ? { type: "session-recreated", reason: job.lastError?.code ?? "restart", sessionNumber }
+          : { type: "session-created", sessionNumber },
+      ];
+      const next: UploadJob = {
+        ...job,
+        status: "uploading",
+        session: {
+          uploadUrl: info.uploadUrl,
+          createdAt: this.now,
+          expiresAt: info.expiresAt ?? this.now + this.deps.policy.sessionLifetimeMs,
+        },
+        confirmedOffset: 0,
+        hash: EMPTY_HASH,
+        resyncPending: undefined,
+        missingRangeEnd: undefined,
+        attempts: { ...job.attempts, sessions: sessionNumber },
+      };
+      return proceed(next, events);
+    } catch (err: unknown) {
+      return this.failure(job, err, "create-session");
+    }
+  }
+
+  /** Ask the server what it holds; continue from there (after any doubt, and after a restart). */
+  private async resync(target: ResolvedTarget, fingerprint: SourceFingerprint): Promise<StepResult> {
+    const job = this.job;
+    const session = job.session;
+    if (!session) return proceed(job);
+    let status: Awaited<ReturnType<GraphPort["getUploadStatus"]>>;
+    try {
+      status = await this.deps.graph.getUploadStatus(session.uploadUrl, this.signal);
+    } catch (err: unknown) {
+      if (err instanceof GraphFailure && err.status === 404) {
+        return this.probeFinishedUpload(target, fingerprint, err);
+      }
+      return this.failure(job, err, "status");
+    }
+    return this.applyServerRanges(job, status.nextExpectedRanges, status.expiresAt, undefined, "resynced");
+  }
+
+  /**
+   * The session is gone after a fragment whose answer we never saw. If that fragment was the last one, the file
+   * may be complete: compare the stored item with our hash before starting over, so a fragment that landed is
+   * not sent again (GRAPH.md: a "failed" PUT may have landed).
+   */
+  private async probeFinishedUpload(
+    target: ResolvedTarget,
+    fingerprint: SourceFingerprint,
+    notFound: unknown,
+  ): Promise<StepResult> {
+    const job = this.job;
+    const decision = classifyFailure(notFound, "status", this.classifyContext());
+    if (fingerprint.size - job.confirmedOffset > job.chunkSize)
+      return applyDecision(job, decision, this.outcome);
+    let hash: UploadJob["hash"];
+    let item: DriveItem | undefined;
+    try {
+      hash = await advanceHash(
+        job.hash,
+        fingerprint.size,
+        this.source,
+        fingerprint,
+        job.chunkSize,
+        undefined,
+        this.signal,
+      );
+    } catch (err: unknown) {
+      return this.sourceFailure(job, err);
+    }
+    try {
+      item = await this.deps.graph.getItem(target, this.signal);
+    } catch (err: unknown) {
+      return this.failure(job, err, "get-item");
+    }
+    const digest = new QuickXorHash(hash).digest();
+    if (item && item.size === fingerprint.size && item.quickXorHash === digest) {
+      return this.finish({ ...job, hash, confirmedOffset: fingerprint.size }, item);
+    }
+    return applyDecision(job, decision, this.outcome);
+  }
+
+  private async sendFragment(fingerprint: SourceFingerprint): Promise<StepResult> {
+    const job = this.job;
+    const session = job.session;
+    if (!session) return proceed(job);
+    const size = fingerprint.size;
+    const fragment = nextFragment(
+      { start: job.confirmedOffset, end: job.missingRangeEnd ?? size - 1 },
+      size,
+      job.chunkSize,
+    );
+    const pool = this.deps.buffers;
+    const scratch = pool?.acquire(fragment.length);
+    // A failed PUT may still be streaming from the buffer: only a buffer whose request finished goes back.
+    let reusable = true;
+    try {
+      let bytes: Uint8Array;
+      try {
+        bytes = await this.source.read(fragment.start, fragment.length, fingerprint, this.signal, scratch);
+      } catch (err: unknown) {
+        return this.sourceFailure(job, err);
+      }
+      let outcome: Awaited<ReturnType<GraphPort["uploadFragment"]>>;
+      try {
+        outcome = await this.deps.graph.uploadFragment(
+          session.uploadUrl,
+          { start: fragment.start, bytes, total: size },
+          this.signal,
+        );
+      } catch (err: unknown) {
+        reusable = false;
+        return this.failure(job, err, "fragment");
+      }
+      const sent: InMemoryBytes = { start: fragment.start, bytes };
+      if (outcome.kind === "completed") {
+        let hash: UploadJob["hash"];
+        try {
+          hash = await advanceHash(
+            job.hash,
+            size,
+            this.source,
+            fingerprint,
+            job.chunkSize,
+            sent,
+            this.signal,
+          );
+        } catch (err: unknown) {
+          return this.sourceFailure(job, err);
+        }
+        return this.finish({ ...job, hash, confirmedOffset: size }, outcome.item);
+      }
+      return await this.applyServerRanges(job, outcome.nextExpectedRanges, outcome.expiresAt, sent, "chunk");
+    } finally {
+      if (pool && scratch && reusable) pool.release(scratch);
+    }
+  }
+
+  /** Moves the job to the offset the server reported, hashing the newly confirmed bytes. */
+  private async applyServerRanges(
+    job: UploadJob,
+    values: readonly string[],
+    expiresAt: number | undefined,
+    sent: InMemoryBytes | undefined,
+    kind: "chunk" | "resynced",
+  ): Promise<StepResult> {
+    const fingerprint = job.fingerprint;
+    const session = job.session;
+    if (!fingerprint || !session) return proceed(job);
+    const size = fingerprint.size;
+    let ranges: ReturnType<typeof parseExpectedRanges>;
+    try {
+      ranges = parseExpectedRanges(values, size);
+    } catch (err: unknown) {
+      return this.failure(job, err, kind === "chunk" ? "fragment" : "status");
+    }
+    if (ranges.confirmed < job.hash.length) {
+      // The server forgot bytes it had confirmed: nothing we hold can be trusted; start over.
+      return restartSession(
+        job,
+        jobError("server-regressed", "the server lost bytes it had confirmed"),
+        this.outcome,
+      );
+    }
+    let hash: UploadJob["hash"];
+    try {
+      hash = await advanceHash(
+        job.hash,
+        ranges.confirmed,
+        this.source,
+        fingerprint,
+        job.chunkSize,
+        sent,
+        this.signal,
+      );
+    } catch (err: unknown) {
+      return this.sourceFailure(job, err);
+    }
+    const progressed = ranges.confirmed > job.confirmedOffset;
+    const first = ranges.missing[0];
+    const moved: UploadJob = {
+      ...job,
+      hash,
+      confirmedOffset: ranges.confirmed,
+      missingRangeEnd: first && first.end < size - 1 ? first.end : undefined,
+      resyncPending: undefined,
+      session: expiresAt !== undefined ? { ...session, expiresAt } : session,
+      ...(progressed
+        ? { attempts: { ...job.attempts, retries: 0, badRequestResyncs: 0 }, lastError: undefined }
+        : {}),
+    };
+    const events: JobEvent[] =
+      kind === "chunk"
+        ? [{ type: "chunk-confirmed", confirmedOffset: ranges.confirmed, size }]
+        : [
+            {
+              type: "resynced",
+              from: job.confirmedOffset,
+              to: ranges.confirmed,
+              reason: job.lastError?.code ?? "resume",
+            },
+          ];
+    if (ranges.missing.length === 0) {
+      // Every byte is in but no driveItem came back: look the item up and verify it.
+      return proceed({ ...moved, status: "verifying" }, events);
+    }
+    if (kind === "chunk" && !progressed) {
+      // A 202 that confirms nothing new: count it, so a server that never advances cannot loop us forever.
+      const stalled = jobError("no-progress", "the server accepted a fragment but confirmed no new bytes");
+      const result = await applyDecision(
+        moved,
+        { action: "retry-now", error: stalled, resync: true },
+        this.outcome,
+      );
+      return { ...result, events: [...events, ...result.events] };
+    }
+    return proceed(moved, events);
+  }
+
+  /** All bytes are on the server; fetch the item and verify it. */
+  private async verifyStored(target: ResolvedTarget, fingerprint: SourceFingerprint): Promise<StepResult> {
+    const job = this.job;
+    let item: DriveItem | undefined;
+    try {
+      item = await this.deps.graph.getItem(target, this.signal);
+    } catch (err: unknown) {
+      return this.failure(job, err, "get-item");
+    }
+    if (!item) {
+      return restartSession(
+        job,
+        jobError("item-missing", "every byte was sent but no file appeared"),
+        this.outcome,
+      );
+    }
+    return this.finish({ ...job, confirmedOffset: fingerprint.size }, item);
+  }
+
+  /** Compare the stored item with what we sent (size and QuickXorHash). */
+  private async finish(job: UploadJob, item: DriveItem): Promise<StepResult> {
+    const target = job.target;
+    const fingerprint = job.fingerprint;
+    if (!target || !fingerprint) return proceed(job);
+    const verdict = verifyUpload(item, fingerprint.size, new QuickXorHash(job.hash).digest(), target.path);
+    switch (verdict.kind) {
+      case "verified":
+        return complete(job, verdict.result);
+      case "hash-pending":
+        return applyDecision(
+          { ...job, status: "verifying", session: undefined },
+          {
+            action: "retry-after",
+            error: verdict.error,
+            delayMs: 2_000,
+            resync: false,
+            throttleDrive: false,
+          },
+          this.outcome,
+        );
+      case "mismatch":
+        return failJob({ ...job, session: undefined }, verdict.error, this.outcome, false);
+    }
+  }
+
+  private async sourceFailure(job: UploadJob, err: unknown): Promise<StepResult> {
+    if (err instanceof SourceChangedError) return afterSourceChange(job, err, this.outcome);
+    const message = err instanceof Error ? err.message : String(err);
+    return applyDecision(
+      job,
+      {
+        action: "retry-after",
+        error: jobError("source-unreadable", `reading the source failed: ${message}`),
+        delayMs: this.deps.policy.backoff.baseMs,
+        resync: false,
+        throttleDrive: false,
+      },
+      this.outcome,
+    );
+  }
+
+  private failure(job: UploadJob, err: unknown, operation: Operation): Promise<StepResult> {
+    if (this.signal?.aborted) throw err;
+    return applyDecision(job, classifyFailure(err, operation, this.classifyContext()), this.outcome);
+  }
+
+  private classifyContext() {
+    return {
+      retries: this.job.attempts.retries,
+      badRequestResyncs: this.job.attempts.badRequestResyncs,
+      now: this.now,
+      random: this.deps.random,
+      policy: this.deps.policy,
+    };
+  }
+}

@@ -1,0 +1,224 @@
+/**
+ * What to do after a failed Graph call, decided from the HTTP evidence and where it happened
+ * (GRAPH.md "Upload sessions", "Throttling", "Errors"; DESIGN "classify errors by what to do next").
+ * Branches on status and Graph codes (most specific first), never on messages.
+ */
+import { backoffDelay } from "./backoff.js";
+import { GraphFailure } from "./graphFailure.js";
+import type { JobError } from "./job.js";
+import type { EnginePolicy } from "./policy.js";
+import { RangeParseError } from "./ranges.js";
+import { redactSecrets } from "./redact.js";
+import { serverRequestedDelay } from "./retryAfter.js";
+
+/** Where the failed call was made: the same status means different things on the Graph host and upload URL. */
+export type Operation =
+  | "resolve"
+  | "simple-upload"
+  | "create-session"
+  | "fragment"
+  | "status"
+  | "get-item"
+  | "cancel";
+
+export type Decision =
+  /** Try again at once; `resync` = ask the session status first (the fragment's fate is unknown). */
+  | { readonly action: "retry-now"; readonly error: JobError; readonly resync: boolean }
+  /** Try again after `delayMs`; `throttleDrive` = slow every job on the drive (429/503). */
+  | {
+      readonly action: "retry-after";
+      readonly error: JobError;
+      readonly delayMs: number;
+      readonly resync: boolean;
+      readonly throttleDrive: boolean;
+    }
+  /** The session or its URL is gone: start again from byte 0 with a new session (GRAPH.md). */
+  | { readonly action: "restart-session"; readonly error: JobError }
+  /** A simple upload was too large for this drive: use an upload session instead. */
+  | { readonly action: "use-session"; readonly error: JobError }
+  | { readonly action: "fail"; readonly error: JobError; readonly cancelSession: boolean };
+
+export interface ClassifyContext {
+  readonly retries: number;
+  readonly badRequestResyncs: number;
+  readonly now: number;
+  readonly random: () => number;
+  readonly policy: EnginePolicy;
+}
+
+const UPLOAD_URL_OPERATIONS: ReadonlySet<Operation> = new Set(["fragment", "status", "cancel"]);
+
+export function classifyFailure(failure: unknown, operation: Operation, ctx: ClassifyContext): Decision {
+  if (failure instanceof RangeParseError) {
+    return transient(jobError("bad-response", failure.message), operation, ctx);
+  }
+  if (isCredentialFailure(failure)) {
+    // The token provider could not produce a token (src/auth AuthError). Only a network-class failure of the
+    // identity endpoint is worth retrying; the rest (expired refresh token, bad secret, insufficient
+    // permission) need a person, and the message already says what to do.
+    const error = jobError(`auth-${failure.code}`, failure.message);
+    if (failure.retryable) return { ...transient(error, operation, ctx), resync: false };
+    return { action: "fail", error, cancelSession: false };
+  }
+  if (!(failure instanceof GraphFailure)) {
+    const message = failure instanceof Error ? failure.message : String(failure);
+    return { action: "fail", error: jobError("internal-error", message), cancelSession: false };
+  }
+  if (failure.kind === "timeout") {
+    return transient(evidence(failure, "timeout", "the request timed out"), operation, ctx);
+  }
+  if (failure.kind === "network") {
+    return transient(evidence(failure, "network-error", "the connection failed"), operation, ctx);
+  }
+  const status = failure.status ?? 0;
+  const onUploadUrl = UPLOAD_URL_OPERATIONS.has(operation);
+
+  if (status === 429 || status === 503) {
+    const error = evidence(failure, "throttled", "Microsoft Graph is throttling requests");
+    const serverDelay = serverRequestedDelay(
+      {
+        ...(failure.retryAfter !== undefined ? { retryAfter: failure.retryAfter } : {}),
+        ...(failure.rateLimitReset !== undefined ? { rateLimitReset: failure.rateLimitReset } : {}),
+      },
+      ctx.now,
+    );
+    return {
+      action: "retry-after",
+      error,
+      delayMs: serverDelay ?? backoffDelay(ctx.retries, ctx.random, ctx.policy.backoff),
+      resync: operation === "fragment",
+      throttleDrive: true,
+    };
+  }
+  if (status === 423) {
+    return {
+      action: "retry-after",
+      error: evidence(failure, "locked", "the file is locked (open in an app or checked out); waiting"),
+      delayMs: backoffDelay(ctx.retries, ctx.random, ctx.policy.lockedBackoff),
+      resync: operation === "fragment",
+      throttleDrive: false,
+    };
+  }
+  if (status === 416) {
+    // fragmentOverlap / fragmentOutOfOrder: our idea of the offset is wrong; the server's status is right.
+    return {
+      action: "retry-now",
+      error: evidence(failure, "range-mismatch", "the server expected a different byte range"),
+      resync: true,
+    };
+  }
+  if (status === 507) {
+    return {
+      action: "fail",
+      error: evidence(failure, "quota-exceeded", "the drive is out of storage quota; free space and retry"),
+      cancelSession: true,
+    };
+  }
+  if (status === 409) {
+    return {
+      action: "fail",
+      error: evidence(
+        failure,
+        "name-conflict",
+        "an item with this name already exists (or an upload to it is in progress); use --conflict replace or rename",
+      ),
+      cancelSession: true,
+    };
+  }
+  if (status === 413 && operation === "simple-upload") {
+    return {
+      action: "use-session",
+      error: evidence(failure, "payload-too-large", "simple upload refused; using an upload session"),
+    };
+  }
+  if (onUploadUrl && (status === 404 || status === 401 || status === 403)) {
+    const code = status === 404 ? "session-not-found" : "upload-url-expired";
+    const what = status === 404 ? "the upload session was not found" : "the upload URL was refused";
+    return { action: "restart-session", error: evidence(failure, code, what) };
+  }
+  if (status === 400) {
+    if (onUploadUrl && ctx.badRequestResyncs < 1) {
+      return {
+        action: "retry-now",
+        error: evidence(failure, "bad-request", "the server rejected a fragment; resynchronising"),
+        resync: true,
+      };
+    }
+    return {
+      action: "fail",
+      error: evidence(failure, "bad-request", "Microsoft Graph rejected the request as malformed"),
+      cancelSession: onUploadUrl,
+    };
+  }
+  if (status === 401) {
+    return {
+      action: "fail",
+      error: evidence(failure, "unauthorized", "Microsoft Graph refused the credentials; check the token"),
+      cancelSession: false,
+    };
+  }
+  if (status === 403) {
+    return {
+      action: "fail",
+      error: evidence(
+        failure,
+        "forbidden",
+        "the credentials may not write here; grant write access to this drive or site",
+      ),
+      cancelSession: false,
+    };
+  }
+  if (status === 404) {
+    return {
+      action: "fail",
+      error: evidence(failure, "not-found", "the drive, site, user or folder does not exist"),
+      cancelSession: false,
+    };
+  }
+  if (status >= 500 || status === 408) {
+    return transient(evidence(failure, "server-error", "Microsoft Graph had a server error"), operation, ctx);
+  }
+  return {
+    action: "fail",
+    error: evidence(failure, "unexpected-status", "Microsoft Graph answered with an unexpected status"),
+    cancelSession: onUploadUrl,
+  };
+}
+
+/** 5xx, timeouts, resets: backoff with jitter; on a fragment, ask the status before resending (GRAPH.md). */
+function transient(error: JobError, operation: Operation, ctx: ClassifyContext): Decision {
+  return {
+    action: "retry-after",
+    error,
+    delayMs: backoffDelay(ctx.retries, ctx.random, ctx.policy.backoff),
+    resync: operation === "fragment" || operation === "status",
+    throttleDrive: false,
+  };
+}
+
+/**
+ * Recognised by shape rather than by class, so the core does not import the auth adapters: an Error with a
+ * string `code` and a boolean `retryable` (src/auth/errors.ts AuthError has both).
+ */
+function isCredentialFailure(failure: unknown): failure is Error & { code: string; retryable: boolean } {
+  return (
+    failure instanceof Error &&
+    failure.name === "AuthError" &&
+    typeof (failure as { code?: unknown }).code === "string" &&
+    typeof (failure as { retryable?: unknown }).retryable === "boolean"
+  );
+}
+
+export function jobError(code: string, message: string): JobError {
+  return { code, message: redactSecrets(message) };
+}
+
+function evidence(failure: GraphFailure, code: string, summary: string): JobError {
+  return {
+    code,
+    message: redactSecrets(`${summary} (${failure.message})`),
+    ...(failure.status !== undefined ? { httpStatus: failure.status } : {}),
+    ...(failure.graphCode !== undefined ? { graphCode: failure.graphCode } : {}),
+    ...(failure.requestId !== undefined ? { requestId: failure.requestId } : {}),
+  };
+}

@@ -1,0 +1,65 @@
+/**
+ * Creating and reviving jobs: pure functions over the job model (src/core/job.ts), re-exported by engine.ts.
+ */
+import { EMPTY_HASH } from "./hashProgress.js";
+import {
+  type ConflictBehavior,
+  type Destination,
+  isTerminal,
+  type SourceRef,
+  type UploadJob,
+} from "./job.js";
+import type { SourceFingerprint } from "./ports.js";
+
+export interface NewJobInit {
+  readonly jobId: string;
+  readonly requestId: string;
+  readonly source: SourceRef;
+  readonly destination: Destination;
+  readonly conflictBehavior: ConflictBehavior;
+  readonly chunkSize: number;
+  readonly simpleUploadMax: number;
+  /** The source version to upload; taken by the first step when absent. */
+  readonly fingerprint?: SourceFingerprint;
+  readonly now: number;
+}
+
+export function newJob(init: NewJobInit): UploadJob {
+  return {
+    jobId: init.jobId,
+    requestId: init.requestId,
+    source: init.source,
+    destination: init.destination,
+    conflictBehavior: init.conflictBehavior,
+    chunkSize: init.chunkSize,
+    simpleUploadMax: init.simpleUploadMax,
+    ...(init.fingerprint ? { fingerprint: init.fingerprint } : {}),
+    status: "queued",
+    confirmedOffset: 0,
+    hash: EMPTY_HASH,
+    attempts: { retries: 0, sessions: 0, badRequestResyncs: 0, sourceRestarts: 0, steps: 0 },
+    createdAt: init.now,
+    updatedAt: init.now,
+  };
+}
+
+/** Marks a job loaded from storage after a crash: its last fragment's fate is unknown, so ask first. */
+export function resumeJob(job: UploadJob): UploadJob {
+  return job.session && !isTerminal(job.status) ? { ...job, resyncPending: true } : job;
+}
+
+/**
+ * A job that failed only because it ran out of retries still holds its session: a person retrying it (the CLI
+ * run again) continues from the server's offset with a fresh retry budget instead of starting over.
+ * Returns undefined for jobs that cannot be reopened that way.
+ */
+export function reopenFailedJob(job: UploadJob): UploadJob | undefined {
+  if (job.status !== "failed" || !job.session) return undefined;
+  return {
+    ...job,
+    status: "uploading",
+    lastError: undefined,
+    resyncPending: true,
+    attempts: { ...job.attempts, retries: 0, badRequestResyncs: 0 },
+  };
+}

@@ -1,0 +1,153 @@
+/**
+ * Ports of the hourly mirroring (issue 6): the manifest of what we uploaded, the history of finished jobs and
+ * mirror runs, source listing, and the few Graph drive reads and writes that planning needs. Adapters live in
+ * src/store (Table Storage and in-memory twins) and src/mirror (Graph, file system, Blob).
+ */
+import type { ResolvedDrive } from "./graphPort.js";
+import type { Destination, SourceRef } from "./job.js";
+import type { SourceFingerprint } from "./ports.js";
+
+/** One file of a mirror's source, as listed. `path` is relative to the source root, `/`-separated, no leading `/`. */
+export interface SourceEntry {
+  readonly path: string;
+  readonly ref: SourceRef;
+  readonly fingerprint: SourceFingerprint;
+}
+
+/** A listing; `errors` name files that could not be listed (the others are still mirrored). */
+export interface SourceListing {
+  readonly entries: readonly SourceEntry[];
+  readonly errors: readonly string[];
+}
+
+export interface SourceLister {
+  /** Secret-free description of the source (a directory, `blob:container/prefix`, a URL count). */
+  readonly description: string;
+  list(signal: AbortSignal): Promise<SourceListing>;
+}
+
+/** What we know about one file we uploaded to one destination (per mirror, destination and path). */
+export interface ManifestEntry {
+  readonly mirror: string;
+  /** The destination's stable key (see src/mirror/destinationKey.ts). */
+  readonly destination: string;
+  readonly path: string;
+  /** The source version that was uploaded. */
+  readonly source: SourceFingerprint;
+  readonly driveId: string;
+  readonly itemId: string;
+  readonly eTag?: string;
+  readonly quickXorHash?: string;
+  readonly size: number;
+  readonly uploadedAt: number;
+}
+
+/** A job the mirror created and whose end it has not recorded yet. */
+export interface PendingMirrorJob {
+  readonly jobId: string;
+  readonly runId: string;
+  readonly mirror: string;
+  readonly destination: string;
+  /** Human-readable destination, for history (see HistoryRecord.destination). */
+  readonly destinationLabel: string;
+  readonly path: string;
+  readonly source: SourceFingerprint;
+  readonly createdAt: number;
+}
+
+export interface ManifestStore {
+  list(mirror: string, destination: string): Promise<ManifestEntry[]>;
+  put(entry: ManifestEntry): Promise<void>;
+  remove(mirror: string, destination: string, path: string): Promise<void>;
+  /** Written before the job is submitted, so a crash in between is found and cleaned by the next pass. */
+  trackJob(pending: PendingMirrorJob): Promise<void>;
+  findJob(jobId: string): Promise<PendingMirrorJob | undefined>;
+  untrackJob(jobId: string): Promise<void>;
+  listPending(mirror: string): Promise<PendingMirrorJob[]>;
+}
+
+export const HISTORY_OUTCOMES = [
+  "completed",
+  "failed",
+  "cancelled",
+  "deleted",
+  "delete-failed",
+  "conflict-skipped",
+] as const;
+export type HistoryOutcome = (typeof HISTORY_OUTCOMES)[number];
+
+/** One finished job (or deletion, or skipped conflict) of a mirror. Never contains a secret. */
+export interface HistoryRecord {
+  readonly mirror: string;
+  readonly runId: string;
+  /** The job id, or a deterministic key for deletions and skipped conflicts. Makes appends idempotent. */
+  readonly key: string;
+  readonly path: string;
+  /** Human-readable destination (site URL + library + folder, `onedrive:user/folder`, `drive:id/folder`). */
+  readonly destination: string;
+  readonly bytes: number;
+  readonly durationMs: number;
+  readonly outcome: HistoryOutcome;
+  readonly errorCode?: string;
+  readonly errorMessage?: string;
+  /** Graph's request-id of the failing call, for support cases. */
+  readonly requestId?: string;
+  readonly finishedAt: number;
+}
+
+/** One mirror pass over one mirror definition. Uploads finish later; their outcomes are history records. */
+export interface RunRecord {
+  readonly mirror: string;
+  readonly runId: string;
+  readonly startedAt: number;
+  readonly finishedAt: number;
+  /** `ok`: planned and submitted; `partial`: some destinations failed; `failed`: nothing could be planned. */
+  readonly result: "ok" | "partial" | "failed" | "invalid";
+  readonly listed: number;
+  readonly unchanged: number;
+  readonly jobsCreated: number;
+  readonly inProgress: number;
+  readonly conflicts: number;
+  readonly deletions: number;
+  readonly errors: readonly string[];
+}
+
+export interface HistoryStore {
+  /** Idempotent per (mirror, key, finishedAt): recording the same job end twice keeps one record. */
+  append(record: HistoryRecord): Promise<void>;
+  recordRun(run: RunRecord): Promise<void>;
+  /** Newest first. */
+  recentRuns(options: { mirror?: string; limit: number }): Promise<RunRecord[]>;
+  /** Newest first. */
+  records(options: {
+    mirror?: string;
+    runId?: string;
+    since?: number;
+    limit?: number;
+  }): Promise<HistoryRecord[]>;
+}
+
+/** A drive item as far as mirroring cares. */
+export interface RemoteItem {
+  readonly id: string;
+  readonly name: string;
+  readonly eTag?: string;
+  readonly size?: number;
+  readonly webUrl?: string;
+  readonly isFolder: boolean;
+}
+
+/**
+ * The Graph drive calls that mirroring needs beyond uploads (GRAPH.md "Addressing"). Errors are thrown as
+ * GraphFailure (src/core/graphFailure.ts) carrying status, Graph codes and request-id.
+ */
+export interface DriveDirectory {
+  /** Site URL -> site -> library (all pages of `/drives`), or user -> OneDrive; `drive` needs no call. */
+  resolveDrive(destination: Destination, signal: AbortSignal): Promise<ResolvedDrive>;
+  /** `GET /drives/{driveId}/root:/{path}`; undefined on 404. */
+  getItemByPath(driveId: string, path: string, signal: AbortSignal): Promise<RemoteItem | undefined>;
+  /** `POST /drives/{driveId}/root:/{parent}:/children` (or `/root/children`) with a folder facet. */
+  createFolder(driveId: string, parentPath: string, name: string, signal: AbortSignal): Promise<RemoteItem>;
+  /** `DELETE /drives/{driveId}/items/{itemId}`, conditional on `eTag` when given (412 when it changed). */
+  deleteItem(driveId: string, itemId: string, eTag: string | undefined, signal: AbortSignal): Promise<void>;
+}

@@ -1,0 +1,46 @@
+/**
+ * The source changed under a running job (DESIGN invariant 1: fingerprint = size + mtime or ETag). The bytes
+ * already sent belong to another version, so the session is cancelled and the job either starts over with the
+ * new version (policy "restart", capped) or fails (policy "fail").
+ */
+import { jobError } from "./errorClassification.js";
+import { EMPTY_HASH } from "./hashProgress.js";
+import type { JobEvent, StepResult, UploadJob } from "./job.js";
+import { failJob, type OutcomeDeps, proceed } from "./outcomes.js";
+import type { SourceChangedError } from "./ports.js";
+
+export async function afterSourceChange(
+  job: UploadJob,
+  err: SourceChangedError,
+  deps: OutcomeDeps,
+): Promise<StepResult> {
+  const policy = deps.policy;
+  const giveUp = policy.onSourceChange === "fail" || job.attempts.sourceRestarts >= policy.maxSourceRestarts;
+  const events: JobEvent[] = [{ type: "source-changed", action: giveUp ? "fail" : "restart" }];
+  if (giveUp) {
+    const why =
+      policy.onSourceChange === "fail"
+        ? "the source changed during the upload"
+        : `the source changed ${job.attempts.sourceRestarts + 1} times during the upload`;
+    return failJob(
+      job,
+      jobError("source-changed", `${why}; upload it again once it is stable`),
+      deps,
+      true,
+      events,
+    );
+  }
+  await deps.cancelSession(job);
+  const restarted: UploadJob = {
+    ...job,
+    fingerprint: undefined,
+    session: undefined,
+    confirmedOffset: 0,
+    hash: EMPTY_HASH,
+    resyncPending: undefined,
+    missingRangeEnd: undefined,
+    lastError: jobError("source-changed", err.message),
+    attempts: { ...job.attempts, sourceRestarts: job.attempts.sourceRestarts + 1, sessions: 0, retries: 0 },
+  };
+  return proceed(restarted, events);
+}

@@ -1,0 +1,7 @@
+import type { SourceRef } from "./job.js";
+import type { ByteSource } from "./ports.js";
+
+/** Turns a job's serialisable source reference into a readable source (src/sources implements it). */
+export interface SourceOpener {
+  open(ref: SourceRef): ByteSource;
+}

@@ -1,0 +1,252 @@
+/**
+ * One queue delivery = at most one step of one job (DESIGN "The shape"; docs/pipeline.md "The worker").
+ *
+ * Order, for crash safety: load the row; drop unknown, terminal, stale (wakeSeq mismatch) and duplicate
+ * (lease held) deliveries without Graph I/O; check the drive's throttle; take the lease with the row's ETag;
+ * run one step under a deadline; write the result with the lease's ETag (a lost race throws the result away),
+ * releasing the lease and bumping wakeSeq when a continuation is due; only then hand the continuation back for
+ * sending. A crash after the row is written and before the continuation is sent leaves an active, unleased,
+ * overdue row: the sweeper re-wakes it.
+ */
+import { isTerminal, type StepResult, type UploadJob } from "./job.js";
+import { driveOf, leased, leaseIsLive, released, wakeMessageFor } from "./lease.js";
+import { type PipelineLog, silentLog } from "./pipelineLog.js";
+import type { Clock } from "./ports.js";
+import {
+  ConcurrencyError,
+  type JobStore,
+  type StoredJob,
+  type ThrottleStore,
+  type WakeMessage,
+} from "./storePorts.js";
+
+export type StepRunner = (job: UploadJob, signal: AbortSignal) => Promise<StepResult>;
+
+export interface Deadline {
+  readonly signal: AbortSignal;
+  dispose(): void;
+}
+
+export interface WorkerDeps {
+  readonly store: JobStore;
+  readonly throttle: ThrottleStore;
+  readonly clock: Clock;
+  /** One step of the engine (src/core/engine.ts `step`). */
+  readonly runStep: StepRunner;
+  /** Cancels the job: deletes its upload session (engine `cancelJob`). */
+  readonly cancelJob: StepRunner;
+  /**
+   * Prepares a job whose previous worker never released its lease (it crashed or timed out mid-step): its
+   * last fragment's fate is unknown (engine `resumeJob`: ask the session status before sending).
+   */
+  readonly resume?: (job: UploadJob) => UploadJob;
+  readonly leaseMs: number;
+  readonly stepDeadlineMs: number;
+  /** A unique id for this delivery's lease (default: a random UUID). */
+  readonly newLeaseId?: () => string;
+  /** A deadline for the step (default: a timer). Injected so tests can expire it without waiting. */
+  readonly deadline?: (ms: number) => Deadline;
+  readonly log?: PipelineLog;
+}
+
+export type Continuation =
+  | { readonly now: WakeMessage }
+  | { readonly later: WakeMessage; readonly delayMs: number };
+
+export type DropReason = "unknown-job" | "terminal" | "stale" | "leased" | "lost-race" | "lost-lease";
+
+export type WakeResult =
+  | { readonly kind: "dropped"; readonly reason: DropReason }
+  | { readonly kind: "throttled"; readonly continuation: Continuation }
+  | { readonly kind: "stepped"; readonly job: UploadJob; readonly continuation?: Continuation };
+
+export async function processWake(message: WakeMessage, deps: WorkerDeps): Promise<WakeResult> {
+  const log = deps.log ?? silentLog;
+  const ctx = { jobId: message.jobId, requestId: message.requestId, wakeSeq: message.wakeSeq };
+  const drop = (reason: DropReason): WakeResult => {
+    log({ event: "wake-dropped", reason, ...ctx });
+    return { kind: "dropped", reason };
+  };
+
+  const row = await deps.store.get(message.jobId, message.requestId);
+  if (!row) return drop("unknown-job");
+  if (isTerminal(row.job.status)) return drop("terminal");
+  if (row.wakeSeq !== message.wakeSeq) return drop("stale");
+  const now = deps.clock.now();
+  if (leaseIsLive(row, now)) return drop("leased");
+
+  if (!row.cancelRequested) {
+    const throttled = await rescheduleIfThrottled(row, deps);
+    if (throttled === "lost-race") return drop("lost-race");
+    if (throttled) {
+      log({ event: "wake-throttled", delayMs: throttled.delayMs, ...ctx });
+      return { kind: "throttled", continuation: throttled };
+    }
+  }
+
+  // A lease that was never released means the previous worker died mid-step.
+  const takeover = row.leaseOwner !== undefined;
+  const job = takeover && deps.resume ? deps.resume(row.job) : row.job;
+  const owner = deps.newLeaseId?.() ?? crypto.randomUUID();
+  let mine: StoredJob;
+  try {
+    mine = await deps.store.replace(leased({ ...row, job }, owner, deps.clock, deps.leaseMs), row.etag);
+  } catch (err: unknown) {
+    if (err instanceof ConcurrencyError) return drop("lost-race");
+    throw err;
+  }
+  if (takeover) log({ event: "lease-takeover", ...ctx });
+
+  const result = await runUnderLease(mine, deps);
+  const outcome = nextRow(mine, result, deps.clock.now());
+  const written = await writeResult(mine, outcome.row, deps);
+  // A 429 is a fact about the drive even when this worker's result is thrown away.
+  if (result.throttleDriveUntil) {
+    await deps.throttle.block(result.throttleDriveUntil.driveId, result.throttleDriveUntil.until);
+    log({
+      event: "drive-throttled",
+      driveId: result.throttleDriveUntil.driveId,
+      until: result.throttleDriveUntil.until,
+      ...ctx,
+    });
+  }
+  if (!written) return drop("lost-lease");
+  log({
+    event: "step-written",
+    ...ctx,
+    status: written.job.status,
+    confirmedOffset: written.job.confirmedOffset,
+    nextWakeSeq: written.wakeSeq,
+    events: result.events.map((event) => event.type),
+    continuation: outcome.continuation ? ("now" in outcome.continuation ? "now" : "later") : "none",
+  });
+  return {
+    kind: "stepped",
+    job: written.job,
+    ...(outcome.continuation ? { continuation: outcome.continuation } : {}),
+  };
+}
+
+/** A throttled drive: move the wake to when the block ends, without taking the lease or calling Graph. */
+async function rescheduleIfThrottled(
+  row: StoredJob,
+  deps: WorkerDeps,
+): Promise<{ later: WakeMessage; delayMs: number } | "lost-race" | undefined> {
+  const driveId = driveOf(row);
+  if (!driveId) return undefined;
+  const until = await deps.throttle.blockedUntil(driveId);
+  const now = deps.clock.now();
+  if (until <= now) return undefined;
+  try {
+    const written = await deps.store.replace(
+      { ...released(row), job: { ...row.job, nextWakeAt: until }, wakeSeq: row.wakeSeq + 1, ...leaseOf(row) },
+      row.etag,
+    );
+    return { later: wakeMessageFor(written), delayMs: until - now };
+  } catch (err: unknown) {
+    if (err instanceof ConcurrencyError) return "lost-race";
+    throw err;
+  }
+}
+
+/** Keeps an expired lease on the row, so the next worker still knows the previous one died mid-step. */
+function leaseOf(row: StoredJob): Pick<StoredJob, "leaseOwner" | "leaseUntil"> {
+  return row.leaseOwner !== undefined ? { leaseOwner: row.leaseOwner, leaseUntil: row.leaseUntil ?? 0 } : {};
+}
+
+async function runUnderLease(mine: StoredJob, deps: WorkerDeps): Promise<StepResult> {
+  const deadline = (deps.deadline ?? timerDeadline)(deps.stepDeadlineMs);
+  try {
+    return mine.cancelRequested
+      ? await deps.cancelJob(mine.job, deadline.signal)
+      : await deps.runStep(mine.job, deadline.signal);
+  } catch (err: unknown) {
+    // The step itself broke (not a classified Graph outcome). Release the lease so the redelivery (host
+    // visibilityTimeout) can try again at once; the fragment's fate is unknown, so ask before resending.
+    const job = deps.resume ? deps.resume(mine.job) : mine.job;
+    try {
+      await deps.store.replace({ ...released(mine), job }, mine.etag);
+    } catch (releaseErr: unknown) {
+      if (!(releaseErr instanceof ConcurrencyError))
+        (deps.log ?? silentLog)({ event: "lease-release-failed", jobId: mine.job.jobId });
+    }
+    throw err;
+  } finally {
+    deadline.dispose();
+  }
+}
+
+interface PlannedRow {
+  readonly row: Omit<StoredJob, "etag">;
+  readonly continuation?: Continuation;
+}
+
+/** The row to write after a step, and the continuation it calls for. */
+function nextRow(mine: StoredJob, result: StepResult, now: number): PlannedRow {
+  const job = withTerminalStatus(result);
+  const base = released(mine);
+  if (isTerminal(job.status)) return { row: { ...base, job: { ...job, nextWakeAt: undefined } } };
+  const cancelPending = mine.cancelRequested === true;
+  const delayMs = !cancelPending && result.next.type === "wait" ? Math.max(0, result.next.ms) : 0;
+  const row = { ...base, job: { ...job, nextWakeAt: now + delayMs }, wakeSeq: mine.wakeSeq + 1 };
+  const message = wakeMessageFor(row);
+  return { row, continuation: delayMs > 0 ? { later: message, delayMs } : { now: message } };
+}
+
+/** The step's verdict, made visible in the status even if the step left it implicit. */
+function withTerminalStatus(result: StepResult): UploadJob {
+  const { job, next } = result;
+  switch (next.type) {
+    case "done":
+      return job.status === "completed" ? job : { ...job, status: "completed", result: next.result };
+    case "failed":
+      return job.status === "failed" ? job : { ...job, status: "failed", lastError: next.error };
+    case "cancelled":
+      return job.status === "cancelled" ? job : { ...job, status: "cancelled" };
+    default:
+      return job;
+  }
+}
+
+/**
+ * Writes the step's result conditionally on the lease's ETag. The one foreign write a lease holder accepts is a
+ * cancellation request (which only raises `cancelRequested`): then it writes again on the new ETag, keeping
+ * the flag. Any other change means the lease was lost: the result is thrown away (returns undefined).
+ */
+async function writeResult(
+  mine: StoredJob,
+  next: Omit<StoredJob, "etag">,
+  deps: WorkerDeps,
+): Promise<StoredJob | undefined> {
+  let etag = mine.etag;
+  let row = next;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      return await deps.store.replace(row, etag);
+    } catch (err: unknown) {
+      if (!(err instanceof ConcurrencyError)) throw err;
+      const fresh = await deps.store.get(mine.job.jobId, mine.job.requestId);
+      if (!fresh || !onlyCancelRequested(mine, fresh)) return undefined;
+      etag = fresh.etag;
+      row = { ...row, cancelRequested: true };
+    }
+  }
+  return undefined;
+}
+
+function onlyCancelRequested(mine: StoredJob, fresh: StoredJob): boolean {
+  return (
+    fresh.cancelRequested === true &&
+    fresh.leaseOwner === mine.leaseOwner &&
+    fresh.leaseUntil === mine.leaseUntil &&
+    fresh.wakeSeq === mine.wakeSeq &&
+    JSON.stringify(fresh.job) === JSON.stringify(mine.job)
+  );
+}
+
+function timerDeadline(ms: number): Deadline {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new Error(`step deadline of ${ms} ms passed`)), ms);
+  timer.unref?.();
+  return { signal: controller.signal, dispose: () => clearTimeout(timer) };
+}

@@ -1,0 +1,178 @@
+/**
+ * A local Microsoft Graph drive emulator (issue 2): the ground every upload test stands on, and what
+ * `graph-mirror emulator` serves to a newcomer without a tenant. Strict by default (shared/GRAPH.md);
+ * docs/emulator.md describes every behaviour, limit, fault and inspection endpoint.
+ */
+import { mkdir } from "node:fs/promises";
+import { z } from "zod";
+import { ConfigError, problemsFromZod } from "../config/configError.js";
+import type { Clock } from "../core/ports.js";
+import { OffsetClock } from "./clock.js";
+import type { ContentStore } from "./content/contentStore.js";
+import { DiskContentStore } from "./content/diskContent.js";
+import { MemoryContentStore } from "./content/memoryContent.js";
+import { Directory } from "./directory.js";
+import type { FaultHandle, FaultRule } from "./faults.js";
+import { createInspector, type EmulatorInspector } from "./inspect.js";
+import { DEFAULT_LIMITS, type EmulatorLimits } from "./limits.js";
+import { lockDataDir } from "./persist/dataDirLock.js";
+import { DurableStore } from "./persist/durableStore.js";
+import { DEFAULT_SEED, type EmulatorSeed, parseSeed } from "./seed.js";
+import { closeListener, createListener, listen, requestHandler } from "./server.js";
+import { EmulatorState } from "./state.js";
+
+export { OffsetClock } from "./clock.js";
+export type { DriveItemJson as DriveItem } from "./driveItemJson.js";
+export type { Fault, FaultHandle, FaultMatch, FaultRule } from "./faults.js";
+export type { EmulatorInspector, ItemSummary } from "./inspect.js";
+export { DEFAULT_LIMITS, type EmulatorLimits } from "./limits.js";
+export type { LoggedRequest } from "./requestLog.js";
+export { ROUTE_NAMES, type RouteName } from "./routes.js";
+export {
+  ADELE_DELEGATED_TOKEN,
+  DEFAULT_DRIVE_IDS,
+  DEFAULT_HOSTNAME,
+  DEFAULT_SEED,
+  DEFAULT_SITE_IDS,
+  DEFAULT_SITE_PATHS,
+  DEFAULT_TOKEN,
+  DEFAULT_USERS,
+  type EmulatorSeed,
+  OPS_ONLY_TOKEN,
+  parseSeed,
+  READ_ONLY_TOKEN,
+} from "./seed.js";
+export type { SessionSummary } from "./sessions.js";
+
+export interface EmulatorOptions {
+  /** Defaults to system time plus an offset that `POST /_emulator/clock/advance` moves. */
+  readonly clock?: Clock;
+  readonly seed?: EmulatorSeed;
+  readonly limits?: Partial<EmulatorLimits>;
+  /**
+   * Durable mode: items, quota use and open upload sessions are kept in this directory (bytes under `blobs/`)
+   * and loaded again by the next start with the same directory. In memory when absent.
+   */
+  readonly dataDir?: string;
+  /** Interface to listen on (default 127.0.0.1). */
+  readonly host?: string;
+  /** 0 (default) picks a free port. */
+  readonly graphPort?: number;
+  readonly uploadPort?: number;
+  /** Shorthand for `limits.serviceModifiesOfficeFiles` (default false). */
+  readonly serviceModifiesOfficeFiles?: boolean;
+}
+
+export interface RunningEmulator {
+  /** `http://127.0.0.1:<port>/v1.0` */
+  readonly graphBaseUrl: string;
+  /** `http://127.0.0.1:<port2>`: upload URLs live here. */
+  readonly uploadOrigin: string;
+  /** Tokens the Graph host accepts (from the seed). Dev values, not secrets. */
+  readonly acceptedTokens: readonly string[];
+  /** Every drive of the seed. */
+  readonly drives: readonly { readonly id: string; readonly name: string; readonly webUrl: string }[];
+  readonly faults: {
+    add(rule: FaultRule): FaultHandle;
+    clear(): void;
+  };
+  readonly inspect: EmulatorInspector;
+  close(): Promise<void>;
+}
+
+const positiveInt = z.number().int().positive();
+const limitsSchema = z.strictObject({
+  simpleUploadMaxBytes: z.number().int().nonnegative(),
+  fragmentMultipleBytes: positiveInt,
+  maxFragmentBytes: positiveInt,
+  sessionSlidingTtlMs: positiveInt,
+  uploadUrlLifetimeMs: positiveInt,
+  expiredUploadUrlStatus: z.union([z.literal(401), z.literal(403)]),
+  drivesPageSize: positiveInt,
+  childrenPageSize: positiveInt,
+  maxPathLength: positiveInt,
+  rejectAuthorizationOnUploadUrl: z.boolean(),
+  allowOutOfOrderFragments: z.boolean(),
+  nextExpectedRangesStyle: z.enum(["open", "closed"]),
+  sessionDefaultConflictBehavior: z.enum(["fail", "replace", "rename"]),
+  oneSessionPerFile: z.boolean(),
+  serviceModifiesOfficeFiles: z.boolean(),
+  maxJsonBodyBytes: positiveInt,
+});
+
+function resolveLimits(overrides: Partial<EmulatorLimits> | undefined): EmulatorLimits {
+  const result = limitsSchema.safeParse({ ...DEFAULT_LIMITS, ...overrides });
+  if (!result.success) throw new ConfigError(problemsFromZod(result.error, "limits"), "emulator limits");
+  return result.data;
+}
+
+export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  const seed = parseSeed(options.seed ?? DEFAULT_SEED);
+  const limits = resolveLimits({
+    ...(options.serviceModifiesOfficeFiles !== undefined
+      ? { serviceModifiesOfficeFiles: options.serviceModifiesOfficeFiles }
+      : {}),
+    ...options.limits,
+  });
+  let content: ContentStore = new MemoryContentStore();
+  let durable: DurableStore | undefined;
+  let unlock = async (): Promise<void> => {};
+  const clock = options.clock ?? new OffsetClock();
+  let state: EmulatorState;
+  if (options.dataDir) {
+    await mkdir(options.dataDir, { recursive: true });
+    unlock = await lockDataDir(options.dataDir);
+    try {
+      const disk = await DiskContentStore.inDirectory(options.dataDir);
+      durable = await DurableStore.open(options.dataDir, disk);
+      content = disk;
+      state = new EmulatorState(new Directory(seed), clock, limits, content, durable);
+      await durable.attach(state);
+    } catch (err: unknown) {
+      await durable?.close();
+      await unlock();
+      throw err;
+    }
+  } else {
+    state = new EmulatorState(new Directory(seed), clock, limits, content);
+  }
+  const inspect = createInspector(state);
+  const host = options.host ?? "127.0.0.1";
+  const graphServer = createListener(requestHandler(state, inspect, "graph"));
+  const uploadServer = createListener(requestHandler(state, inspect, "upload"));
+  try {
+    const graphPort = await listen(graphServer, host, options.graphPort ?? 0);
+    const uploadPort = await listen(uploadServer, host, options.uploadPort ?? 0);
+    const urlHost = host.includes(":") ? `[${host}]` : host;
+    state.graphBaseUrl = `http://${urlHost}:${graphPort}/v1.0`;
+    state.uploadOrigin = `http://${urlHost}:${uploadPort}`;
+  } catch (err: unknown) {
+    await Promise.all([closeListener(graphServer), closeListener(uploadServer)]);
+    await durable?.close();
+    await content.close();
+    await unlock();
+    throw err;
+  }
+  let closing: Promise<void> | undefined;
+  return {
+    graphBaseUrl: state.graphBaseUrl,
+    uploadOrigin: state.uploadOrigin,
+    acceptedTokens: state.directory.acceptedTokens(),
+    drives: [...state.directory.drives.values()].map((d) => ({ id: d.id, name: d.name, webUrl: d.webUrl })),
+    faults: {
+      add: (rule) => state.faults.add(rule),
+      clear: () => state.faults.clear(),
+    },
+    inspect,
+    close() {
+      closing ??= (async () => {
+        state.waits.cancelAll();
+        await Promise.all([closeListener(graphServer), closeListener(uploadServer)]);
+        await durable?.close();
+        await content.close();
+        await unlock();
+      })();
+      return closing;
+    },
+  };
+}

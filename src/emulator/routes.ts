@@ -1,0 +1,40 @@
+/**
+ * Stable route names. Fault rules, the request log and the counters use them; other areas' tests match on them,
+ * so never rename one (add new ones instead).
+ *
+ * Graph host (`/v1.0/...`, bearer token required):
+ * - getMe `/me`, getMeDrive `/me/drive`, getUserDrive `/users/{upn-or-id}/drive`
+ * - getSite `/sites/{hostname}`, `/sites/{siteId}`, `/sites/root`; getSiteByPath `/sites/{hostname}:/{path}`
+ * - getSiteDrive `/sites/{siteId}/drive`; listSiteDrives `/sites/{siteId}/drives` (paged)
+ * - getDrive `.../drive` or `/drives/{id}`; getRoot `.../root`; getItem `.../root:/{path}`, `.../items/{id}`
+ * - listChildren `GET .../children`; createFolder `POST .../children`; deleteItem `DELETE` an item
+ * - simpleUpload `PUT .../content`; downloadContent `GET .../content`; createUploadSession `POST .../createUploadSession`
+ * Upload host (`/up/{sessionId}?tempauth=...`, no Authorization header allowed):
+ * - uploadFragment `PUT`, uploadStatus `GET`, uploadCancel `DELETE`, uploadCommit `POST` (deferCommit)
+ * Anything else: `unknown`. The control API (`/_emulator/...`) is neither logged nor subject to faults.
+ */
+export const ROUTE_NAMES = [
+  "getMe",
+  "getMeDrive",
+  "getUserDrive",
+  "getSite",
+  "getSiteByPath",
+  "getSiteDrive",
+  "listSiteDrives",
+  "getDrive",
+  "getRoot",
+  "getItem",
+  "listChildren",
+  "createFolder",
+  "deleteItem",
+  "simpleUpload",
+  "downloadContent",
+  "createUploadSession",
+  "uploadFragment",
+  "uploadStatus",
+  "uploadCancel",
+  "uploadCommit",
+  "unknown",
+] as const;
+
+export type RouteName = (typeof ROUTE_NAMES)[number];

@@ -1,0 +1,262 @@
+/**
+ * Two listeners, as in production: the Graph host (bearer token, `/v1.0/...`, plus the control API) and a
+ * separate upload host for upload URLs, so "no Authorization header on upload URLs" and "no Graph token to other
+ * hosts" can be tested (GRAPH.md "Upload sessions"). Every response carries `request-id` and `client-request-id`;
+ * every Graph and upload request is logged (without its query string) and may be hit by a fault rule.
+ */
+import { randomUUID } from "node:crypto";
+import { once } from "node:events";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { CONTROL_PREFIX, handleControl } from "./controlApi.js";
+import { errorBody, errors, GraphError, type HostKind } from "./errors.js";
+import { defaultCodeFor, type Fault, throttleHeaders } from "./faults.js";
+import { handleGraphRequest } from "./graphApi.js";
+import { type GraphRoute, routeGraph } from "./graphRouter.js";
+import { type BodyMeter, drain, json, type Reply } from "./http.js";
+import type { EmulatorInspector } from "./inspect.js";
+import type { BodyFault } from "./receiveBody.js";
+import type { RouteName } from "./routes.js";
+import type { EmulatorState } from "./state.js";
+import { handleUploadRequest, routeUpload } from "./uploadHost.js";
+
+const BODY_ROUTES: ReadonlySet<RouteName> = new Set(["uploadFragment", "simpleUpload"]);
+
+interface Routed {
+  readonly route: RouteName;
+  readonly graph?: GraphRoute;
+  readonly sessionId?: string;
+}
+
+function safeDecode(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
+}
+
+function route(host: HostKind, method: string, pathname: string): Routed {
+  if (host === "upload") return routeUpload(method, pathname);
+  try {
+    const graph = routeGraph(method, pathname);
+    return { route: graph.route, graph };
+  } catch {
+    return { route: "unknown" };
+  }
+}
+
+async function dispatch(
+  state: EmulatorState,
+  host: HostKind,
+  req: IncomingMessage,
+  url: URL,
+  routed: Routed,
+  meter: BodyMeter,
+  bodyFault: BodyFault | undefined,
+): Promise<Reply> {
+  if (host === "graph") {
+    const graph = routed.graph ?? routeGraph(req.method ?? "GET", url.pathname);
+    return handleGraphRequest(state, { req, url, routed: graph, meter, ...(bodyFault ? { bodyFault } : {}) });
+  }
+  return handleUploadRequest(state, {
+    req,
+    route: routed.route,
+    sessionId: routed.sessionId,
+    tempauth: url.searchParams.get("tempauth"),
+    meter,
+    ...(bodyFault ? { bodyFault } : {}),
+  });
+}
+
+/** Plays a fault that decides the answer by itself, or hands the request on (with the body fault, if any). */
+async function withFault(
+  state: EmulatorState,
+  fault: Fault | undefined,
+  routed: Routed,
+  handle: (bodyFault: BodyFault | undefined) => Promise<Reply>,
+): Promise<Reply> {
+  if (!fault) return handle(undefined);
+  switch (fault.type) {
+    case "status":
+      throw new GraphError(
+        fault.status,
+        fault.code ?? defaultCodeFor(fault.status),
+        fault.message ?? `Injected fault: HTTP ${fault.status}.`,
+        undefined,
+        throttleHeaders(fault),
+      );
+    case "lock":
+      throw errors.locked();
+    case "quotaFull":
+      throw errors.quotaLimitReached();
+    case "delay":
+      return (await state.waits.wait(fault.ms)) ? handle(undefined) : { kind: "reset" };
+    case "expireSession": {
+      const session = routed.sessionId === undefined ? undefined : state.sessions.get(routed.sessionId);
+      if (session) {
+        session.expiresAt = state.clock.now();
+        state.sessions.changed(session);
+      }
+      return handle(undefined);
+    }
+    case "storeThenFail":
+      if (BODY_ROUTES.has(routed.route)) return handle(fault);
+      await handle(undefined);
+      throw new GraphError(500, "generalException", "An internal error occurred (the request was applied).");
+    case "partialThenReset":
+    case "resetMidBody":
+      return BODY_ROUTES.has(routed.route) ? handle(fault) : { kind: "reset" };
+  }
+}
+
+function errorReply(
+  err: unknown,
+  host: HostKind,
+  requestId: string,
+  clientRequestId: string,
+  now: number,
+): Reply {
+  const error =
+    err instanceof GraphError
+      ? err
+      : new GraphError(
+          500,
+          "generalException",
+          `Emulator error: ${err instanceof Error ? err.message : String(err)}`,
+        );
+  const body = errorBody(error, { host, requestId, clientRequestId, date: new Date(now) });
+  return json(error.status, body, error.headers);
+}
+
+async function writeReply(
+  res: ServerResponse,
+  reply: Exclude<Reply, { kind: "reset" }>,
+  base: Record<string, string>,
+) {
+  const headers = { ...base, ...(reply.headers ?? {}) };
+  switch (reply.kind) {
+    case "json": {
+      const body = Buffer.from(JSON.stringify(reply.body));
+      res.writeHead(reply.status, {
+        ...headers,
+        "content-type": "application/json",
+        "content-length": body.length,
+      });
+      res.end(body);
+      return;
+    }
+    case "empty":
+      res.writeHead(reply.status, { ...headers, "content-length": 0 });
+      res.end();
+      return;
+    case "bytes":
+      res.writeHead(reply.status, { ...headers, "content-length": reply.length });
+      for (const piece of reply.pieces) {
+        if (!res.write(piece)) {
+          // A client that goes away never drains: stop at "close" too.
+          await new Promise((resolve) => {
+            res.once("drain", resolve);
+            res.once("close", resolve);
+          });
+          if (res.destroyed) return;
+        }
+      }
+      res.end();
+  }
+}
+
+export function requestHandler(state: EmulatorState, inspect: EmulatorInspector, host: HostKind) {
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    // Kept now: once a body stream is destroyed, `req.socket` may be null.
+    const socket = req.socket;
+    const requestId = randomUUID();
+    const header = req.headers["client-request-id"];
+    const clientRequestId = typeof header === "string" && header !== "" ? header : requestId;
+    const url = new URL(req.url ?? "/", "http://emulator.invalid");
+    const method = req.method ?? "GET";
+    const meter: BodyMeter = { requestBytes: 0 };
+    const isControl = host === "graph" && url.pathname.startsWith(CONTROL_PREFIX);
+    const routed: Routed = isControl ? { route: "unknown" } : route(host, method, url.pathname);
+    const at = state.clock.now();
+    let reply: Reply;
+    try {
+      if (isControl) {
+        reply = await handleControl(state, inspect, req, url, meter);
+      } else {
+        const fault = state.faults.take({
+          route: routed.route,
+          method,
+          path: url.pathname,
+          decodedPath: safeDecode(url.pathname),
+        });
+        if (fault) {
+          state.log.count("faultsFired");
+          state.log.count(`fault.${fault.type}`);
+        }
+        reply = await withFault(state, fault, routed, (bodyFault) =>
+          dispatch(state, host, req, url, routed, meter, bodyFault),
+        );
+      }
+    } catch (err: unknown) {
+      reply = socket.destroyed
+        ? { kind: "reset" }
+        : errorReply(err, host, requestId, clientRequestId, state.clock.now());
+    }
+    try {
+      // Durable mode: what this request changed is on disk before the client hears it happened.
+      await state.durability?.flush();
+    } catch (err: unknown) {
+      reply = socket.destroyed
+        ? { kind: "reset" }
+        : errorReply(err, host, requestId, clientRequestId, state.clock.now());
+    }
+    let status = 0;
+    if (reply.kind === "reset") {
+      socket.destroy();
+    } else {
+      try {
+        // Answer only once the body is read, so the client sees the answer, not a broken pipe.
+        await drain(req, meter);
+        status = reply.status;
+        await writeReply(res, reply, { "request-id": requestId, "client-request-id": clientRequestId });
+      } catch {
+        status = 0;
+        socket.destroy();
+      }
+    }
+    if (isControl) return;
+    state.log.record({
+      at,
+      method,
+      host,
+      route: routed.route,
+      path: url.pathname,
+      status,
+      hadAuthorization: req.headers.authorization !== undefined,
+      requestBytes: meter.requestBytes,
+      requestId,
+    });
+  };
+}
+
+export async function listen(server: Server, host: string, port: number): Promise<number> {
+  server.listen(port, host);
+  await once(server, "listening");
+  return (server.address() as AddressInfo).port;
+}
+
+export function createListener(handler: ReturnType<typeof requestHandler>): Server {
+  const server = createServer({ keepAliveTimeout: 5_000 }, (req, res) => {
+    // The handler answers every error itself; this only guards against a bug taking the process down.
+    handler(req, res).catch(() => res.destroy());
+  });
+  return server;
+}
+
+export async function closeListener(server: Server): Promise<void> {
+  if (!server.listening) return;
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeAllConnections();
+  await closed;
+}

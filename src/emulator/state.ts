@@ -1,0 +1,52 @@
+/** Everything the handlers share: the world (directory + drive trees), sessions, storage, clock, limits, log. */
+import type { Clock } from "../core/ports.js";
+import { Waits } from "./clock.js";
+import type { ContentStore } from "./content/contentStore.js";
+import type { Directory, DriveRecord } from "./directory.js";
+import { FaultRegistry } from "./faults.js";
+import { DriveTree, type StoredTree, type TreeObserver } from "./itemTree.js";
+import type { EmulatorLimits } from "./limits.js";
+import { RequestLog } from "./requestLog.js";
+import { type SessionObserver, SessionRegistry } from "./sessions.js";
+
+/** Durable storage (persist/durableStore.ts): observes every change and writes it down on `flush()`. */
+export interface Durability extends TreeObserver, SessionObserver {
+  storedTree(driveId: string): StoredTree | undefined;
+  /** Resolves once every change made so far is on disk; the server awaits it before answering. */
+  flush(): Promise<void>;
+}
+
+export class EmulatorState {
+  readonly trees = new Map<string, DriveTree>();
+  readonly sessions: SessionRegistry;
+  readonly faults = new FaultRegistry();
+  readonly log = new RequestLog();
+  readonly waits = new Waits();
+  /** Set once both listeners are bound. */
+  graphBaseUrl = "";
+  uploadOrigin = "";
+
+  constructor(
+    readonly directory: Directory,
+    readonly clock: Clock,
+    readonly limits: EmulatorLimits,
+    readonly content: ContentStore,
+    readonly durability?: Durability,
+  ) {
+    for (const drive of directory.drives.values()) {
+      const stored = durability?.storedTree(drive.id);
+      this.trees.set(drive.id, new DriveTree(drive.id, clock, durability, stored));
+    }
+    this.sessions = new SessionRegistry(limits.sessionSlidingTtlMs, limits.uploadUrlLifetimeMs, durability);
+  }
+
+  tree(drive: DriveRecord): DriveTree {
+    const tree = this.trees.get(drive.id);
+    if (!tree) throw new Error(`emulator bug: no tree for drive ${drive.id}`);
+    return tree;
+  }
+
+  uploadUrlOf(sessionId: string, secret: string): string {
+    return `${this.uploadOrigin}/up/${sessionId}?tempauth=${secret}`;
+  }
+}

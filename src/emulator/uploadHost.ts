@@ -1,0 +1,200 @@
+/**
+ * The upload host: `{uploadOrigin}/up/{sessionId}?tempauth={secret}` (GRAPH.md "Upload sessions"). Requests are
+ * authorised by the URL alone; an `Authorization` header is refused (strict mode), the token in the URL dies
+ * after the absolute lifetime (401), and a session past its sliding `expirationDateTime` is gone (404).
+ */
+import type { IncomingMessage } from "node:http";
+import { QuickXorHash } from "../core/quickXorHash.js";
+import { addInterval, missingRanges, receivedBytes } from "./byteRanges.js";
+import { assertFits, commitFile, existingTarget } from "./commitFile.js";
+import { driveItemJson } from "./driveItemJson.js";
+import { errors, GraphError } from "./errors.js";
+import { checkFragment } from "./fragmentRules.js";
+import { type BodyMeter, empty, json, type Reply } from "./http.js";
+import { type BodyFault, receiveBody } from "./receiveBody.js";
+import type { RouteName } from "./routes.js";
+import type { UploadSession } from "./sessions.js";
+import type { EmulatorState } from "./state.js";
+
+const SESSION_PATH = /^\/up\/([A-Za-z0-9-]+)\/?$/;
+
+export function routeUpload(method: string, pathname: string): { route: RouteName; sessionId?: string } {
+  const match = SESSION_PATH.exec(pathname);
+  if (!match?.[1]) return { route: "unknown" };
+  const sessionId = match[1];
+  switch (method) {
+    case "PUT":
+      return { route: "uploadFragment", sessionId };
+    case "GET":
+      return { route: "uploadStatus", sessionId };
+    case "DELETE":
+      return { route: "uploadCancel", sessionId };
+    case "POST":
+      return { route: "uploadCommit", sessionId };
+    default:
+      return { route: "unknown", sessionId };
+  }
+}
+
+export interface UploadRequest {
+  readonly req: IncomingMessage;
+  readonly route: RouteName;
+  readonly sessionId: string | undefined;
+  readonly tempauth: string | null;
+  readonly meter: BodyMeter;
+  readonly bodyFault?: BodyFault;
+}
+
+const unauthenticated = (message: string) => new GraphError(401, "unauthenticated", message);
+const sessionNotFound = () => errors.itemNotFound("The upload session was not found.");
+
+/** The session a request addresses, after every credential and expiry check. */
+export async function liveSession(state: EmulatorState, request: UploadRequest): Promise<UploadSession> {
+  if (state.limits.rejectAuthorizationOnUploadUrl && request.req.headers.authorization !== undefined) {
+    throw unauthenticated(
+      "Upload URLs are pre-authenticated: requests must not carry an Authorization header.",
+    );
+  }
+  const session = request.sessionId === undefined ? undefined : state.sessions.get(request.sessionId);
+  if (!session) throw sessionNotFound();
+  if (request.tempauth !== session.secret)
+    throw unauthenticated("The upload URL's tempauth is missing or invalid.");
+  const now = state.clock.now();
+  if (now >= session.urlExpiresAt) {
+    const status = state.limits.expiredUploadUrlStatus;
+    throw new GraphError(
+      status,
+      status === 401 ? "unauthenticated" : "accessDenied",
+      "The upload URL has expired.",
+    );
+  }
+  if (now >= session.expiresAt) {
+    await state.sessions.end(session, true);
+    state.log.count("sessionsExpired");
+    throw sessionNotFound();
+  }
+  return session;
+}
+
+function statusBody(state: EmulatorState, session: UploadSession): unknown {
+  return {
+    expirationDateTime: new Date(session.expiresAt).toISOString(),
+    nextExpectedRanges: session.awaitingCommit
+      ? []
+      : missingRanges(session.ranges, session.total, state.limits.nextExpectedRangesStyle),
+  };
+}
+
+async function complete(state: EmulatorState, session: UploadSession): Promise<Reply> {
+  const drive = state.directory.drives.get(session.driveId);
+  if (!drive) throw sessionNotFound();
+  const total = session.total ?? 0;
+  try {
+    const { item, created } = await commitFile(state, {
+      drive,
+      folders: session.folders,
+      name: session.name,
+      ...(session.targetItemId !== undefined ? { targetItemId: session.targetItemId } : {}),
+      conflictBehavior: session.conflictBehavior,
+      blob: session.blob,
+      size: total,
+      ...(session.hash.bytesHashed === total ? { streamedHash: session.hash.digest() } : {}),
+      ...(session.fileSystemInfo ? { fileSystemInfo: session.fileSystemInfo } : {}),
+    });
+    await state.sessions.end(session, false);
+    state.log.count("sessionsCompleted");
+    return json(created ? 201 : 200, driveItemJson(item, state.tree(drive), drive));
+  } catch (err: unknown) {
+    // A session that cannot complete (name conflict under `fail`, quota) is over, as on Graph.
+    await state.sessions.end(session, true);
+    throw err;
+  }
+}
+
+async function putFragment(
+  state: EmulatorState,
+  session: UploadSession,
+  request: UploadRequest,
+): Promise<Reply> {
+  const { req } = request;
+  const { limits } = state;
+  const { first, last, total } = checkFragment(limits, session, req);
+  const size = last - first + 1;
+  const range = [first, last + 1] as const;
+  const drive = state.directory.drives.get(session.driveId);
+  if (!drive) throw sessionNotFound();
+  // Replacing a file frees its bytes: only the difference has to fit.
+  const replaces = session.targetItemId !== undefined || session.conflictBehavior === "replace";
+  const replaced = replaces ? existingTarget(state, { ...session, drive }) : undefined;
+  assertFits(state, drive, total, replaced?.size ?? 0);
+  session.total = total;
+
+  const inOrder = first === session.hash.bytesHashed;
+  const before = session.hash.state();
+  session.inFlight = range;
+  let outcome: Awaited<ReturnType<typeof receiveBody>>;
+  try {
+    outcome = await receiveBody({
+      req,
+      meter: request.meter,
+      writer: session.blob.writer(first),
+      ...(inOrder ? { hash: session.hash } : {}),
+      expectedLength: size,
+      ...(request.bodyFault ? { fault: request.bodyFault } : {}),
+    });
+  } catch (err: unknown) {
+    session.hash = new QuickXorHash(before);
+    throw err;
+  } finally {
+    session.inFlight = undefined;
+  }
+  const kept = outcome.kind === "complete" ? outcome.bytes : outcome.committed;
+  if (kept > 0) {
+    session.ranges = addInterval(session.ranges, [first, first + kept]);
+    session.expiresAt = state.clock.now() + limits.sessionSlidingTtlMs;
+    state.log.count("fragmentBytesStored", kept);
+  }
+  state.sessions.changed(session);
+  if (outcome.kind === "reset") return { kind: "reset" };
+
+  let reply: Reply;
+  if (receivedBytes(session.ranges) === total) {
+    if (session.deferCommit) {
+      session.awaitingCommit = true;
+      state.sessions.changed(session);
+      reply = json(202, statusBody(state, session));
+    } else {
+      reply = await complete(state, session);
+    }
+  } else {
+    reply = json(202, statusBody(state, session));
+  }
+  if (request.bodyFault?.type === "storeThenFail") {
+    throw new GraphError(500, "generalException", "An internal error occurred (the fragment was stored).");
+  }
+  return reply;
+}
+
+export async function handleUploadRequest(state: EmulatorState, request: UploadRequest): Promise<Reply> {
+  if (request.route === "unknown") throw errors.itemNotFound("The upload session was not found.");
+  const session = await liveSession(state, request);
+  switch (request.route) {
+    case "uploadFragment":
+      return putFragment(state, session, request);
+    case "uploadStatus":
+      return json(200, statusBody(state, session));
+    case "uploadCancel":
+      await state.sessions.end(session, true);
+      state.log.count("sessionsCancelled");
+      return empty(204);
+    case "uploadCommit":
+      if (!session.deferCommit)
+        throw errors.invalidRequest("This upload session was not created with deferCommit.");
+      if (!session.awaitingCommit) {
+        throw errors.invalidRequest("The upload session cannot be committed: bytes are still missing.");
+      }
+      return complete(state, session);
+    default:
+      throw errors.methodNotAllowed();
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * Wires the upload engine (src/core/engine.ts) for the queue worker: Graph client, token provider and
+ * sources from configuration, parsed once per instance. Blob sources (and staged HTTP bodies) are read through
+ * the same storage account as the jobs; URL sources go through the same network guard as the HTTP API.
+ */
+
+import { createTokenProvider } from "../auth/index.js";
+import type { Env } from "../config/auth.js";
+import { parseAuthConfig } from "../config/auth.js";
+import { parseGraphConfig } from "../config/graph.js";
+import { parseHttpApiConfig } from "../config/httpApi.js";
+import { cancelJob, type EngineDeps, resumeJob, step } from "../core/engine.js";
+import { DEFAULT_POLICY } from "../core/policy.js";
+import type { Clock } from "../core/ports.js";
+import { GraphClient } from "../graph/client.js";
+import { createNetworkPolicy } from "../sources/networkGuard.js";
+import { createSourceOpener } from "../sources/opener.js";
+import { UrlSource } from "../sources/urlSource.js";
+import type { Storage } from "../store/factory.js";
+import type { StepEngine } from "./runtime.js";
+
+export function createStepEngine(env: Env, storage: Storage, clock: Clock): StepEngine {
+  const graph = parseGraphConfig(env);
+  const tokens = createTokenProvider(parseAuthConfig(env), { graphRoot: graph.graphRoot });
+  const policy = createNetworkPolicy(parseHttpApiConfig(env).urlAllowedNetworks);
+  const deps: EngineDeps = {
+    graph: new GraphClient({ baseUrl: graph.baseUrl, tokens, requestTimeoutMs: graph.requestTimeoutMs }),
+    sources: createSourceOpener({
+      blobContainer: (container) => storage.clients.blobService.getContainerClient(container),
+      urlSource: (url) => new UrlSource(url, { policy, timeoutMs: graph.requestTimeoutMs }),
+      requestTimeoutMs: graph.requestTimeoutMs,
+    }),
+    clock,
+    random: Math.random,
+    policy: DEFAULT_POLICY,
+  };
+  return {
+    runStep: (job, signal) => step(job, deps, signal),
+    cancelJob: (job, signal) => cancelJob(job, deps, signal),
+    resume: resumeJob,
+  };
+}

@@ -1,0 +1,50 @@
+/**
+ * Builds the HTTP API's dependencies from the instance runtime (src/functions/runtime.ts), once per instance.
+ * The staging container lives in the same storage account as the jobs (AzureWebJobsStorage), so the queue
+ * worker reads staged bodies through the same blob client as any `blob` source.
+ */
+
+import { requestCancel } from "../api/requestCancel.js";
+import type { UploadApiDeps } from "../api/uploadHandlers.js";
+import { parseGraphConfig } from "../config/graph.js";
+import { parseHttpApiConfig } from "../config/httpApi.js";
+import { createNetworkPolicy } from "../sources/networkGuard.js";
+import { BlobStagingArea } from "../sources/staging.js";
+import { type Runtime, runtime } from "./runtime.js";
+
+const built = new WeakMap<Runtime, Promise<UploadApiDeps>>();
+
+export function uploadApiDeps(rt: Runtime = runtime()): Promise<UploadApiDeps> {
+  let deps = built.get(rt);
+  if (!deps) {
+    deps = buildDeps(rt);
+    built.set(rt, deps);
+    deps.catch(() => built.delete(rt));
+  }
+  return deps;
+}
+
+async function buildDeps(rt: Runtime): Promise<UploadApiDeps> {
+  const config = parseHttpApiConfig(rt.env);
+  const graph = parseGraphConfig(rt.env);
+  const storage = await rt.storage();
+  const staging = new BlobStagingArea(
+    storage.clients.blobService.getContainerClient(config.stagingContainer),
+    {
+      maxBytes: config.stagingMaxBytes,
+      timeoutMs: config.stagingTimeoutMs,
+    },
+  );
+  return {
+    config,
+    networkPolicy: createNetworkPolicy(config.urlAllowedNetworks),
+    jobs: storage.jobs,
+    wake: storage.wakeQueue,
+    staging,
+    clock: rt.clock,
+    chunkSize: graph.chunkSize,
+    simpleUploadMax: graph.simpleUploadMax,
+    cancel: (stored) =>
+      requestCancel(stored, { jobs: storage.jobs, wake: storage.wakeQueue, clock: rt.clock }),
+  };
+}

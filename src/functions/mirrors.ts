@@ -1,0 +1,77 @@
+/**
+ * GET /api/mirrors (definitions with their last run and its result) and GET /api/stats (totals, success rate,
+ * bytes, per mirror, over the last `days` days, default 7): thin adapters over src/mirror. Function-level keys
+ * in Azure. Answers never hold secrets: no tokens, no upload URLs, URL sources without their query.
+ */
+import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
+import { ConfigError } from "../config/configError.js";
+import { mirrorsOverview } from "../mirror/overview.js";
+import { computeStats } from "../mirror/stats.js";
+import { mirrorWiring } from "./mirrorWiring.js";
+import { type Runtime, runtime } from "./runtime.js";
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export async function listMirrorsHandler(
+  _request: HttpRequest,
+  context: InvocationContext,
+  rt: Runtime = runtime(),
+): Promise<HttpResponseInit> {
+  try {
+    const wiring = await mirrorWiring(rt);
+    return { status: 200, jsonBody: await mirrorsOverview(await wiring.definitions(), wiring.history) };
+  } catch (err: unknown) {
+    return failure(err, context);
+  }
+}
+
+export async function statsHandler(
+  request: HttpRequest,
+  context: InvocationContext,
+  rt: Runtime = runtime(),
+): Promise<HttpResponseInit> {
+  const daysText = request.query.get("days") ?? "7";
+  const days = Number(daysText);
+  if (!/^\d+$/.test(daysText) || days < 1 || days > 365) {
+    return {
+      status: 400,
+      jsonBody: {
+        error: {
+          code: "invalidRequest",
+          problems: [{ field: "days", rule: "must be a whole number from 1 to 365" }],
+        },
+      },
+    };
+  }
+  try {
+    const wiring = await mirrorWiring(rt);
+    const since = rt.clock.now() - days * DAY_MS;
+    return { status: 200, jsonBody: computeStats(await wiring.history.records({ since }), since) };
+  } catch (err: unknown) {
+    return failure(err, context);
+  }
+}
+
+function failure(err: unknown, context: InvocationContext): HttpResponseInit {
+  if (err instanceof ConfigError) {
+    // Configuration problems name settings and rules, never values: safe to show to the operator.
+    return { status: 500, jsonBody: { error: { code: "configurationError", message: err.message } } };
+  }
+  context.error(
+    JSON.stringify({ event: "mirror-api-error", message: err instanceof Error ? err.message : "error" }),
+  );
+  return { status: 500, jsonBody: { error: { code: "internalError", message: "see the function log" } } };
+}
+
+app.http("listMirrors", {
+  route: "mirrors",
+  methods: ["GET"],
+  authLevel: "function",
+  handler: (request, context) => listMirrorsHandler(request, context),
+});
+app.http("mirrorStats", {
+  route: "stats",
+  methods: ["GET"],
+  authLevel: "function",
+  handler: (request, context) => statsHandler(request, context),
+});

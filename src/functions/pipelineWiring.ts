@@ -1,0 +1,62 @@
+/**
+ * Dependencies of the queue worker, the poison handler and the sweeper, taken from the instance runtime.
+ * Logs go through the invocation's context so they land in the function's own log stream (Application
+ * Insights), one JSON object per event.
+ */
+import type { InvocationContext } from "@azure/functions";
+import type { PipelineLog } from "../core/pipelineLog.js";
+import type { PoisonDeps } from "../core/poison.js";
+import type { WakeQueue } from "../core/storePorts.js";
+import type { SweeperDeps } from "../core/sweeper.js";
+import type { WorkerDeps } from "../core/worker.js";
+import { type Runtime, runtime } from "./runtime.js";
+
+export function contextLog(context: InvocationContext): PipelineLog {
+  return (event) => context.log(JSON.stringify({ invocationId: context.invocationId, ...event }));
+}
+
+export async function workerDeps(
+  context: InvocationContext,
+  rt: Runtime = runtime(),
+): Promise<WorkerDeps & { readonly queue: WakeQueue }> {
+  const [storage, engine] = await Promise.all([rt.storage(), rt.engine()]);
+  const config = rt.pipelineConfig();
+  return {
+    store: storage.jobs,
+    throttle: storage.throttle,
+    queue: storage.wakeQueue,
+    clock: rt.clock,
+    runStep: engine.runStep,
+    cancelJob: engine.cancelJob,
+    ...(engine.resume ? { resume: engine.resume } : {}),
+    leaseMs: config.leaseMs,
+    stepDeadlineMs: config.stepDeadlineMs,
+    log: contextLog(context),
+  };
+}
+
+export async function poisonDeps(context: InvocationContext, rt: Runtime = runtime()): Promise<PoisonDeps> {
+  const [storage, engine] = await Promise.all([rt.storage(), rt.engine()]);
+  return {
+    store: storage.jobs,
+    clock: rt.clock,
+    deleteSession: async (job, signal) => {
+      await engine.cancelJob(job, signal);
+    },
+    sessionDeadlineMs: rt.pipelineConfig().stepDeadlineMs,
+    log: contextLog(context),
+  };
+}
+
+export async function sweeperDeps(context: InvocationContext, rt: Runtime = runtime()): Promise<SweeperDeps> {
+  const storage = await rt.storage();
+  const config = rt.pipelineConfig();
+  return {
+    store: storage.jobs,
+    queue: storage.wakeQueue,
+    clock: rt.clock,
+    graceMs: config.sweepGraceMs,
+    batch: config.sweepBatch,
+    log: contextLog(context),
+  };
+}

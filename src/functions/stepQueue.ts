@@ -1,0 +1,40 @@
+/**
+ * The queue-triggered step function: one step of one job per delivery (src/core/worker.ts). An immediate
+ * continuation goes out through the queue output binding (written by the host only when the handler
+ * succeeds, PLATFORM.md); a delayed one through the queue SDK with a visibility timeout, which the binding
+ * cannot do. Malformed messages are logged and dropped: retrying them cannot help.
+ */
+import { app, type InvocationContext, output } from "@azure/functions";
+import { parseStorageNames } from "../config/storage.js";
+import type { WakeMessage } from "../core/storePorts.js";
+import { processWake } from "../core/worker.js";
+import { parseWakeMessage } from "../store/wakeMessageCodec.js";
+import { contextLog, workerDeps } from "./pipelineWiring.js";
+
+/** Returns the immediate continuation for the output binding, or undefined for none. */
+export async function stepQueueHandler(
+  item: unknown,
+  context: InvocationContext,
+): Promise<WakeMessage | undefined> {
+  const message = parseWakeMessage(item);
+  if (!message) {
+    contextLog(context)({ event: "wake-malformed", dequeueCount: context.triggerMetadata?.dequeueCount });
+    return undefined;
+  }
+  const deps = await workerDeps(context);
+  const result = await processWake(message, deps);
+  const continuation = result.kind === "dropped" ? undefined : result.continuation;
+  if (!continuation) return undefined;
+  if ("now" in continuation) return continuation.now;
+  await deps.queue.send(continuation.later, continuation.delayMs);
+  return undefined;
+}
+
+const { wakeQueue } = parseStorageNames(process.env);
+
+app.storageQueue("uploadStep", {
+  queueName: wakeQueue,
+  connection: "AzureWebJobsStorage",
+  handler: stepQueueHandler,
+  return: output.storageQueue({ queueName: wakeQueue, connection: "AzureWebJobsStorage" }),
+});

@@ -1,0 +1,39 @@
+/** Reading Graph JSON bodies into the core's shapes, defensively (bodies are untrusted input). */
+import type { DriveItem, SessionStatus } from "../core/graphPort.js";
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+export function toDriveItem(body: unknown): DriveItem {
+  if (!isRecord(body) || typeof body.id !== "string") {
+    throw new TypeError("the response is not a driveItem (no id)");
+  }
+  const size = typeof body.size === "number" ? body.size : Number.NaN;
+  const file = isRecord(body.file) ? body.file : undefined;
+  const hashes = file && isRecord(file.hashes) ? file.hashes : undefined;
+  const quickXorHash = hashes && typeof hashes.quickXorHash === "string" ? hashes.quickXorHash : undefined;
+  return {
+    id: body.id,
+    size,
+    ...(typeof body.name === "string" ? { name: body.name } : {}),
+    ...(typeof body.webUrl === "string" ? { webUrl: body.webUrl } : {}),
+    ...(typeof body.eTag === "string" ? { eTag: body.eTag } : {}),
+    ...(quickXorHash ? { quickXorHash } : {}),
+  };
+}
+
+export function toSessionStatus(body: unknown): SessionStatus {
+  const ranges = isRecord(body) ? body.nextExpectedRanges : undefined;
+  const expiresAt = isRecord(body) ? parseTime(body.expirationDateTime) : undefined;
+  return {
+    nextExpectedRanges: Array.isArray(ranges) ? ranges.filter((r): r is string => typeof r === "string") : [],
+    ...(expiresAt !== undefined ? { expiresAt } : {}),
+  };
+}
+
+export function parseTime(value: unknown): number | undefined {
+  if (typeof value !== "string") return undefined;
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? undefined : ms;
+}

@@ -1,0 +1,184 @@
+/**
+ * The one place Graph traffic leaves the process. Rules (GRAPH.md, DESIGN.md):
+ * - a deadline on every request (AbortSignal.timeout combined with the caller's signal);
+ * - the bearer token only to the Graph host's origin, never to upload URLs (they are pre-authorised and
+ *   clients have broken on sending Authorization there), and one forced token refresh after a Graph 401;
+ * - `User-Agent: NONISV|graph-mirror|graph-mirror/<version>` (Microsoft's traffic-decoration guidance);
+ * - failures become GraphFailure with status, Graph codes (inner-most first), request-id and throttling
+ *   headers, and a message that never holds a URL, query string or token.
+ */
+import { GraphFailure } from "../core/graphFailure.js";
+import type { TokenProvider } from "../core/ports.js";
+import { redactSecrets } from "../core/redact.js";
+import { VERSION } from "../version.js";
+import { parseGraphErrorBody } from "./errorBody.js";
+
+export const USER_AGENT = `NONISV|graph-mirror|graph-mirror/${VERSION}`;
+
+export interface GraphHttpOptions {
+  /** e.g. `https://graph.microsoft.com/v1.0`. */
+  readonly baseUrl: string;
+  readonly tokens: TokenProvider;
+  /** Deadline for each request, body included. */
+  readonly requestTimeoutMs: number;
+}
+
+export interface GraphRequest {
+  readonly method: "GET" | "PUT" | "POST" | "DELETE";
+  readonly url: string;
+  /** Secret-free name of the call for messages, e.g. `uploadFragment`. */
+  readonly route: string;
+  /** `graph` requests carry the bearer token; `upload` requests (upload URLs) never do. */
+  readonly host: "graph" | "upload";
+  readonly body?: Uint8Array | string;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+export interface GraphResponse {
+  readonly status: number;
+  readonly headers: Headers;
+  /** The parsed JSON body, or undefined for empty and non-JSON bodies. */
+  readonly json: unknown;
+}
+
+/** A response read to the end under the request's deadline. */
+interface BufferedAnswer {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly text: string;
+}
+
+export class GraphHttp {
+  readonly baseUrl: string;
+  private readonly graphOrigin: string;
+
+  constructor(private readonly options: GraphHttpOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, "");
+    this.graphOrigin = new URL(this.baseUrl).origin;
+  }
+
+  /** True when a URL is on the Graph host (the only origin that may receive the token). */
+  isGraphUrl(url: string): boolean {
+    try {
+      return new URL(url).origin === this.graphOrigin;
+    } catch {
+      return false;
+    }
+  }
+
+  async send(request: GraphRequest, signal?: AbortSignal): Promise<GraphResponse> {
+    const first = await this.attempt(request, false, signal);
+    if (first.status !== 401 || request.host !== "graph") return this.finish(request, first);
+    // A 401 from Graph: the cached token may have been revoked or expired early. Refresh once, retry once.
+    return this.finish(request, await this.attempt(request, true, signal));
+  }
+
+  private async attempt(
+    request: GraphRequest,
+    forceRefresh: boolean,
+    signal?: AbortSignal,
+  ): Promise<BufferedAnswer> {
+    const headers: Record<string, string> = { "User-Agent": USER_AGENT, ...request.headers };
+    // An exact Content-Length on every byte body: the stream body below must never go out chunked.
+    if (request.body instanceof Uint8Array) headers["Content-Length"] = String(request.body.byteLength);
+    if (request.host === "graph") {
+      if (!this.isGraphUrl(request.url)) {
+        throw new Error(`${request.route}: refusing to send the Graph token to a host other than Graph`);
+      }
+      const token = await this.options.tokens.getToken({
+        ...(forceRefresh ? { forceRefresh: true } : {}),
+        ...(signal ? { signal } : {}),
+      });
+      headers.Authorization = `Bearer ${token}`;
+    }
+    const deadline = AbortSignal.timeout(this.options.requestTimeoutMs);
+    const combined = signal ? AbortSignal.any([signal, deadline]) : deadline;
+    try {
+      const response = await fetch(request.url, {
+        method: request.method,
+        headers,
+        ...bodyInit(request.body),
+        signal: combined,
+        redirect: "manual",
+      });
+      // Read the body under the same deadline, so a stalled body counts as a timeout, not a hang. Kept as
+      // text rather than re-wrapped in a Response: `new Response(body, { status: 204 })` throws for the
+      // null-body statuses (101, 204, 205, 304), which DELETE on items and upload sessions answers.
+      return { status: response.status, headers: response.headers, text: await response.text() };
+    } catch (err: unknown) {
+      if (signal?.aborted) throw signal.reason ?? err;
+      if (deadline.aborted) {
+        throw new GraphFailure({
+          kind: "timeout",
+          message: `${request.method} ${request.route}: no answer within ${this.options.requestTimeoutMs} ms`,
+        });
+      }
+      throw new GraphFailure({
+        kind: "network",
+        message: `${request.method} ${request.route}: ${describeNetworkError(err)}`,
+      });
+    }
+  }
+
+  private finish(request: GraphRequest, response: BufferedAnswer): GraphResponse {
+    const text = response.text;
+    if (response.status >= 200 && response.status < 300) {
+      return { status: response.status, headers: response.headers, json: parseJson(text) };
+    }
+    const parsed = parseGraphErrorBody(text);
+    const requestId =
+      response.headers.get("request-id") ?? response.headers.get("client-request-id") ?? parsed.requestId;
+    const detail = parsed.codes.length > 0 ? ` ${parsed.codes.join("/")}` : "";
+    const graphMessage = parsed.message ? `: ${parsed.message}` : "";
+    const retryAfter = response.headers.get("retry-after");
+    const rateLimitReset = response.headers.get("ratelimit-reset");
+    throw new GraphFailure({
+      kind: "http",
+      status: response.status,
+      codes: parsed.codes,
+      message: redactSecrets(
+        `${request.method} ${request.route}: HTTP ${response.status}${detail}${graphMessage}`,
+      ),
+      ...(requestId ? { requestId } : {}),
+      ...(retryAfter !== null ? { retryAfter } : {}),
+      ...(rateLimitReset !== null ? { rateLimitReset } : {}),
+    });
+  }
+}
+
+/**
+ * Byte bodies go out as a one-chunk stream over the caller's buffer: fetch copies a Buffer body (Fetch spec
+ * BufferSource extraction), which for 10 MiB fragments doubles the memory churn and halves throughput
+ * (bench/upload). The caller sets Content-Length, so undici still sends a fixed length, never chunked
+ * encoding (SharePoint rejects chunked fragments: GRAPH.md). A new stream per attempt keeps retries possible.
+ */
+function bodyInit(body: Uint8Array | string | undefined): { body?: RequestInit["body"]; duplex?: "half" } {
+  if (body === undefined) return {};
+  if (typeof body === "string") return { body };
+  const stream = new ReadableStream<Uint8Array>({
+    start(controller) {
+      if (body.byteLength > 0) controller.enqueue(body);
+      controller.close();
+    },
+  });
+  return { body: stream, duplex: "half" };
+}
+
+function parseJson(text: string): unknown {
+  if (text === "") return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** undici wraps socket errors as `TypeError: fetch failed` with the real reason in `cause`. */
+function describeNetworkError(err: unknown): string {
+  const cause = err instanceof Error && err.cause instanceof Error ? err.cause : err;
+  if (cause instanceof Error) {
+    const code = "code" in cause && typeof cause.code === "string" ? `${cause.code} ` : "";
+    return redactSecrets(`${code}${cause.message}`);
+  }
+  return "network error";
+}

@@ -1,0 +1,235 @@
+/**
+ * Serves the app's HTTP triggers at /<routePrefix>/<route>, like the Functions host.
+ *
+ * With HTTP streaming on (`app.setup({ enableHttpStream: true })`), the host forwards each request to the
+ * worker's own HTTP proxy (its URI is the `HttpUri` capability the programming model reports) with the header
+ * `x-ms-invocation-id`, and the library answers through that proxy: the body streams both ways and is never
+ * buffered. Without streaming, the body is passed in the invocation as bytes, as the host's RPC does.
+ * Function keys are not checked locally, as with Core Tools' `func start`.
+ */
+import { randomUUID } from "node:crypto";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import type { ProgrammingModel, RpcTypedData } from "./coreTypes.js";
+import { type HostLog, invoke, triggerBinding } from "./invoke.js";
+import { compileRoute, type RouteMatch } from "./routes.js";
+import type { Registration } from "./virtualCore.js";
+
+interface HttpFunction {
+  readonly registration: Registration;
+  readonly methods: readonly string[] | undefined;
+  readonly match: (path: string) => RouteMatch | undefined;
+  readonly route: string;
+}
+
+export interface HttpTriggerServer {
+  readonly port: number;
+  readonly routes: readonly {
+    name: string;
+    methods: readonly string[] | undefined;
+    url: string;
+    authLevel: string;
+  }[];
+  close(): Promise<void>;
+}
+
+const HOP_BY_HOP = new Set(["connection", "keep-alive", "transfer-encoding", "upgrade", "te", "trailer"]);
+
+export async function serveHttpTriggers(options: {
+  readonly registrations: readonly Registration[];
+  readonly model: ProgrammingModel;
+  /** The worker's proxy URI when HTTP streaming is on. */
+  readonly streamProxyUri: string | undefined;
+  readonly routePrefix: string;
+  readonly port: number;
+  readonly host: string;
+  readonly log: HostLog;
+}): Promise<HttpTriggerServer> {
+  const prefix = options.routePrefix ? `/${options.routePrefix}` : "";
+  const functions: HttpFunction[] = options.registrations.flatMap((registration) => {
+    const [, trigger] = triggerBinding(registration);
+    if (trigger.type.toLowerCase() !== "httptrigger") return [];
+    const route = typeof trigger.route === "string" ? trigger.route : registration.metadata.name;
+    const methods = Array.isArray(trigger.methods)
+      ? trigger.methods.map((m) => String(m).toUpperCase())
+      : undefined;
+    return [{ registration, methods, match: compileRoute(route), route }];
+  });
+
+  const server = http.createServer((req, res) => {
+    const started = performance.now();
+    const url = new URL(req.url ?? "/", "http://localhost");
+    const method = (req.method ?? "GET").toUpperCase();
+    res.on("finish", () =>
+      options.log(
+        "information",
+        `${method} ${url.pathname} -> ${res.statusCode} (${Math.round(performance.now() - started)} ms)`,
+      ),
+    );
+    const found = findFunction(functions, prefix, url.pathname, method);
+    if (!found) {
+      req.resume();
+      res.writeHead(404).end();
+      return;
+    }
+    const handle = options.streamProxyUri
+      ? forwardToProxy(options.streamProxyUri, options.model, found.fn, found.params, req, res, options.log)
+      : invokeBuffered(options.model, found.fn, found.params, req, res, options.log);
+    handle.catch((err: unknown) => {
+      options.log(
+        "error",
+        `${found.fn.registration.metadata.name} failed: ${err instanceof Error ? err.message : String(err)}`,
+      );
+      if (!res.headersSent) res.writeHead(500).end();
+      else res.destroy();
+    });
+  });
+  server.requestTimeout = 0;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    port,
+    routes: functions.map((f) => ({
+      name: f.registration.metadata.name,
+      methods: f.methods,
+      url: `http://${options.host}:${port}${prefix}/${f.route}`,
+      authLevel: String(triggerBinding(f.registration)[1].authLevel ?? "function"),
+    })),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function findFunction(
+  functions: readonly HttpFunction[],
+  prefix: string,
+  pathname: string,
+  method: string,
+): { fn: HttpFunction; params: Record<string, string> } | undefined {
+  if (prefix && !(pathname.toLowerCase() === prefix || pathname.toLowerCase().startsWith(`${prefix}/`)))
+    return undefined;
+  const rest = pathname.slice(prefix.length);
+  for (const fn of functions) {
+    if (fn.methods && !fn.methods.includes(method)) continue;
+    const match = fn.match(rest);
+    if (match) return { fn, params: match.params };
+  }
+  return undefined;
+}
+
+function requestHeaders(req: http.IncomingMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined || HOP_BY_HOP.has(name)) continue;
+    headers[name] = Array.isArray(value) ? value.join(", ") : value;
+  }
+  return headers;
+}
+
+function paramsMetadata(params: Record<string, string>): Record<string, RpcTypedData> {
+  return Object.fromEntries(Object.entries(params).map(([k, v]) => [k, { string: v }]));
+}
+
+async function forwardToProxy(
+  proxyUri: string,
+  model: ProgrammingModel,
+  fn: HttpFunction,
+  params: Record<string, string>,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  log: HostLog,
+): Promise<void> {
+  const invocationId = randomUUID();
+  const url = new URL(req.url ?? "/", "http://localhost");
+  const headers = requestHeaders(req);
+  const invocation = invoke(
+    model,
+    fn.registration,
+    {
+      invocationId,
+      triggerData: { http: {} },
+      triggerMetadata: {
+        Headers: { json: JSON.stringify(headers) },
+        Query: { json: JSON.stringify(Object.fromEntries(url.searchParams)) },
+        ...paramsMetadata(params),
+      },
+    },
+    log,
+  );
+  const proxied = http.request(new URL(req.url ?? "/", proxyUri), {
+    method: req.method,
+    headers: {
+      ...req.headers,
+      "x-ms-invocation-id": invocationId,
+      "x-forwarded-host": req.headers.host ?? "localhost",
+      "x-forwarded-proto": "http",
+    },
+  });
+  const answered = new Promise<void>((resolve, reject) => {
+    proxied.on("response", (response) => {
+      const outgoing: Record<string, string | string[]> = {};
+      for (const [name, value] of Object.entries(response.headers))
+        if (value !== undefined && !HOP_BY_HOP.has(name) && name !== "x-ms-invocation-id")
+          outgoing[name] = value;
+      res.writeHead(response.statusCode ?? 500, outgoing);
+      response.pipe(res);
+      response.on("end", resolve);
+      response.on("error", reject);
+    });
+    proxied.on("error", reject);
+  });
+  req.pipe(proxied);
+  try {
+    await invocation;
+  } catch (err: unknown) {
+    proxied.destroy();
+    throw err;
+  }
+  await answered;
+}
+
+async function invokeBuffered(
+  model: ProgrammingModel,
+  fn: HttpFunction,
+  params: Record<string, string>,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  log: HostLog,
+): Promise<void> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const url = new URL(req.url ?? "/", `http://${req.headers.host ?? "localhost"}`);
+  const output = await invoke(
+    model,
+    fn.registration,
+    {
+      triggerData: {
+        http: {
+          method: req.method ?? "GET",
+          url: url.href,
+          headers: requestHeaders(req),
+          query: Object.fromEntries(url.searchParams),
+          params,
+          body: { bytes: Buffer.concat(chunks) },
+        },
+      },
+      triggerMetadata: paramsMetadata(params),
+    },
+    log,
+  );
+  const response = output.returnValue?.http;
+  if (!response) {
+    res.writeHead(204).end();
+    return;
+  }
+  const body =
+    response.body?.bytes ?? (response.body?.string ? Buffer.from(response.body.string) : undefined);
+  res.writeHead(Number(response.statusCode ?? 200), response.headers ?? {});
+  res.end(body ? Buffer.from(body) : undefined);
+}

@@ -1,0 +1,38 @@
+/**
+ * Writes a successful invocation's queue output bindings (`output.storageQueue`, and `return:` bound to a
+ * queue), as the host does only after the handler succeeded (PLATFORM.md). Other output types are not
+ * supported locally and are reported once at start-up.
+ */
+import { resolveSettings } from "./appSettings.js";
+import type { InvocationOutput } from "./invoke.js";
+import { encodeMessage, outputMessages } from "./queueMessages.js";
+import type { QueueClients } from "./storageConnections.js";
+import type { Registration } from "./virtualCore.js";
+
+export function unsupportedOutputs(registration: Registration): string[] {
+  return Object.entries(registration.metadata.bindings)
+    .filter(([, b]) => b.direction === "out" && !["queue", "http"].includes(b.type.toLowerCase()))
+    .map(([name, b]) => `${registration.metadata.name}.${name} (${b.type})`);
+}
+
+export async function writeQueueOutputs(
+  registration: Registration,
+  output: InvocationOutput,
+  clients: QueueClients,
+  env: Readonly<Record<string, string | undefined>>,
+  encoding: "base64" | "none",
+): Promise<number> {
+  let written = 0;
+  for (const [name, binding] of Object.entries(registration.metadata.bindings)) {
+    if (binding.direction !== "out" || binding.type.toLowerCase() !== "queue") continue;
+    const value = name === "$return" ? output.returnValue : output.outputs.get(name);
+    const messages = outputMessages(value);
+    if (messages.length === 0) continue;
+    const queue = await clients.queue(binding.connection, resolveSettings(String(binding.queueName), env));
+    for (const text of messages) {
+      await queue.sendMessage(encodeMessage(text, encoding), { abortSignal: AbortSignal.timeout(30_000) });
+      written++;
+    }
+  }
+  return written;
+}

@@ -1,0 +1,170 @@
+/**
+ * Polls Azure Queue Storage for each queue-triggered function with the host's semantics (host.json
+ * `extensions.queues`; Microsoft docs "Azure Queue storage trigger", "Poison messages" and "Polling algorithm"):
+ * - fetch up to `batchSize` messages, and fetch again when in-flight work drops to `newBatchThreshold`;
+ * - an empty queue is polled with exponential back-off from 100 ms up to `maxPollingInterval`;
+ * - a message is held invisible while its function runs (the lease is renewed at half its length);
+ * - success: output bindings are written, then the message is deleted;
+ * - failure: the message becomes visible again after `visibilityTimeout`; once its dequeue count reaches
+ *   `maxDequeueCount` it is moved to `<queue>-poison` instead (with the same encoded text);
+ * - a message already past `maxDequeueCount` when received (its worker died) goes to poison unprocessed.
+ */
+import type { DequeuedMessageItem } from "@azure/storage-queue";
+import { resolveSettings } from "./appSettings.js";
+import type { ProgrammingModel } from "./coreTypes.js";
+import type { QueueHostSettings } from "./hostJson.js";
+import { type HostLog, invoke, triggerBinding } from "./invoke.js";
+import { writeQueueOutputs } from "./outputBindings.js";
+import { decodeMessage, triggerMetadataFor } from "./queueMessages.js";
+import type { QueueClients } from "./storageConnections.js";
+import type { Registration } from "./virtualCore.js";
+
+export interface QueueListener {
+  readonly functionName: string;
+  readonly queueName: string;
+  stop(): Promise<void>;
+}
+
+export interface QueueListenerOptions {
+  readonly model: ProgrammingModel;
+  readonly clients: QueueClients;
+  readonly settings: QueueHostSettings;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly log: HostLog;
+  /** How long a received message stays invisible while its function runs; renewed at half (default 60 s). */
+  readonly messageLeaseMs?: number;
+  readonly minPollingIntervalMs?: number;
+}
+
+export async function listenToQueue(
+  registration: Registration,
+  options: QueueListenerOptions,
+): Promise<QueueListener> {
+  const [, trigger] = triggerBinding(registration);
+  const queueName = resolveSettings(String(trigger.queueName), options.env);
+  const queue = await options.clients.queue(trigger.connection, queueName);
+  const poison = await options.clients.queue(trigger.connection, `${queueName}-poison`);
+  const { settings, log } = options;
+  const leaseMs = options.messageLeaseMs ?? 60_000;
+  const minPollMs = options.minPollingIntervalMs ?? 100;
+  const name = registration.metadata.name;
+
+  let running = true;
+  const inFlight = new Set<Promise<void>>();
+  let wake: (() => void) | undefined;
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+
+  const handleMessage = async (message: DequeuedMessageItem): Promise<void> => {
+    let popReceipt = message.popReceipt;
+    const renew = setInterval(() => {
+      queue
+        .updateMessage(message.messageId, popReceipt, undefined, Math.ceil(leaseMs / 1000), {
+          abortSignal: AbortSignal.timeout(30_000),
+        })
+        .then((r) => {
+          if (r.popReceipt) popReceipt = r.popReceipt;
+        })
+        .catch((err: unknown) => log("warning", `${name}: lease renewal failed: ${describe(err)}`));
+    }, leaseMs / 2);
+    try {
+      if (message.dequeueCount > settings.maxDequeueCount) {
+        await moveToPoison(
+          message,
+          popReceipt,
+          `dequeue count ${message.dequeueCount} is over maxDequeueCount`,
+        );
+        return;
+      }
+      try {
+        const body = decodeMessage(message.messageText, settings.messageEncoding);
+        const output = await invoke(
+          options.model,
+          registration,
+          { triggerData: { string: body }, triggerMetadata: triggerMetadataFor(message, body) },
+          log,
+        );
+        await writeQueueOutputs(registration, output, options.clients, options.env, settings.messageEncoding);
+      } catch (err: unknown) {
+        clearInterval(renew);
+        log("error", `${name} failed (dequeue count ${message.dequeueCount}): ${describe(err)}`);
+        if (message.dequeueCount >= settings.maxDequeueCount) {
+          await moveToPoison(message, popReceipt, "maxDequeueCount reached");
+        } else {
+          await queue.updateMessage(
+            message.messageId,
+            popReceipt,
+            undefined,
+            Math.ceil(settings.visibilityTimeoutMs / 1000),
+            { abortSignal: AbortSignal.timeout(30_000) },
+          );
+        }
+        return;
+      }
+      clearInterval(renew);
+      await queue.deleteMessage(message.messageId, popReceipt, { abortSignal: AbortSignal.timeout(30_000) });
+    } finally {
+      clearInterval(renew);
+    }
+  };
+
+  const moveToPoison = async (message: DequeuedMessageItem, popReceipt: string, reason: string) => {
+    log("warning", `${name}: moving message ${message.messageId} to ${queueName}-poison (${reason})`);
+    await poison.sendMessage(message.messageText, { abortSignal: AbortSignal.timeout(30_000) });
+    await queue.deleteMessage(message.messageId, popReceipt, { abortSignal: AbortSignal.timeout(30_000) });
+  };
+
+  const loop = async () => {
+    let delay = minPollMs;
+    while (running) {
+      if (inFlight.size > settings.newBatchThreshold) {
+        await Promise.race(inFlight);
+        continue;
+      }
+      let messages: DequeuedMessageItem[] = [];
+      try {
+        const response = await queue.receiveMessages({
+          numberOfMessages: Math.min(32, Math.max(1, settings.batchSize)),
+          visibilityTimeout: Math.ceil(leaseMs / 1000),
+          abortSignal: AbortSignal.timeout(30_000),
+        });
+        messages = response.receivedMessageItems;
+      } catch (err: unknown) {
+        if (running) log("warning", `${name}: polling ${queueName} failed: ${describe(err)}`);
+      }
+      for (const message of messages) {
+        const task = handleMessage(message)
+          .catch((err: unknown) => log("error", `${name}: message handling failed: ${describe(err)}`))
+          .finally(() => inFlight.delete(task));
+        inFlight.add(task);
+      }
+      if (messages.length > 0) delay = minPollMs;
+      else {
+        await sleep(delay);
+        delay = Math.min(delay * 2, settings.maxPollingIntervalMs);
+      }
+    }
+  };
+  const looping = loop();
+
+  return {
+    functionName: name,
+    queueName,
+    stop: async () => {
+      running = false;
+      wake?.();
+      await looping;
+      await Promise.allSettled([...inFlight]);
+    },
+  };
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,102 @@
+/**
+ * Runs timer-triggered functions on their NCRONTAB schedules (six fields, seconds first; Microsoft docs "Timer
+ * trigger for Azure Functions"), in UTC unless WEBSITE_TIME_ZONE is set, like the host. The trigger input is the
+ * host's timer info (schedule status, isPastDue), shaped by the library as inside Azure. `runOnStartup` is
+ * honoured because the host honours it (PLATFORM.md: never enable it in deployed configuration).
+ */
+import { CronExpressionParser } from "cron-parser";
+import { resolveSettings } from "./appSettings.js";
+import type { ProgrammingModel } from "./coreTypes.js";
+import { type HostLog, invoke, triggerBinding } from "./invoke.js";
+import { writeQueueOutputs } from "./outputBindings.js";
+import type { QueueClients } from "./storageConnections.js";
+import type { Registration } from "./virtualCore.js";
+
+export interface TimerSchedule {
+  readonly functionName: string;
+  readonly schedule: string;
+  next(): Date;
+  stop(): Promise<void>;
+}
+
+/** The next occurrence of an NCRONTAB (6-field) expression strictly after `from`. */
+export function nextOccurrence(schedule: string, from: Date, timeZone = "UTC"): Date {
+  const fields = schedule.trim().split(/\s+/);
+  if (fields.length !== 6)
+    throw new Error(
+      `timer schedule "${schedule}" must have six NCRONTAB fields (second minute hour day month weekday)`,
+    );
+  return CronExpressionParser.parse(schedule, { currentDate: from, tz: timeZone }).next().toDate();
+}
+
+export function scheduleTimer(
+  registration: Registration,
+  options: {
+    readonly model: ProgrammingModel;
+    readonly clients: QueueClients;
+    readonly env: Readonly<Record<string, string | undefined>>;
+    readonly encoding: "base64" | "none";
+    readonly log: HostLog;
+  },
+): TimerSchedule {
+  const [, trigger] = triggerBinding(registration);
+  const schedule = resolveSettings(String(trigger.schedule), options.env);
+  const timeZone = options.env.WEBSITE_TIME_ZONE || "UTC";
+  const name = registration.metadata.name;
+  let last: Date | undefined;
+  let nextAt = nextOccurrence(schedule, new Date(), timeZone);
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> = Promise.resolve();
+  let stopped = false;
+
+  const fire = async (isPastDue: boolean) => {
+    const now = new Date();
+    const following = nextOccurrence(schedule, now, timeZone);
+    const info = {
+      Schedule: { AdjustForDST: true },
+      ScheduleStatus: {
+        Last: (last ?? new Date(0)).toISOString(),
+        Next: following.toISOString(),
+        LastUpdated: now.toISOString(),
+      },
+      IsPastDue: isPastDue,
+    };
+    last = now;
+    try {
+      const output = await invoke(
+        options.model,
+        registration,
+        { triggerData: { json: JSON.stringify(info) }, triggerMetadata: {} },
+        options.log,
+      );
+      await writeQueueOutputs(registration, output, options.clients, options.env, options.encoding);
+    } catch (err: unknown) {
+      options.log("error", `${name} failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  };
+
+  const arm = () => {
+    if (stopped) return;
+    nextAt = nextOccurrence(schedule, new Date(), timeZone);
+    // setTimeout cannot wait more than ~24.8 days; re-arm in steps for rare schedules.
+    const wait = Math.min(Math.max(0, nextAt.getTime() - Date.now()), 2 ** 31 - 1);
+    timer = setTimeout(() => {
+      if (Date.now() + 5 < nextAt.getTime()) return arm();
+      running = fire(Date.now() - nextAt.getTime() > 60_000).finally(arm);
+    }, wait);
+  };
+
+  if (trigger.runOnStartup === true) running = fire(false).finally(arm);
+  else arm();
+
+  return {
+    functionName: name,
+    schedule,
+    next: () => nextAt,
+    stop: async () => {
+      stopped = true;
+      clearTimeout(timer);
+      await running;
+    },
+  };
+}

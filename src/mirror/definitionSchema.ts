@@ -1,0 +1,135 @@
+/**
+ * The shape of one mirror definition (issue 6), validated with zod. Destinations use the shapes of the HTTP API
+ * (issue 4); their `path` is the destination folder the mirrored files go under.
+ */
+import { z } from "zod";
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+// GRAPH.md "Names and paths": characters SharePoint and OneDrive refuse in a name.
+const FORBIDDEN_NAME_CHARS = /["*:<>?\\|\p{Cc}]/u;
+
+const folderPath = z
+  .string({ error: "must be a string" })
+  .refine((p) => p.startsWith("/"), { message: "must start with /" })
+  .refine((p) => p.length <= 400, { message: "must be at most 400 characters (GRAPH.md)" })
+  .refine(
+    (p) =>
+      p
+        .split("/")
+        .filter((s) => s !== "")
+        .every(
+          (s) =>
+            s !== "." &&
+            s !== ".." &&
+            !FORBIDDEN_NAME_CHARS.test(s) &&
+            s.trim() === s &&
+            !s.endsWith(".") &&
+            !s.toLowerCase().includes("_vti_"),
+        ),
+    {
+      message:
+        'must be a folder path whose segments are not "." or "..", contain none of " * : < > ? \\ | or ' +
+        "control characters, have no leading or trailing spaces, do not end with a dot and do not contain _vti_",
+    },
+  );
+
+const httpsUrl = z
+  .string({ error: "must be a string" })
+  .refine((u) => URL.canParse(u) && new URL(u).protocol === "https:", { message: "must be an https:// URL" });
+
+const driveDestination = z.strictObject({
+  type: z.literal("drive"),
+  driveId: z.string({ error: "must be a string" }).regex(/^[A-Za-z0-9!_.-]{1,200}$/, {
+    message: "must be a drive id (letters, digits, ! _ . -)",
+  }),
+  path: folderPath.default("/"),
+});
+const onedriveDestination = z.strictObject({
+  type: z.literal("onedrive"),
+  user: z
+    .string({ error: "must be a string" })
+    .regex(/^[^\s/\\?#]{1,320}$/, { message: "must be a user principal name or object id" }),
+  path: folderPath.default("/"),
+});
+const sharepointDestination = z.strictObject({
+  type: z.literal("sharepoint"),
+  site: httpsUrl.refine((u) => !URL.canParse(u) || (new URL(u).search === "" && new URL(u).hash === ""), {
+    message: "must be a site URL without query or fragment, e.g. https://contoso.sharepoint.com/sites/Ops",
+  }),
+  library: z
+    .string({ error: "must be a string" })
+    .min(1, { message: "must not be empty" })
+    .max(255, { message: "must be at most 255 characters" }),
+  path: folderPath.default("/"),
+});
+
+export const destinationSchema = z.discriminatedUnion(
+  "type",
+  [driveDestination, onedriveDestination, sharepointDestination],
+  { error: 'must be a destination with type "drive", "onedrive" or "sharepoint"' },
+);
+
+const glob = z.string({ error: "must be a string" }).min(1, { message: "must not be empty" });
+
+const urlItem = z.union(
+  [
+    httpsUrl,
+    z.strictObject({
+      url: httpsUrl,
+      name: z
+        .string({ error: "must be a string" })
+        .regex(/^[^/\\]+$/, { message: "must be a file name without / or \\" })
+        .optional(),
+    }),
+  ],
+  { error: 'must be an https:// URL or {"url": "https://...", "name": "file.ext"}' },
+);
+
+export const sourceSchema = z.discriminatedUnion(
+  "type",
+  [
+    z.strictObject({
+      type: z.literal("file"),
+      path: z.string({ error: "must be a string" }).min(1, { message: "must not be empty" }),
+    }),
+    z.strictObject({
+      type: z.literal("blob"),
+      container: z.string({ error: "must be a string" }).regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/, {
+        message: "must be a blob container name (3-63 lowercase letters, digits and single hyphens)",
+      }),
+      prefix: z.string({ error: "must be a string" }).max(1024).default(""),
+    }),
+    z.strictObject({
+      type: z.literal("url"),
+      urls: z.array(urlItem, { error: "must be a list" }).min(1, { message: "must list at least one URL" }),
+    }),
+  ],
+  { error: 'must be a source with type "file", "blob" or "url"' },
+);
+
+export const DESTINATION_CHANGED_POLICIES = ["overwrite", "skip-and-report", "keep-both"] as const;
+
+export const mirrorSchema = z.strictObject({
+  name: z.string({ error: "must be a string" }).regex(NAME, {
+    message: "must be 1-63 letters, digits, dots, hyphens or underscores, starting with a letter or digit",
+  }),
+  enabled: z.boolean({ error: "must be true or false" }).default(true),
+  source: sourceSchema,
+  include: z.array(glob, { error: "must be a list of glob patterns" }).default(["**"]),
+  exclude: z.array(glob, { error: "must be a list of glob patterns" }).default([]),
+  destinations: z
+    .array(destinationSchema, { error: "must be a list" })
+    .min(1, { message: "must list at least one destination" }),
+  conflictBehavior: z
+    .enum(["replace", "rename", "fail"], { error: 'must be "replace", "rename" or "fail"' })
+    .default("replace"),
+  onDestinationChanged: z
+    .enum(DESTINATION_CHANGED_POLICIES, { error: 'must be "overwrite", "skip-and-report" or "keep-both"' })
+    .default("skip-and-report"),
+  propagateDeletes: z.boolean({ error: "must be true or false" }).default(false),
+});
+
+export type MirrorDefinition = z.infer<typeof mirrorSchema>;
+export type MirrorDestination = z.infer<typeof destinationSchema>;
+export type MirrorSource = z.infer<typeof sourceSchema>;
+export type DestinationChangedPolicy = (typeof DESTINATION_CHANGED_POLICIES)[number];

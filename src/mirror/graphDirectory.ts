@@ -1,0 +1,96 @@
+/**
+ * DriveDirectory on the engine's Graph HTTP layer (src/graph/http.ts: deadlines, token only to the Graph host,
+ * request-id kept, GraphFailure on errors) and its resolver (src/graph/resolve.ts: site by URL, never site
+ * search, so Sites.Selected works; every page of `/drives`).
+ */
+import { GraphFailure } from "../core/graphFailure.js";
+import type { ResolvedDrive } from "../core/graphPort.js";
+import type { Destination } from "../core/job.js";
+import type { DriveDirectory, RemoteItem } from "../core/mirrorPorts.js";
+import { encodePath, itemByPathUrl } from "../graph/addressing.js";
+import { isRecord } from "../graph/driveItem.js";
+import type { GraphHttp } from "../graph/http.js";
+import { resolveDrive } from "../graph/resolve.js";
+
+export class GraphDriveDirectory implements DriveDirectory {
+  constructor(private readonly http: GraphHttp) {}
+
+  resolveDrive(destination: Destination, signal: AbortSignal): Promise<ResolvedDrive> {
+    return resolveDrive(this.http, destination, signal);
+  }
+
+  async getItemByPath(driveId: string, path: string, signal: AbortSignal): Promise<RemoteItem | undefined> {
+    try {
+      const response = await this.http.send(
+        {
+          method: "GET",
+          url: itemByPathUrl(this.http.baseUrl, driveId, path),
+          route: "getItem",
+          host: "graph",
+        },
+        signal,
+      );
+      return remoteItem(response.json, "getItem");
+    } catch (err: unknown) {
+      if (err instanceof GraphFailure && err.status === 404) return undefined;
+      throw err;
+    }
+  }
+
+  async createFolder(
+    driveId: string,
+    parentPath: string,
+    name: string,
+    signal: AbortSignal,
+  ): Promise<RemoteItem> {
+    const drive = `${this.http.baseUrl}/drives/${encodeURIComponent(driveId)}`;
+    const parent = encodePath(parentPath);
+    const url = parent ? `${drive}/root:/${parent}:/children` : `${drive}/root/children`;
+    // `fail`: a folder created meanwhile by someone else answers 409, which the caller treats as "exists".
+    const body = JSON.stringify({ name, folder: {}, "@microsoft.graph.conflictBehavior": "fail" });
+    const response = await this.http.send(
+      {
+        method: "POST",
+        url,
+        route: "createFolder",
+        host: "graph",
+        body,
+        headers: { "Content-Type": "application/json" },
+      },
+      signal,
+    );
+    return remoteItem(response.json, "createFolder");
+  }
+
+  async deleteItem(
+    driveId: string,
+    itemId: string,
+    eTag: string | undefined,
+    signal: AbortSignal,
+  ): Promise<void> {
+    await this.http.send(
+      {
+        method: "DELETE",
+        url: `${this.http.baseUrl}/drives/${encodeURIComponent(driveId)}/items/${encodeURIComponent(itemId)}`,
+        route: "deleteItem",
+        host: "graph",
+        ...(eTag ? { headers: { "If-Match": eTag } } : {}),
+      },
+      signal,
+    );
+  }
+}
+
+function remoteItem(body: unknown, route: string): RemoteItem {
+  if (!isRecord(body) || typeof body.id !== "string") {
+    throw new GraphFailure({ kind: "http", status: 502, message: `${route}: unexpected response shape` });
+  }
+  return {
+    id: body.id,
+    name: typeof body.name === "string" ? body.name : "",
+    isFolder: isRecord(body.folder),
+    ...(typeof body.eTag === "string" ? { eTag: body.eTag } : {}),
+    ...(typeof body.size === "number" ? { size: body.size } : {}),
+    ...(typeof body.webUrl === "string" ? { webUrl: body.webUrl } : {}),
+  };
+}

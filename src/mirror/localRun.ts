@@ -1,0 +1,129 @@
+/**
+ * Runs mirror definitions in this process (the `graph-mirror mirror` command and the bundled sample): a pass,
+ * then the jobs it created (and unfinished jobs of an earlier, interrupted run, resumed) through the engine's
+ * CLI runner with progress, recording each job's end in the manifest and history as it finishes.
+ *
+ * State lives in a folder: `mirror-state.json` (manifest and history, no secrets) and `mirror-jobs.json` (the
+ * engine's job state file, mode 0600 because jobs hold upload URLs).
+ */
+import { rename, rm } from "node:fs/promises";
+import path from "node:path";
+import type { ProgressReporter } from "../cli/progress/reporter.js";
+import { StateFile } from "../cli/stateFile.js";
+import { type RunnableJob, runJobs } from "../cli/uploadRunner.js";
+import type { EngineDeps } from "../core/engine.js";
+import { isTerminal, type UploadJob } from "../core/job.js";
+import type { DriveDirectory } from "../core/mirrorPorts.js";
+import type { Clock } from "../core/ports.js";
+import { FileMirrorState } from "../store/manifestFile.js";
+import type { MirrorDefinitions } from "./definitions.js";
+import { recordMirrorJobEnd } from "./jobEnd.js";
+import { type ListerOptions, listerFactory } from "./listers.js";
+import { LocalJobSink } from "./localSink.js";
+import type { MirrorLogger } from "./mirrorLog.js";
+import { DestinationResolver } from "./resolver.js";
+import { type PassReport, runMirrorPass } from "./runner.js";
+
+export interface LocalMirrorOptions {
+  readonly definitions: MirrorDefinitions;
+  readonly engine: EngineDeps;
+  readonly directory: DriveDirectory;
+  readonly sources: ListerOptions;
+  readonly jobSettings: { readonly chunkSize: number; readonly simpleUploadMax: number };
+  readonly stateDir: string;
+  readonly resolveTtlMs: number;
+  readonly dryRun: boolean;
+  readonly parallel: number;
+  readonly only?: readonly string[];
+  readonly reporter: ProgressReporter;
+  readonly log: MirrorLogger;
+  readonly clock: Clock;
+  readonly newId: () => string;
+  readonly signal: AbortSignal;
+}
+
+export interface LocalMirrorResult {
+  readonly pass: PassReport;
+  /** Every job run in this process, at its end (in dry-run: none). */
+  readonly jobs: readonly UploadJob[];
+}
+
+export async function runLocalMirror(options: LocalMirrorOptions): Promise<LocalMirrorResult> {
+  const state = await FileMirrorState.open(path.join(options.stateDir, "mirror-state.json"));
+  const jobPath = path.join(options.stateDir, "mirror-jobs.json");
+  const sink = new LocalJobSink(await StateFile.open(jobPath));
+  const endDeps = { manifest: state.manifest, history: state.history, log: options.log };
+  const pass = await runMirrorPass(
+    options.definitions,
+    {
+      clock: options.clock,
+      manifest: state.manifest,
+      history: state.history,
+      directory: options.directory,
+      resolver: new DestinationResolver(options.directory, options.clock, options.resolveTtlMs),
+      newId: options.newId,
+      jobSettings: options.jobSettings,
+      listerFor: listerFactory(options.sources),
+      jobs: sink,
+      log: options.log,
+    },
+    { dryRun: options.dryRun, signal: options.signal, ...(options.only ? { only: options.only } : {}) },
+  );
+  if (options.dryRun) return { pass, jobs: [] };
+  // The pass's own writes (pending rows, conflicts, deletions, run records) reach disk before any upload.
+  await state.save();
+  const jobFile = await compactJobFile(jobPath, sink.resumable);
+
+  const labels = new Map<string, string>();
+  for (const run of pass.runs) {
+    for (const destination of run.destinations) {
+      for (const upload of destination.uploads) {
+        if (upload.jobId) labels.set(upload.jobId, `${run.mirror}: ${upload.path}`);
+      }
+    }
+  }
+  const runnable: RunnableJob[] = [...sink.resumable, ...sink.submitted].map((job) => ({
+    key: job.jobId,
+    label: { file: labels.get(job.jobId) ?? sourceLabel(job), destination: job.destination.path },
+    job,
+  }));
+  const finished = await runJobs(runnable, {
+    deps: options.engine,
+    parallel: options.parallel,
+    reporter: options.reporter,
+    signal: options.signal,
+    save: async (key, job) => {
+      await jobFile.save(key, job);
+      if (isTerminal(job.status) && (await recordMirrorJobEnd(job, endDeps))) await state.save();
+    },
+  });
+  return { pass, jobs: finished };
+}
+
+/**
+ * The pass has recorded every finished job of earlier runs, so the job file keeps only the unfinished ones
+ * (written beside it, then renamed over it): it does not grow with every pass, and is rewritten after every step.
+ */
+async function compactJobFile(file: string, unfinished: readonly UploadJob[]): Promise<StateFile> {
+  if (unfinished.length === 0) {
+    await rm(file, { force: true });
+    return StateFile.open(file);
+  }
+  const temp = `${file}.compact`;
+  await rm(temp, { force: true });
+  const fresh = await StateFile.open(temp);
+  for (const job of unfinished) await fresh.save(job.jobId, job);
+  await rename(temp, file);
+  return StateFile.open(file);
+}
+
+function sourceLabel(job: UploadJob): string {
+  switch (job.source.type) {
+    case "file":
+      return job.source.path;
+    case "blob":
+      return `blob:${job.source.container}/${job.source.blob}`;
+    case "url":
+      return new URL(job.source.url).pathname;
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * Structured log events of mirroring: one JSON object per mirror run and per job end (issue 6). Only counts,
+ * names, paths, codes and request-ids: never tokens or upload URLs (DESIGN invariant 5).
+ */
+export type MirrorLogEvent =
+  | {
+      readonly event: "mirror-run";
+      readonly mirror: string;
+      readonly runId: string;
+      readonly result: string;
+      readonly listed: number;
+      readonly unchanged: number;
+      readonly jobsCreated: number;
+      readonly inProgress: number;
+      readonly conflicts: number;
+      readonly deletions: number;
+      readonly errors: readonly string[];
+      readonly durationMs: number;
+      readonly dryRun: boolean;
+    }
+  | {
+      readonly event: "mirror-job-end";
+      readonly mirror: string;
+      readonly runId: string;
+      readonly jobId: string;
+      readonly path: string;
+      readonly destination: string;
+      readonly outcome: string;
+      readonly bytes: number;
+      readonly durationMs: number;
+      readonly errorCode?: string;
+      readonly requestId?: string;
+    }
+  | { readonly event: "mirror-invalid"; readonly mirror: string; readonly problems: readonly string[] };
+
+export type MirrorLogger = (event: MirrorLogEvent) => void;
+
+/** One JSON line per event on a writable stream (stdout for the CLI, the Functions log for the host). */
+export function jsonLineLogger(write: (line: string) => void): MirrorLogger {
+  return (event) => write(JSON.stringify({ time: new Date().toISOString(), ...event }));
+}

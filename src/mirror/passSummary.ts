@@ -1,0 +1,74 @@
+/**
+ * Human-readable summary of a mirror pass, for the CLI and the sample: what was (or, with --dry-run, would be)
+ * uploaded and why, conflicts, deletions, failed destinations, invalid definitions, and where files landed.
+ */
+import type { UploadJob } from "../core/job.js";
+import type { PassReport } from "./runner.js";
+
+export function formatPass(pass: PassReport, jobs: readonly UploadJob[], dryRun: boolean): string[] {
+  const lines: string[] = [];
+  const byId = new Map(jobs.map((j) => [j.jobId, j]));
+  for (const bad of pass.invalid) {
+    lines.push(`mirror ${bad.mirror}: INVALID, skipped`);
+    for (const p of bad.error.problems) lines.push(`  ${p.field}: ${p.rule}`);
+  }
+  for (const run of pass.runs) {
+    const r = run.run;
+    lines.push(
+      `mirror ${run.mirror} (${run.source}): ${r.listed} listed, ${r.unchanged} unchanged, ` +
+        `${dryRun ? "would create" : "created"} ${r.jobsCreated === 0 && dryRun ? countPlanned(run) : r.jobsCreated} ` +
+        `job(s), ${r.inProgress} in progress, ${r.conflicts} conflict(s)`,
+    );
+    for (const destination of run.destinations) {
+      lines.push(`  -> ${destination.destination}`);
+      if (destination.error)
+        lines.push(`     FAILED: ${destination.error.code}: ${destination.error.message}`);
+      for (const upload of destination.uploads) {
+        const job = upload.jobId ? byId.get(upload.jobId) : undefined;
+        const verb = dryRun ? "would upload" : uploadVerb(job, upload.error);
+        const where = job?.result?.webUrl ? ` at ${job.result.webUrl}` : "";
+        const why =
+          job?.status === "failed" && job.lastError
+            ? ` (${job.lastError.code}: ${job.lastError.message})`
+            : "";
+        lines.push(
+          `     ${verb} ${upload.path}: ${upload.detail}${where}${why}${upload.error ? ` (${upload.error})` : ""}`,
+        );
+      }
+      for (const conflict of destination.conflicts)
+        lines.push(`     conflict ${conflict.path}: ${conflict.detail}`);
+      for (const deletion of destination.deletions) {
+        const verb = dryRun ? "would delete" : deletion.outcome;
+        lines.push(`     ${verb} ${deletion.path}: ${deletion.detail}`);
+      }
+      for (const error of destination.errors) if (!destination.error) lines.push(`     error: ${error}`);
+    }
+    if (r.result === "failed") for (const error of r.errors) lines.push(`  FAILED: ${error}`);
+  }
+  if (pass.runs.length === 0 && pass.invalid.length === 0) {
+    lines.push(
+      "no mirrors defined: set MIRRORS_FILE (a JSON file) or MIRRORS (JSON text); see docs/mirroring.md",
+    );
+  }
+  return lines;
+}
+
+function countPlanned(run: PassReport["runs"][number]): number {
+  return run.destinations.reduce((n, d) => n + d.uploads.length, 0);
+}
+
+function uploadVerb(job: UploadJob | undefined, error: string | undefined): string {
+  if (error || !job) return "FAILED";
+  if (job.status === "completed") return "uploaded";
+  if (job.status === "failed") return "FAILED";
+  return job.status;
+}
+
+/** Exit status for a pass: 0 only when every definition was valid and every job completed. */
+export function passSucceeded(pass: PassReport, jobs: readonly UploadJob[]): boolean {
+  return (
+    pass.invalid.length === 0 &&
+    pass.runs.every((r) => r.run.result === "ok") &&
+    jobs.every((j) => j.status === "completed")
+  );
+}

@@ -1,0 +1,169 @@
+/**
+ * Change detection for one mirror and one destination (issue 6): compares the listed source files with the
+ * manifest of what we uploaded, and decides per file: unchanged (nothing, no Graph call), new or changed (one
+ * upload), in progress (an earlier job is still running), or a conflict with someone else's change at the
+ * destination, settled by the mirror's `onDestinationChanged` policy. Files gone from the source are deleted at
+ * the destination only when `propagateDeletes` is on.
+ *
+ * Graph is read only for files about to be uploaded or deleted whose destination copy may have been changed
+ * by someone else, so a pass over unchanged files makes no Graph calls at all (DESIGN performance target).
+ */
+import type { ConflictBehavior } from "../core/job.js";
+import type { ManifestEntry, RemoteItem, SourceEntry } from "../core/mirrorPorts.js";
+import type { SourceFingerprint } from "../core/ports.js";
+import type { DestinationChangedPolicy } from "./definitionSchema.js";
+
+export type UploadReason = "new" | "changed" | "destination-changed";
+
+export interface PlannedUpload {
+  readonly entry: SourceEntry;
+  readonly reason: UploadReason;
+  /** Why, in words, for `--dry-run` and logs. */
+  readonly detail: string;
+  readonly conflictBehavior: ConflictBehavior;
+}
+
+export interface PlannedDeletion {
+  readonly manifest: ManifestEntry;
+  /** The item's eTag to delete conditionally; absent under `overwrite`. */
+  readonly ifMatch?: string;
+  readonly detail: string;
+}
+
+export interface SkippedConflict {
+  readonly path: string;
+  readonly detail: string;
+  /** Whether the manifest entry should be dropped (a deletion we will not make). */
+  readonly forget: boolean;
+}
+
+export interface DestinationPlan {
+  readonly uploads: readonly PlannedUpload[];
+  readonly deletions: readonly PlannedDeletion[];
+  readonly conflicts: readonly SkippedConflict[];
+  /** Manifest entries whose destination item is already gone: drop them without a Graph call. */
+  readonly forget: readonly string[];
+  readonly unchanged: number;
+  readonly inProgress: number;
+  readonly errors: readonly string[];
+}
+
+export interface PlanInput {
+  readonly entries: readonly SourceEntry[];
+  readonly manifest: readonly ManifestEntry[];
+  /** Paths with a job still running for this destination. */
+  readonly pendingPaths: ReadonlySet<string>;
+  readonly policy: DestinationChangedPolicy;
+  readonly conflictBehavior: ConflictBehavior;
+  readonly propagateDeletes: boolean;
+  /** The destination item for a source path; only called when the answer matters. */
+  readonly remoteItem: (path: string) => Promise<RemoteItem | undefined>;
+}
+
+export async function planDestination(input: PlanInput): Promise<DestinationPlan> {
+  const manifest = new Map(input.manifest.map((m) => [m.path, m]));
+  const uploads: PlannedUpload[] = [];
+  const deletions: PlannedDeletion[] = [];
+  const conflicts: SkippedConflict[] = [];
+  const forget: string[] = [];
+  const errors: string[] = [];
+  const seenNames = new Map<string, string>();
+  let unchanged = 0;
+  let inProgress = 0;
+
+  for (const entry of input.entries) {
+    // Two source names differing only in case are one file at the destination (GRAPH.md "Names").
+    const folded = entry.path.toLowerCase();
+    const clash = seenNames.get(folded);
+    if (clash !== undefined) {
+      errors.push(`${entry.path}: same name as ${clash} at the destination (names are case-insensitive)`);
+      continue;
+    }
+    seenNames.set(folded, entry.path);
+    if (input.pendingPaths.has(entry.path)) {
+      inProgress++;
+      continue;
+    }
+    const known = manifest.get(entry.path);
+    if (!known) {
+      uploads.push({
+        entry,
+        reason: "new",
+        detail: "new file (not uploaded before)",
+        conflictBehavior: input.conflictBehavior,
+      });
+      continue;
+    }
+    if (sameVersion(known.source, entry.fingerprint)) {
+      unchanged++;
+      continue;
+    }
+    const change = describeChange(known.source, entry.fingerprint);
+    // We uploaded this file before, so replacing it is the point, unless someone else changed it since.
+    if (input.policy === "overwrite") {
+      uploads.push({ entry, reason: "changed", detail: change, conflictBehavior: "replace" });
+      continue;
+    }
+    const remote = await input.remoteItem(entry.path);
+    if (!remote || !changedByOthers(known, remote)) {
+      uploads.push({ entry, reason: "changed", detail: change, conflictBehavior: "replace" });
+      continue;
+    }
+    if (input.policy === "keep-both") {
+      uploads.push({
+        entry,
+        reason: "destination-changed",
+        detail: `${change}; the destination copy was changed by someone else since our last upload, so ours is uploaded beside it under a new name (onDestinationChanged: keep-both)`,
+        conflictBehavior: "rename",
+      });
+    } else {
+      conflicts.push({
+        path: entry.path,
+        detail: `${change}, but the destination copy was changed by someone else since our last upload: not uploaded (onDestinationChanged: skip-and-report)`,
+        forget: false,
+      });
+    }
+  }
+
+  const listed = new Set(input.entries.map((e) => e.path));
+  for (const known of input.manifest) {
+    if (listed.has(known.path) || input.pendingPaths.has(known.path) || !input.propagateDeletes) continue;
+    if (input.policy === "overwrite") {
+      deletions.push({ manifest: known, detail: "deleted at the source (propagateDeletes: true)" });
+      continue;
+    }
+    const remote = await input.remoteItem(known.path);
+    if (!remote) {
+      forget.push(known.path);
+    } else if (changedByOthers(known, remote)) {
+      conflicts.push({
+        path: known.path,
+        detail: `deleted at the source, but the destination copy was changed by someone else since our last upload: kept (onDestinationChanged: ${input.policy})`,
+        forget: true,
+      });
+    } else {
+      deletions.push({
+        manifest: known,
+        ...(remote.eTag ? { ifMatch: remote.eTag } : {}),
+        detail: "deleted at the source (propagateDeletes: true)",
+      });
+    }
+  }
+
+  return { uploads, deletions, conflicts, forget, unchanged, inProgress, errors };
+}
+
+export function sameVersion(a: SourceFingerprint, b: SourceFingerprint): boolean {
+  return a.size === b.size && a.version === b.version;
+}
+
+/** Someone else wrote the destination since our upload: another item now, or the same item with a new eTag. */
+export function changedByOthers(known: ManifestEntry, remote: RemoteItem): boolean {
+  if (remote.id !== known.itemId) return true;
+  return known.eTag !== undefined && remote.eTag !== undefined && remote.eTag !== known.eTag;
+}
+
+function describeChange(before: SourceFingerprint, after: SourceFingerprint): string {
+  if (before.size !== after.size) return `changed (size ${before.size} -> ${after.size} bytes)`;
+  return "changed (same size, new version)";
+}

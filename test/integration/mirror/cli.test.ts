@@ -1,0 +1,89 @@
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { PassThrough } from "node:stream";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mirrorCommand } from "../../../src/cli/commands/mirror.js";
+import { statusCommand } from "../../../src/cli/commands/status.js";
+import {
+  DEFAULT_DRIVE_IDS,
+  DEFAULT_TOKEN,
+  type RunningEmulator,
+  startEmulator,
+} from "../../../src/emulator/index.js";
+
+function capture(): { stream: NodeJS.WriteStream; text: () => string } {
+  const chunks: string[] = [];
+  const stream = new PassThrough();
+  stream.on("data", (d: Buffer) => chunks.push(d.toString()));
+  return {
+    stream: Object.assign(stream, { isTTY: false }) as unknown as NodeJS.WriteStream,
+    text: () => chunks.join(""),
+  };
+}
+
+describe("graph-mirror mirror and status", () => {
+  let emu: RunningEmulator;
+  let root: string;
+  let env: Record<string, string>;
+  beforeAll(async () => {
+    emu = await startEmulator();
+    root = await mkdtemp(path.join(os.tmpdir(), "gm-cli-"));
+    await mkdir(path.join(root, "src"));
+    await writeFile(path.join(root, "src", "a.json"), "{}");
+    await writeFile(path.join(root, "src", "skip.tmp"), "x");
+    env = {
+      GRAPH_BASE_URL: emu.graphBaseUrl,
+      GRAPH_ACCESS_TOKEN: DEFAULT_TOKEN,
+      ALLOWED_FILE_ROOTS: root,
+      MIRRORS: JSON.stringify([
+        {
+          name: "cli",
+          source: { type: "file", path: path.join(root, "src") },
+          exclude: ["*.tmp"],
+          destinations: [{ type: "drive", driveId: DEFAULT_DRIVE_IDS.opsReports, path: "/cli" }],
+        },
+        { name: "bad", source: { type: "blob" }, destinations: [] },
+      ]),
+    };
+  });
+  afterAll(async () => {
+    await emu?.close();
+    if (root) await rm(root, { recursive: true, force: true });
+  });
+
+  const run = async (options: { dryRun?: boolean; json?: boolean }) => {
+    const out = capture();
+    const status = await mirrorCommand(
+      { once: true, parallel: "2", stateDir: path.join(root, "state"), ...options },
+      { env, stdout: out.stream, stderr: capture().stream, signal: AbortSignal.timeout(30_000) },
+    );
+    return { status, text: out.text() };
+  };
+
+  it("--dry-run prints what would be uploaded and why, names invalid mirrors, and changes nothing", async () => {
+    const { status, text } = await run({ dryRun: true });
+    expect(text).toContain("would upload a.json: new file (not uploaded before)");
+    expect(text).not.toContain("skip.tmp");
+    expect(text).toContain("mirror bad: INVALID, skipped");
+    expect(text).toContain("source.container: is required");
+    expect(status).toBe(1); // an invalid definition is a failure to report, even though the valid one ran
+    expect(emu.inspect.requestLog().filter((r) => r.method !== "GET")).toEqual([]);
+  });
+
+  it("--once uploads, and status shows the run", async () => {
+    const { text } = await run({});
+    expect(text).toMatch(/uploaded a\.json: new file \(not uploaded before\) at https:\/\/\S+\/cli\/a\.json/);
+    expect(emu.inspect.readItem(DEFAULT_DRIVE_IDS.opsReports, "/cli/a.json")?.toString()).toBe("{}");
+    const out = capture();
+    await statusCommand({ stateDir: path.join(root, "state"), limit: "5" }, { env, stdout: out.stream });
+    expect(out.text()).toMatch(/cli\s+ok\s+1 listed, 0 unchanged, 1 job\(s\)/);
+    expect(out.text()).toContain("Active jobs:\n  (none)");
+    const json = capture();
+    await statusCommand(
+      { stateDir: path.join(root, "state"), limit: "5", json: true },
+      { env, stdout: json.stream },
+    );
+    expect((JSON.parse(json.text()) as { runs: unknown[] }).runs.length).toBeGreaterThanOrEqual(1);
+  });
+});

@@ -1,0 +1,103 @@
+import { createHash } from "node:crypto";
+import { copyFile, mkdtemp, readFile, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { PassThrough } from "node:stream";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  DEFAULT_DRIVE_IDS,
+  DEFAULT_TOKEN,
+  type RunningEmulator,
+  startEmulator,
+} from "../../../src/emulator/index.js";
+import {
+  defaultSampleDir,
+  ensureSampleFiles,
+  LARGE_EXPORT_BYTES,
+  runSampleMirror,
+} from "../../../src/mirror/sample.js";
+
+function capture(): { stream: NodeJS.WriteStream; text: () => string } {
+  const chunks: string[] = [];
+  const stream = new PassThrough();
+  stream.on("data", (d: Buffer) => chunks.push(d.toString()));
+  return {
+    stream: Object.assign(stream, { isTTY: false }) as unknown as NodeJS.WriteStream,
+    text: () => chunks.join(""),
+  };
+}
+
+describe("the bundled sample mirror", () => {
+  let emu: RunningEmulator;
+  let dir: string;
+  beforeAll(async () => {
+    emu = await startEmulator();
+    dir = await mkdtemp(path.join(os.tmpdir(), "gm-sample-"));
+    for (const name of ["dashboard-status.json", "carpuncle.log", "mirrors.json", ".gitignore"]) {
+      await copyFile(path.join(defaultSampleDir(), name), path.join(dir, name));
+    }
+  });
+  afterAll(async () => {
+    await emu?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+    if (dir) await rm(`${dir}-state`, { recursive: true, force: true });
+  });
+
+  it("generates the same multi-chunk export every time, and leaves an existing one alone", async () => {
+    const file = await ensureSampleFiles(dir);
+    const first = createHash("sha256")
+      .update(await readFile(file))
+      .digest("hex");
+    expect((await readFile(file)).length).toBe(LARGE_EXPORT_BYTES);
+    await rm(file);
+    await ensureSampleFiles(dir);
+    expect(
+      createHash("sha256")
+        .update(await readFile(file))
+        .digest("hex"),
+    ).toBe(first);
+  });
+
+  it("mirrors the sample to the SharePoint library and to a OneDrive, then has nothing to do", async () => {
+    const out = capture();
+    const err = capture();
+    const options = {
+      graphBaseUrl: emu.graphBaseUrl,
+      token: DEFAULT_TOKEN,
+      stateDir: `${dir}-state`,
+      stdout: out.stream,
+      stderr: err.stream,
+      signal: AbortSignal.timeout(60_000),
+      sampleDir: dir,
+    };
+    const status = await runSampleMirror(options);
+    expect(status).toBe(0);
+    const large = await readFile(path.join(dir, "exports", "large-export.bin"));
+    for (const drive of [DEFAULT_DRIVE_IDS.opsDocuments, DEFAULT_DRIVE_IDS.adeleOneDrive]) {
+      expect(
+        emu.inspect.readItem(drive, "/graph-mirror-sample/exports/large-export.bin")?.equals(large),
+      ).toBe(true);
+      expect(emu.inspect.readItem(drive, "/graph-mirror-sample/carpuncle.log")?.toString()).toContain(
+        "INC-2041",
+      );
+      expect(emu.inspect.readItem(drive, "/graph-mirror-sample/mirrors.json")).toBeUndefined();
+    }
+    expect(
+      emu.inspect.requestLog().filter((r) => r.route === "uploadFragment").length,
+    ).toBeGreaterThanOrEqual(6);
+    const lines = out.text().trim().split("\n");
+    const events = lines.filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as { event: string });
+    expect(events.filter((e) => e.event === "mirror-job-end")).toHaveLength(6);
+    // The summary says where each file landed.
+    expect(lines.filter((l) => l.includes("uploaded exports/large-export.bin"))).toHaveLength(2);
+    expect(out.text()).toContain("/graph-mirror-sample/exports/large-export.bin");
+    expect(out.text()).not.toContain(DEFAULT_TOKEN);
+    expect(out.text()).not.toContain("tempauth");
+
+    emu.inspect.clearLog();
+    const again = capture();
+    expect(await runSampleMirror({ ...options, stdout: again.stream })).toBe(0);
+    expect(again.text()).toContain('"unchanged":6');
+    expect(emu.inspect.requestLog()).toEqual([]);
+  });
+});

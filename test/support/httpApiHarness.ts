@@ -1,0 +1,120 @@
+/**
+ * Builds the HTTP API's dependencies on in-memory twins, with counters that prove "nothing stored, nothing
+ * enqueued" after a refused request. Handlers are called directly, as Azure would call them (PLATFORM.md).
+ */
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { HttpRequest, InvocationContext } from "@azure/functions";
+import { requestCancel } from "../../src/api/requestCancel.js";
+import type { UploadApiDeps } from "../../src/api/uploadHandlers.js";
+import { parseHttpApiConfig } from "../../src/config/httpApi.js";
+import type { UploadJob } from "../../src/core/job.js";
+import type { StoredJob } from "../../src/core/storePorts.js";
+import { createNetworkPolicy } from "../../src/sources/networkGuard.js";
+import type { StagingArea } from "../../src/sources/staging.js";
+import { MemoryJobStore } from "../../src/store/memoryJobStore.js";
+import { MemoryWakeQueue } from "../../src/store/memoryWakeQueue.js";
+
+export interface Harness {
+  readonly deps: UploadApiDeps;
+  readonly store: MemoryJobStore;
+  readonly queue: MemoryWakeQueue;
+  readonly created: UploadJob[][];
+  readonly staged: string[];
+  readonly cancelled: string[];
+  /** A root listed in ALLOWED_FILE_ROOTS, holding `ok.bin`, a folder `dir`, and `escape` -> a file outside. */
+  readonly root: string;
+  readonly outside: string;
+}
+
+export function fileTree(): { root: string; outside: string } {
+  const base = mkdtempSync(path.join(tmpdir(), "gm-http-"));
+  const root = path.join(base, "root");
+  const outside = path.join(base, "outside");
+  mkdirSync(path.join(root, "dir"), { recursive: true });
+  mkdirSync(outside);
+  writeFileSync(path.join(root, "ok.bin"), "hello");
+  writeFileSync(path.join(outside, "secret.txt"), "secret");
+  symlinkSync(path.join(outside, "secret.txt"), path.join(root, "escape"));
+  symlinkSync(outside, path.join(root, "linked-dir"));
+  return { root, outside };
+}
+
+export function harness(env: Record<string, string> = {}): Harness {
+  const { root, outside } = fileTree();
+  const clock = { now: () => 1_700_000_000_000 };
+  const store = new MemoryJobStore();
+  const queue = new MemoryWakeQueue(clock);
+  const created: UploadJob[][] = [];
+  const staged: string[] = [];
+  const cancelled: string[] = [];
+  const config = parseHttpApiConfig({
+    ALLOWED_FILE_ROOTS: root,
+    ALLOWED_BLOB_CONTAINERS: "incoming",
+    STAGING_MAX_BYTES: "1024",
+    HTTP_JSON_MAX_BYTES: "4096",
+    ...env,
+  });
+  const staging: StagingArea = {
+    container: config.stagingContainer,
+    async stage(requestId, fileName, body) {
+      let size = 0;
+      for await (const chunk of body as AsyncIterable<Uint8Array>) size += chunk.byteLength;
+      staged.push(`${requestId}/${fileName}`);
+      return { container: config.stagingContainer, blob: `${requestId}/${fileName}`, size };
+    },
+  };
+  let counter = 0;
+  const deps: UploadApiDeps = {
+    config,
+    networkPolicy: createNetworkPolicy(config.urlAllowedNetworks),
+    jobs: {
+      createJobs: async (jobs) => {
+        created.push([...jobs]);
+        await store.createJobs(jobs);
+      },
+      get: (jobId, requestId) => store.get(jobId, requestId),
+      replace: (next, etag) => store.replace(next, etag),
+      listByRequest: (id) => store.listByRequest(id),
+      listOverdue: (now, limit) => store.listOverdue(now, limit),
+    },
+    wake: queue,
+    staging,
+    clock,
+    chunkSize: 10 * 1024 * 1024,
+    simpleUploadMax: 4 * 1024 * 1024,
+    cancel: async (stored: StoredJob) => {
+      cancelled.push(stored.job.jobId);
+      await requestCancel(stored, { jobs: store, wake: queue, clock });
+    },
+    newId: () => `req-${++counter}`,
+  };
+  return { deps, store, queue, created, staged, cancelled, root, outside };
+}
+
+export function context(): InvocationContext {
+  return new InvocationContext({ functionName: "test", invocationId: "test-invocation" });
+}
+
+export function jsonRequest(body: unknown, query = ""): HttpRequest {
+  return new HttpRequest({
+    method: "POST",
+    url: `http://localhost:7071/api/uploads${query}`,
+    headers: { "content-type": "application/json" },
+    body: { string: typeof body === "string" ? body : JSON.stringify(body) },
+  });
+}
+
+export function octetRequest(
+  query: string,
+  bytes: Uint8Array,
+  headers: Record<string, string> = {},
+): HttpRequest {
+  return new HttpRequest({
+    method: "POST",
+    url: `http://localhost:7071/api/uploads${query}`,
+    headers: { "content-type": "application/octet-stream", ...headers },
+    body: { bytes },
+  });
+}

@@ -1,0 +1,141 @@
+/**
+ * The pipeline with the real engine over real sockets to the Graph emulator and a real local file, on the
+ * in-memory store and queue twins and one injected clock (shared with the emulator), every port wrapped by a
+ * CrashInjector. One delivery = one fresh worker instance (a new injector generation).
+ */
+import { StaticTokenProvider } from "../../../src/auth/staticToken.js";
+import { cancelJob, type EngineDeps, newJob, resumeJob, step } from "../../../src/core/engine.js";
+import type { UploadJob } from "../../../src/core/job.js";
+import { DEFAULT_POLICY } from "../../../src/core/policy.js";
+import type { WakeQueue } from "../../../src/core/storePorts.js";
+import type { WorkerDeps } from "../../../src/core/worker.js";
+import { DEFAULT_TOKEN, type RunningEmulator } from "../../../src/emulator/index.js";
+import { GraphClient } from "../../../src/graph/client.js";
+import { createSourceOpener } from "../../../src/sources/opener.js";
+import { MemoryJobStore } from "../../../src/store/memoryJobStore.js";
+import { MemoryThrottleStore } from "../../../src/store/memoryThrottleStore.js";
+import { MemoryWakeQueue } from "../../../src/store/memoryWakeQueue.js";
+import { CrashError, CrashInjector, type CrashMode } from "./crashInjector.js";
+import type { ManualClock } from "./manualClock.js";
+import { QueueHost } from "./queueHost.js";
+
+export const LEASE_MS = 180_000;
+export const GRACE_MS = 120_000;
+
+export interface RealPipelineOptions {
+  readonly emu: RunningEmulator;
+  readonly clock: ManualClock;
+  readonly crashAt?: number;
+  readonly mode?: CrashMode;
+  /** Decides, per sent message, whether it is delivered twice (at-least-once delivery). */
+  readonly duplicate?: () => boolean;
+}
+
+export function realPipeline(options: RealPipelineOptions) {
+  const { emu, clock } = options;
+  const injector = new CrashInjector(options.crashAt ?? Number.POSITIVE_INFINITY, options.mode ?? "before");
+  const store = new MemoryJobStore();
+  const throttle = new MemoryThrottleStore();
+  const queue = new MemoryWakeQueue(clock);
+  const sender: WakeQueue = {
+    send: async (message, delayMs) => {
+      await queue.send(message, delayMs);
+      if (options.duplicate?.()) await queue.send(message, delayMs);
+    },
+  };
+  const graph = new GraphClient({
+    baseUrl: emu.graphBaseUrl,
+    tokens: new StaticTokenProvider(DEFAULT_TOKEN),
+    requestTimeoutMs: 10_000,
+  });
+  const sources = createSourceOpener({ requestTimeoutMs: 10_000 });
+  let stepCalls = 0;
+  let inFlight = 0;
+  let maxInFlight = 0;
+
+  const worker = (): WorkerDeps & { queue: WakeQueue } => {
+    const g = injector.newGeneration();
+    const engine: EngineDeps = {
+      graph: injector.graph(graph, g),
+      sources: injector.sources(sources, g),
+      clock,
+      random: () => 0.5,
+      policy: DEFAULT_POLICY,
+    };
+    return {
+      store: injector.jobStore(store, g),
+      throttle: injector.throttle(throttle, g),
+      queue: injector.queue(sender, g),
+      clock,
+      runStep: async (job, signal) => {
+        stepCalls += 1;
+        inFlight += 1;
+        maxInFlight = Math.max(maxInFlight, inFlight);
+        try {
+          return await step(job, engine, signal);
+        } finally {
+          inFlight -= 1;
+        }
+      },
+      cancelJob: (job, signal) => cancelJob(job, engine, signal),
+      resume: resumeJob,
+      leaseMs: LEASE_MS,
+      stepDeadlineMs: 60_000,
+    };
+  };
+
+  const host = new QueueHost({
+    queue,
+    clock,
+    worker,
+    poison: () => {
+      const g = injector.newGeneration();
+      return { store: injector.jobStore(store, g), clock };
+    },
+    sweeper: () => {
+      const g = injector.newGeneration();
+      return {
+        store: injector.jobStore(store, g),
+        queue: injector.queue(sender, g),
+        clock,
+        graceMs: GRACE_MS,
+        batch: 100,
+      };
+    },
+    isCrash: (error) => error instanceof CrashError,
+  });
+
+  async function submit(init: {
+    jobId: string;
+    sourcePath: string;
+    driveId: string;
+    path: string;
+    chunkSize: number;
+  }) {
+    const job: UploadJob = newJob({
+      jobId: init.jobId,
+      requestId: `req-${init.jobId}`,
+      source: { type: "file", path: init.sourcePath },
+      destination: { type: "drive", driveId: init.driveId, path: init.path },
+      conflictBehavior: "replace",
+      chunkSize: init.chunkSize,
+      simpleUploadMax: 64 * 1024,
+      now: clock.now(),
+    });
+    await store.createJobs([job]);
+    await queue.send({ jobId: job.jobId, requestId: job.requestId, wakeSeq: 0 }, 0);
+    return job;
+  }
+
+  return {
+    injector,
+    store,
+    throttle,
+    queue,
+    host,
+    submit,
+    stepCalls: () => stepCalls,
+    /** Most steps that ever ran at once (one job per pipeline: invariant 2 says 1). */
+    engineConcurrency: () => maxInFlight,
+  };
+}

@@ -1,0 +1,136 @@
+/**
+ * The thin Functions adapters, called directly with an InvocationContext (PLATFORM.md: outside the host the
+ * library is in test mode and skips registration), over the in-memory twins and a scripted engine.
+ */
+import { InvocationContext, type Timer } from "@azure/functions";
+import { afterEach, describe, expect, it } from "vitest";
+import { parseStorageConfig } from "../../../src/config/storage.js";
+import type { StepResult } from "../../../src/core/job.js";
+import { poisonHandler } from "../../../src/functions/poison.js";
+import { createRuntime, setRuntime } from "../../../src/functions/runtime.js";
+import { stepQueueHandler } from "../../../src/functions/stepQueue.js";
+import { SWEEP_SCHEDULE, sweeperHandler } from "../../../src/functions/sweeper.js";
+import { createStorageClients } from "../../../src/store/factory.js";
+import { MemoryJobStore } from "../../../src/store/memoryJobStore.js";
+import { MemoryThrottleStore } from "../../../src/store/memoryThrottleStore.js";
+import { MemoryWakeQueue } from "../../../src/store/memoryWakeQueue.js";
+import { makeJob } from "../../support/pipeline/jobs.js";
+import { ManualClock } from "../../support/pipeline/manualClock.js";
+import { ScriptedEngine } from "../../support/pipeline/scriptedEngine.js";
+
+function install() {
+  const clock = new ManualClock();
+  const jobs = new MemoryJobStore();
+  const queue = new MemoryWakeQueue(clock);
+  const engine = new ScriptedEngine(clock);
+  const logs: string[] = [];
+  const env = { AzureWebJobsStorage: "UseDevelopmentStorage=true" };
+  setRuntime(
+    createRuntime({
+      env,
+      clock,
+      storage: async () => ({
+        jobs,
+        throttle: new MemoryThrottleStore(),
+        wakeQueue: queue,
+        clients: createStorageClients(parseStorageConfig(env)),
+        ensureResources: async () => {},
+      }),
+      engine: async () => ({ runStep: engine.runStep, cancelJob: engine.cancelJob }),
+    }),
+  );
+  const context = () =>
+    new InvocationContext({
+      functionName: "uploadStep",
+      invocationId: "inv-1",
+      triggerMetadata: { dequeueCount: 1 },
+      logHandler: (_level, ...args) => logs.push(args.map(String).join(" ")),
+    });
+  return { clock, jobs, queue, engine, logs, context };
+}
+
+afterEach(() => setRuntime(undefined));
+
+describe("step queue function", () => {
+  it("returns the immediate continuation for the output binding", async () => {
+    const t = install();
+    const job = makeJob({ now: t.clock.now() });
+    await t.jobs.createJobs([job]);
+    const out = await stepQueueHandler(
+      { jobId: job.jobId, requestId: job.requestId, wakeSeq: 0 },
+      t.context(),
+    );
+    expect(out).toEqual({ jobId: job.jobId, requestId: job.requestId, wakeSeq: 1 });
+    expect(t.queue.sent).toEqual([]);
+    expect(t.logs.some((l) => l.includes('"event":"step-written"'))).toBe(true);
+  });
+
+  it("sends a delayed continuation through the queue SDK with its delay, and returns nothing", async () => {
+    const t = install();
+    const job = makeJob({ now: t.clock.now() });
+    await t.jobs.createJobs([job]);
+    t.engine.once((j) =>
+      Promise.resolve<StepResult>({
+        job: j,
+        next: { type: "wait", ms: 45_000, reason: "retry" },
+        events: [],
+      }),
+    );
+    const out = await stepQueueHandler(
+      { jobId: job.jobId, requestId: job.requestId, wakeSeq: 0 },
+      t.context(),
+    );
+    expect(out).toBeUndefined();
+    expect(t.queue.sent).toEqual([
+      { message: { jobId: job.jobId, requestId: job.requestId, wakeSeq: 1 }, delayMs: 45_000 },
+    ]);
+  });
+
+  it("drops malformed messages without touching storage or the engine, and logs no secret", async () => {
+    const t = install();
+    expect(await stepQueueHandler({ id: "x", uploadUrl: "https://secret" }, t.context())).toBeUndefined();
+    expect(await stepQueueHandler("garbage", t.context())).toBeUndefined();
+    expect(t.engine.calls).toEqual([]);
+    expect(t.logs.join("\n")).toContain("wake-malformed");
+    expect(t.logs.join("\n")).not.toContain("secret");
+  });
+
+  it("returns nothing for a terminal job", async () => {
+    const t = install();
+    const job = makeJob({ now: t.clock.now(), status: "completed" });
+    await t.jobs.createJobs([job]);
+    expect(await stepQueueHandler({ jobId: job.jobId, wakeSeq: 0 }, t.context())).toBeUndefined();
+    expect(t.engine.calls).toEqual([]);
+  });
+});
+
+describe("poison function", () => {
+  it("marks the job failed with code poisoned", async () => {
+    const t = install();
+    const job = makeJob({ now: t.clock.now() });
+    await t.jobs.createJobs([job]);
+    await poisonHandler({ jobId: job.jobId, requestId: job.requestId, wakeSeq: 0 }, t.context());
+    const row = await t.jobs.get(job.jobId);
+    expect(row?.job.status).toBe("failed");
+    expect(row?.job.lastError?.code).toBe("poisoned");
+  });
+});
+
+describe("sweeper function", () => {
+  it("runs every five minutes and re-wakes overdue jobs", async () => {
+    const t = install();
+    expect(SWEEP_SCHEDULE).toBe("0 */5 * * * *");
+    const job = makeJob({ now: t.clock.now() - 10 * 60_000 });
+    await t.jobs.createJobs([job]);
+    const timer: Timer = {
+      isPastDue: false,
+      schedule: { adjustForDST: false },
+      scheduleStatus: { last: "", next: "", lastUpdated: "" },
+    };
+    const report = await sweeperHandler(timer, t.context());
+    expect(report.woken).toBe(1);
+    expect(t.queue.sent.map((s) => s.message)).toEqual([
+      { jobId: job.jobId, requestId: job.requestId, wakeSeq: 1 },
+    ]);
+  });
+});

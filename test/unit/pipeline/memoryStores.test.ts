@@ -1,0 +1,9 @@
+import { MemoryJobStore } from "../../../src/store/memoryJobStore.js";
+import { MemoryThrottleStore } from "../../../src/store/memoryThrottleStore.js";
+import {
+  describeJobStoreContract,
+  describeThrottleStoreContract,
+} from "../../support/pipeline/storeContract.js";
+
+describeJobStoreContract("memory", async () => new MemoryJobStore());
+describeThrottleStoreContract("memory", async () => new MemoryThrottleStore());
