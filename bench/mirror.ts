@@ -14,6 +14,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { StaticTokenProvider } from "../src/auth/staticToken.js";
 import { parseStorageConfig } from "../src/config/storage.js";
+import { forEachLimit } from "../src/core/forEachLimit.js";
 import type { ManifestStore } from "../src/core/mirrorPorts.js";
 import { DEFAULT_POLICY } from "../src/core/policy.js";
 import { systemClock } from "../src/core/ports.js";
@@ -147,17 +148,6 @@ export async function unchangedPass10k(store: "memory" | "table" = "memory"): Pr
     await Promise.all([emu.close(), azurite?.stop()]);
     await rm(root, { recursive: true, force: true });
   }
-}
-
-async function forEachLimit<T>(items: readonly T[], limit: number, action: (item: T) => Promise<void>) {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const item = items[next++];
-      if (item !== undefined) await action(item);
-    }
-  };
-  await Promise.all(Array.from({ length: limit }, worker));
 }
 
 export async function firstPass1k(): Promise<BenchResult> {

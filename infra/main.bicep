@@ -7,7 +7,7 @@
 // docs/runbook.md walks through both, and through the Graph permissions this app needs.
 //
 // NOT COMPILED HERE: the Bicep CLI downloads a binary this build machine cannot fetch. The file is kept to plain,
-// documented constructs; test/unit/infra/consistency.test.ts reads it as text and checks every app setting
+// documented constructs; test/unit/infra/appSettings.test.ts reads it as text and checks every app setting
 // against the app's configuration parsers. Run `az bicep build -f infra/main.bicep` before the first deploy.
 //
 // App settings: every setting the app reads in Azure is set below. A parameter left at '' means "the app's
@@ -232,7 +232,7 @@ module keyVault 'modules/keyVault.bicep' = {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// App settings. One `NAME: value` per line: test/unit/infra/bicepSettings.ts parses these blocks as text.
+// App settings. One `NAME: value` per line: test/support/bicepText.ts parses these blocks as text.
 // ---------------------------------------------------------------------------------------------------------
 
 var commonSettings = {

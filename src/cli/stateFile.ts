@@ -4,11 +4,10 @@
  * rename) so a crash mid-write leaves the previous state, and the file is mode 0600 because jobs hold upload
  * URLs, which are credentials (DESIGN invariant 5).
  */
-import { randomBytes } from "node:crypto";
-import { mkdir, open, readFile, rename, rm } from "node:fs/promises";
-import path from "node:path";
+import { readFile, rm } from "node:fs/promises";
 import { ConfigError } from "../config/configError.js";
 import type { UploadJob } from "../core/job.js";
+import { writeFileAtomic } from "../store/atomicFile.js";
 
 const FORMAT_VERSION = 1;
 
@@ -24,20 +23,24 @@ export class StateFile {
 
   private constructor(readonly file: string) {}
 
-  /** Opens (or starts) a state file. A file that is not ours is refused, never overwritten. */
-  static async open(file: string): Promise<StateFile> {
+  /**
+   * Opens (or starts) a state file. A file that is not ours is refused, never overwritten. `option` is the
+   * command-line option that chose the file, named in the error (`--state`, or `--state-dir` for a mirror).
+   */
+  static async open(file: string, option = "--state"): Promise<StateFile> {
     const state = new StateFile(file);
     let text: string;
     try {
       text = await readFile(file, "utf8");
     } catch (err: unknown) {
-      if (err instanceof Error && "code" in err && err.code === "ENOENT") return state;
-      throw err;
+      const code = err instanceof Error && "code" in err ? String(err.code) : "unreadable";
+      if (code === "ENOENT") return state;
+      throw new ConfigError([{ field: option, rule: `${file} cannot be read (${code})` }], "option");
     }
     const doc = parseDocument(text);
     if (!doc) {
       throw new ConfigError(
-        [{ field: "--state", rule: `${file} is not a graph-mirror upload state file; choose another path` }],
+        [{ field: option, rule: `${file} is not a graph-mirror upload state file; choose another path` }],
         "option",
       );
     }
@@ -76,17 +79,7 @@ export class StateFile {
 
   private async writeNow(): Promise<void> {
     const doc: StateDocument = { version: FORMAT_VERSION, jobs: Object.fromEntries(this.jobs) };
-    const dir = path.dirname(this.file);
-    await mkdir(dir, { recursive: true, mode: 0o700 });
-    const temp = path.join(dir, `.${path.basename(this.file)}.${randomBytes(6).toString("hex")}.tmp`);
-    const handle = await open(temp, "w", 0o600);
-    try {
-      await handle.writeFile(JSON.stringify(doc));
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, this.file);
+    await writeFileAtomic(this.file, JSON.stringify(doc));
   }
 }
 

@@ -26,6 +26,8 @@ export const PIPELINE_DEFAULTS = {
 
 /** host.json functionTimeout is 10 minutes; a step plus its lease margin must end well before it. */
 const MAX_STEP_DEADLINE_SECONDS = 480;
+/** Step deadline (480) plus margin (60) stays inside the 10-minute functionTimeout. */
+const MAX_LEASE_MARGIN_SECONDS = 60;
 
 export function parsePipelineConfig(env: Env): PipelineConfig {
   const problems: FieldProblem[] = [];
@@ -35,6 +37,16 @@ export function parsePipelineConfig(env: Env): PipelineConfig {
     PIPELINE_DEFAULTS.stepDeadlineSeconds,
     5,
     MAX_STEP_DEADLINE_SECONDS,
+    problems,
+  );
+  // The margin covers writing the step's result after the deadline fired; a short one is for tests that kill a
+  // worker mid-step and want its lease to expire quickly.
+  const margin = integer(
+    env.LEASE_MARGIN_SECONDS,
+    "LEASE_MARGIN_SECONDS",
+    PIPELINE_DEFAULTS.leaseMarginSeconds,
+    1,
+    MAX_LEASE_MARGIN_SECONDS,
     problems,
   );
   const grace = integer(
@@ -49,7 +61,7 @@ export function parsePipelineConfig(env: Env): PipelineConfig {
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     stepDeadlineMs: deadline * 1000,
-    leaseMs: (deadline + PIPELINE_DEFAULTS.leaseMarginSeconds) * 1000,
+    leaseMs: (deadline + margin) * 1000,
     sweepGraceMs: grace * 1000,
     sweepBatch: batch,
   };

@@ -1,10 +1,12 @@
 /**
  * Every environment setting graph-mirror reads, in one list: its name, whether it must be set, whether it holds a
- * secret, and what it does. The parsers in src/config (and src/mirror/settings.ts) stay the source of truth for
- * defaults and validation; this list exists so the deployment (infra/main.bicep), the runbook (docs/runbook.md)
- * and local.settings.sample.json can be checked against the code. test/unit/infra/consistency.test.ts runs the
- * parsers with a recording environment and fails when one of them reads a setting that is missing here, or when
- * an entry here is read by none of them: add a line when you add a setting.
+ * secret, and what it does. The parsers in src/config (and src/mirror/settings.ts, src/localhost/settings.ts) stay
+ * the source of truth for defaults and validation; this list exists so the deployment (infra/main.bicep), the
+ * runbook (docs/runbook.md) and local.settings.sample.json can be checked against the code.
+ * test/unit/infra/settingsCatalog.test.ts runs the parsers (its PARSERS list: add a new parser there) with a
+ * recording environment and fails when one of them reads a setting that is missing here, or when an entry here is
+ * read by none of them; test/unit/infra/appSettings.test.ts then requires every `app` setting to be set by the
+ * template or listed in docs/runbook.md "Settings". Add a line when you add a setting.
  */
 
 export type SettingArea = "auth" | "graph" | "storage" | "pipeline" | "http-api" | "mirror" | "platform";
@@ -368,6 +370,15 @@ export const SETTINGS: readonly SettingInfo[] = [
     description: "Deadline of one step, 5-480 s. Default 120.",
   },
   {
+    name: "LEASE_MARGIN_SECONDS",
+    area: "pipeline",
+    scope: "app",
+    required: "optional",
+    secret: false,
+    description:
+      "A worker's lease on a job lasts the step deadline plus this margin (time to write the result), 1-60 s. Default 60.",
+  },
+  {
     name: "SWEEP_GRACE_SECONDS",
     area: "pipeline",
     scope: "app",
@@ -439,6 +450,66 @@ export const SETTINGS: readonly SettingInfo[] = [
     required: "optional",
     secret: false,
     description: "Largest JSON request body in bytes. Default 65536.",
+  },
+  // Local runs only (src/localhost/settings.ts)
+  {
+    name: "PORT",
+    area: "platform",
+    scope: "local",
+    required: "optional",
+    secret: false,
+    description:
+      "HTTP port of the functions in local runs (graph-mirror start, the built-in local host); 0 picks a free port. Default 7071.",
+  },
+  {
+    name: "LOCALHOST_MESSAGE_LEASE_SECONDS",
+    area: "platform",
+    scope: "local",
+    required: "optional",
+    secret: false,
+    description:
+      "Built-in local host: how long a received queue message stays invisible while its function runs (renewed at half), 5-600 s. Default 60.",
+  },
+  {
+    name: "AZURITE_BLOB_PORT",
+    area: "platform",
+    scope: "local",
+    required: "optional",
+    secret: false,
+    description: "graph-mirror start: blob port of the Azurite it reuses or starts. Default 10000.",
+  },
+  {
+    name: "AZURITE_QUEUE_PORT",
+    area: "platform",
+    scope: "local",
+    required: "optional",
+    secret: false,
+    description: "graph-mirror start: queue port of the Azurite it reuses or starts. Default 10001.",
+  },
+  {
+    name: "AZURITE_TABLE_PORT",
+    area: "platform",
+    scope: "local",
+    required: "optional",
+    secret: false,
+    description: "graph-mirror start: table port of the Azurite it reuses or starts. Default 10002.",
+  },
+  {
+    name: "EMULATOR_GRAPH_PORT",
+    area: "platform",
+    scope: "local",
+    required: "optional",
+    secret: false,
+    description:
+      "graph-mirror start: Graph port of the Graph emulator (control API at /_emulator/). Default 10010.",
+  },
+  {
+    name: "EMULATOR_UPLOAD_PORT",
+    area: "platform",
+    scope: "local",
+    required: "optional",
+    secret: false,
+    description: "graph-mirror start: upload-URL port of the Graph emulator. Default 10011.",
   },
   // Mirrors (src/mirror/settings.ts)
   {

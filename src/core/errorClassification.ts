@@ -57,7 +57,10 @@ export function classifyFailure(failure: unknown, operation: Operation, ctx: Cla
     // identity endpoint is worth retrying; the rest (expired refresh token, bad secret, insufficient
     // permission) need a person, and the message already says what to do.
     const error = jobError(`auth-${failure.code}`, failure.message);
-    if (failure.retryable) return { ...transient(error, operation, ctx), resync: false };
+    if (failure.retryable) {
+      const delayMs = backoffDelay(ctx.retries, ctx.random, ctx.policy.backoff);
+      return { action: "retry-after", error, delayMs, resync: false, throttleDrive: false };
+    }
     return { action: "fail", error, cancelSession: false };
   }
   if (!(failure instanceof GraphFailure)) {

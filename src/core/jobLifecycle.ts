@@ -2,27 +2,23 @@
  * Creating and reviving jobs: pure functions over the job model (src/core/job.ts), re-exported by engine.ts.
  */
 import { EMPTY_HASH } from "./hashProgress.js";
-import {
-  type ConflictBehavior,
-  type Destination,
-  isTerminal,
-  type SourceRef,
-  type UploadJob,
-} from "./job.js";
-import type { SourceFingerprint } from "./ports.js";
+import { isTerminal, type UploadJob } from "./job.js";
 
-export interface NewJobInit {
-  readonly jobId: string;
-  readonly requestId: string;
-  readonly source: SourceRef;
-  readonly destination: Destination;
-  readonly conflictBehavior: ConflictBehavior;
-  readonly chunkSize: number;
-  readonly simpleUploadMax: number;
-  /** The source version to upload; taken by the first step when absent. */
-  readonly fingerprint?: SourceFingerprint;
-  readonly now: number;
-}
+/**
+ * What a caller decides about a new job: its identity and request fields as in {@link UploadJob}, the source
+ * version when already known (else the first step takes it), and the creation time.
+ */
+export type NewJobInit = Pick<
+  UploadJob,
+  | "jobId"
+  | "requestId"
+  | "source"
+  | "destination"
+  | "conflictBehavior"
+  | "chunkSize"
+  | "simpleUploadMax"
+  | "fingerprint"
+> & { readonly now: number };
 
 export function newJob(init: NewJobInit): UploadJob {
   return {

@@ -112,19 +112,37 @@ export interface RunRecord {
   readonly errors: readonly string[];
 }
 
+export interface RunQuery {
+  readonly mirror?: string;
+  readonly limit: number;
+}
+
+export interface HistoryQuery {
+  readonly mirror?: string;
+  readonly runId?: string;
+  /** Records finished at or after this time (ms since epoch). */
+  readonly since?: number;
+  readonly limit?: number;
+}
+
 export interface HistoryStore {
   /** Idempotent per (mirror, key, finishedAt): recording the same job end twice keeps one record. */
   append(record: HistoryRecord): Promise<void>;
   recordRun(run: RunRecord): Promise<void>;
   /** Newest first. */
-  recentRuns(options: { mirror?: string; limit: number }): Promise<RunRecord[]>;
+  recentRuns(options: RunQuery): Promise<RunRecord[]>;
   /** Newest first. */
-  records(options: {
-    mirror?: string;
-    runId?: string;
-    since?: number;
-    limit?: number;
-  }): Promise<HistoryRecord[]>;
+  records(options: HistoryQuery): Promise<HistoryRecord[]>;
+}
+
+/** The order every HistoryStore answers in: newest run first (by start), at most `limit`. */
+export function newestRunsFirst(runs: readonly RunRecord[], limit: number): RunRecord[] {
+  return [...runs].sort((a, b) => b.startedAt - a.startedAt).slice(0, limit);
+}
+
+/** The order every HistoryStore answers in: newest record first (by finish), at most `limit` when given. */
+export function newestRecordsFirst(records: readonly HistoryRecord[], limit?: number): HistoryRecord[] {
+  return [...records].sort((a, b) => b.finishedAt - a.finishedAt).slice(0, limit ?? Number.POSITIVE_INFINITY);
 }
 
 /** A drive item as far as mirroring cares. */

@@ -8,6 +8,8 @@ export const MAX_SERVER_RELATIVE_PATH = 400;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is forbidden.
 const FORBIDDEN_CHARACTERS = /["*:<>?/\\|\u0000-\u001f\u007f]/;
 const RESERVED_NAMES = /^(\.lock|con|prn|aux|nul|com[0-9]|lpt[0-9]|desktop\.ini)$/i;
+/** Half of a UTF-16 surrogate pair on its own: not a character, and encodeURIComponent throws on it. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /** Why a single name (file or folder) is not allowed, or undefined when it is fine. */
 export function nameProblem(name: string): string | undefined {
@@ -18,6 +20,7 @@ export function nameProblem(name: string): string | undefined {
     const shown = code < 0x20 || code === 0x7f ? "a control character" : `"${bad[0]}"`;
     return `"${printable(name)}" contains ${shown}; names may not contain " * : < > ? / \\ | or control characters`;
   }
+  if (LONE_SURROGATE.test(name)) return `"${printable(name)}" is not valid Unicode (a lone surrogate)`;
   if (name !== name.trim()) return `"${name}" starts or ends with a space`;
   if (name.endsWith(".")) return `"${name}" ends with a "."`;
   if (RESERVED_NAMES.test(name)) return `"${name}" is a reserved name`;
@@ -85,5 +88,7 @@ export function isServiceModifiedType(path: string): boolean {
 }
 
 function printable(text: string): string {
-  return Array.from(text, (c) => (c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f ? "?" : c)).join("");
+  return Array.from(text, (c) =>
+    c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f || LONE_SURROGATE.test(c) ? "?" : c,
+  ).join("");
 }

@@ -5,6 +5,7 @@
  */
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
 import { ConfigError } from "../config/configError.js";
+import { redactSecrets } from "../core/redact.js";
 import { mirrorsOverview } from "../mirror/overview.js";
 import { computeStats } from "../mirror/stats.js";
 import { mirrorWiring } from "./mirrorWiring.js";
@@ -58,7 +59,10 @@ function failure(err: unknown, context: InvocationContext): HttpResponseInit {
     return { status: 500, jsonBody: { error: { code: "configurationError", message: err.message } } };
   }
   context.error(
-    JSON.stringify({ event: "mirror-api-error", message: err instanceof Error ? err.message : "error" }),
+    JSON.stringify({
+      event: "mirror-api-error",
+      message: err instanceof Error ? redactSecrets(err.message) : "error",
+    }),
   );
   return { status: 500, jsonBody: { error: { code: "internalError", message: "see the function log" } } };
 }

@@ -19,7 +19,11 @@ export function itemByPathUrl(baseUrl: string, driveId: string, path: string, su
 
 /** `{base}/sites/{hostname}:/{server-relative path}`, or `{base}/sites/{hostname}` for a root site. */
 export function siteByUrl(baseUrl: string, siteUrl: URL): string {
-  const path = encodePath(decodeURIComponent(siteUrl.pathname));
+  const path = siteUrl.pathname
+    .split("/")
+    .filter((segment) => segment !== "")
+    .map((segment) => encodeURIComponent(decodeSegment(segment)))
+    .join("/");
   const host = encodeURIComponent(siteUrl.hostname);
   return path ? `${baseUrl}/sites/${host}:/${path}` : `${baseUrl}/sites/${host}`;
 }
@@ -32,4 +36,18 @@ export function decodedPathOf(webUrl: string | undefined): string {
   } catch {
     return "";
   }
+}
+
+/**
+ * Decodes the valid escapes of a path segment. A `%` not followed by two hex digits is a literal `%` in a URL
+ * the WHATWG parser accepted, where decodeURIComponent would throw on the whole segment: keep it as it is.
+ */
+function decodeSegment(segment: string): string {
+  return segment.replace(/(?:%[0-9a-f]{2})+/gi, (escapes) => {
+    try {
+      return decodeURIComponent(escapes);
+    } catch {
+      return escapes;
+    }
+  });
 }

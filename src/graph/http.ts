@@ -104,8 +104,16 @@ export class GraphHttp {
       // Read the body under the same deadline, so a stalled body counts as a timeout, not a hang. Kept as
       // text rather than re-wrapped in a Response: `new Response(body, { status: 204 })` throws for the
       // null-body statuses (101, 204, 205, 304), which DELETE on items and upload sessions answers.
-      return { status: response.status, headers: response.headers, text: await response.text() };
+      const text = await readBodyText(response, MAX_RESPONSE_BYTES);
+      if (text === undefined) {
+        throw new GraphFailure({
+          kind: "network",
+          message: `${request.method} ${request.route}: the response body exceeded ${MAX_RESPONSE_BYTES} bytes`,
+        });
+      }
+      return { status: response.status, headers: response.headers, text };
     } catch (err: unknown) {
+      if (err instanceof GraphFailure) throw err;
       if (signal?.aborted) throw signal.reason ?? err;
       if (deadline.aborted) {
         throw new GraphFailure({
@@ -162,6 +170,32 @@ function bodyInit(body: Uint8Array | string | undefined): { body?: RequestInit["
     },
   });
   return { body: stream, duplex: "half" };
+}
+
+/**
+ * Graph answers uploads and metadata calls with JSON of a few KiB (a driveItem, a page of drives, an error). A
+ * body beyond this limit is not such an answer (a proxy's error page, a misrouted download) and is not read
+ * into memory: memory stays bounded by chunk size whatever the server sends (DESIGN invariant 4).
+ */
+export const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
+
+/** The body as text, or undefined (and the rest left unread) when it is longer than `limit` bytes. */
+async function readBodyText(response: Response, limit: number): Promise<string | undefined> {
+  if (!response.body) return "";
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limit) {
+      await reader.cancel();
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
 }
 
 function parseJson(text: string): unknown {

@@ -1,6 +1,6 @@
 /**
- * Azurite for `graph-mirror start`: reused when something already listens on the default ports (10000 blob,
- * 10001 queue, 10002 table), else started as a child process that keeps its data under the git-ignored
+ * Azurite for `graph-mirror start`: reused when something already listens on its ports (default 10000 blob,
+ * 10001 queue, 10002 table; AZURITE_*_PORT, src/localhost/settings.ts), else started as a child process that keeps its data under the git-ignored
  * `.azurite/` folder. PLATFORM.md: run its script (its package main is a VS Code extension), always with
  * --disableTelemetry, and fail fast if it exits early.
  */
@@ -10,7 +10,28 @@ import { createRequire } from "node:module";
 import net from "node:net";
 import path from "node:path";
 
-export const AZURITE_PORTS = { blob: 10000, queue: 10001, table: 10002 } as const;
+export interface AzuritePorts {
+  readonly blob: number;
+  readonly queue: number;
+  readonly table: number;
+}
+
+export const AZURITE_PORTS: AzuritePorts = { blob: 10000, queue: 10001, table: 10002 };
+
+/** Azurite's well-known development account (public, documented by Microsoft; not a secret). */
+const DEV_ACCOUNT = "devstoreaccount1";
+const DEV_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+/** `UseDevelopmentStorage=true` on the default ports; elsewhere the explicit form it stands for. */
+export function devStorageConnectionString(ports: AzuritePorts): string {
+  if (ports.blob === 10000 && ports.queue === 10001 && ports.table === 10002)
+    return "UseDevelopmentStorage=true";
+  const endpoint = (port: number) => `http://127.0.0.1:${port}/${DEV_ACCOUNT}`;
+  return (
+    `DefaultEndpointsProtocol=http;AccountName=${DEV_ACCOUNT};AccountKey=${DEV_KEY};` +
+    `BlobEndpoint=${endpoint(ports.blob)};QueueEndpoint=${endpoint(ports.queue)};TableEndpoint=${endpoint(ports.table)};`
+  );
+}
 
 export interface AzuriteProcess {
   readonly child: ChildProcess;
@@ -38,22 +59,30 @@ export function portListening(port: number, host = "127.0.0.1"): Promise<boolean
   });
 }
 
-/** How many of the three default ports are taken: 3 = an Azurite is running, 0 = free to start one. */
-export async function azuriteListening(): Promise<number> {
-  const results = await Promise.all(Object.values(AZURITE_PORTS).map((port) => portListening(port)));
+/** How many of the three ports are taken: 3 = an Azurite is running, 0 = free to start one. */
+export async function azuriteListening(ports: AzuritePorts = AZURITE_PORTS): Promise<number> {
+  const results = await Promise.all(
+    [ports.blob, ports.queue, ports.table].map((port) => portListening(port)),
+  );
   return results.filter(Boolean).length;
 }
 
-export async function startPersistentAzurite(appDir: string): Promise<AzuriteProcess> {
+/**
+ * Azurite's entry script. Its package `main` is a VS Code extension, so `require("azurite")` fails: run the
+ * script as a child process instead (PLATFORM.md "Azurite").
+ */
+export function azuriteScript(): string {
+  const require = createRequire(import.meta.url);
+  return path.join(path.dirname(require.resolve("azurite/package.json")), "dist", "src", "azurite.js");
+}
+
+export async function startPersistentAzurite(
+  appDir: string,
+  ports: AzuritePorts = AZURITE_PORTS,
+): Promise<AzuriteProcess> {
   const location = path.join(appDir, ".azurite");
   mkdirSync(location, { recursive: true });
-  const require = createRequire(import.meta.url);
-  const script = path.join(
-    path.dirname(require.resolve("azurite/package.json")),
-    "dist",
-    "src",
-    "azurite.js",
-  );
+  const script = azuriteScript();
   const child = spawn(
     process.execPath,
     [
@@ -70,11 +99,11 @@ export async function startPersistentAzurite(appDir: string): Promise<AzuritePro
       "--tableHost",
       "127.0.0.1",
       "--blobPort",
-      String(AZURITE_PORTS.blob),
+      String(ports.blob),
       "--queuePort",
-      String(AZURITE_PORTS.queue),
+      String(ports.queue),
       "--tablePort",
-      String(AZURITE_PORTS.table),
+      String(ports.table),
     ],
     { stdio: ["ignore", "pipe", "pipe"] },
   );

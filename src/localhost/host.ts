@@ -4,7 +4,7 @@
  * (package.json `main`) are loaded with a virtual `@azure/functions-core` in place, so every `app.http`,
  * `app.storageQueue` and `app.timer` call registers here exactly as in the Node.js worker, and invocations go
  * through the app's own programming model. Then it serves HTTP triggers, polls queues with host.json semantics
- * and fires timers.
+ * and fires timers; `POST /admin/functions/{name}` runs a timer function once (the host's admin API).
  */
 import { pathToFileURL } from "node:url";
 import { entryPoints } from "./entryPoints.js";
@@ -57,6 +57,17 @@ export async function startLocalHost(options: LocalHostOptions): Promise<Running
     log("warning", `output binding ${unsupported} is not supported by the local host and is ignored`);
 
   const clients = new QueueClients(options.env);
+  const queues: QueueListener[] = [];
+  const timers: TimerSchedule[] = [];
+  const runFunction = (name: string): number => {
+    const timer = timers.find((t) => t.functionName.toLowerCase() === name.toLowerCase());
+    if (timer) {
+      log("information", `${timer.functionName}: run requested through the admin API`);
+      void timer.runNow();
+      return 202;
+    }
+    return registrations.some((r) => r.metadata.name.toLowerCase() === name.toLowerCase()) ? 400 : 404;
+  };
   const http = await serveHttpTriggers({
     registrations,
     model,
@@ -65,9 +76,12 @@ export async function startLocalHost(options: LocalHostOptions): Promise<Running
     port: options.port,
     host: options.host ?? "127.0.0.1",
     log,
+    runFunction,
   });
-  const queues: QueueListener[] = [];
-  const timers: TimerSchedule[] = [];
+  // An output binding that writes to a queue this host listens on wakes that listener at once.
+  const onQueueWritten = (key: string) => {
+    for (const listener of queues) if (listener.key === key) listener.wake();
+  };
   try {
     for (const registration of registrations) {
       const type = triggerBinding(registration)[1].type.toLowerCase();
@@ -79,6 +93,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<Running
             settings: settings.queues,
             env: options.env,
             log,
+            onQueueWritten,
             ...(options.messageLeaseMs ? { messageLeaseMs: options.messageLeaseMs } : {}),
           }),
         );
@@ -90,6 +105,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<Running
             env: options.env,
             encoding: settings.queues.messageEncoding,
             log,
+            onQueueWritten,
           }),
         );
       else if (type !== "httptrigger")

@@ -6,10 +6,15 @@
  * `x-ms-invocation-id`, and the library answers through that proxy: the body streams both ways and is never
  * buffered. Without streaming, the body is passed in the invocation as bytes, as the host's RPC does.
  * Function keys are not checked locally, as with Core Tools' `func start`.
+ *
+ * `POST /admin/functions/{name}` runs a non-HTTP function once, as the Functions host's admin API does
+ * (Microsoft docs, "Manually run a non HTTP-triggered function"): 202 Accepted, the run goes on in the
+ * background. `graph-mirror start` uses it to run the mirror timer once at start, locally only.
  */
 import { randomUUID } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { redactSecrets } from "../core/redact.js";
 import type { ProgrammingModel, RpcTypedData } from "./coreTypes.js";
 import { type HostLog, invoke, triggerBinding } from "./invoke.js";
 import { compileRoute, type RouteMatch } from "./routes.js";
@@ -44,6 +49,8 @@ export async function serveHttpTriggers(options: {
   readonly port: number;
   readonly host: string;
   readonly log: HostLog;
+  /** Starts one run of a non-HTTP function; answers the HTTP status (202 started, 404 unknown, 400 unsupported). */
+  readonly runFunction?: (name: string) => number;
 }): Promise<HttpTriggerServer> {
   const prefix = options.routePrefix ? `/${options.routePrefix}` : "";
   const functions: HttpFunction[] = options.registrations.flatMap((registration) => {
@@ -66,6 +73,12 @@ export async function serveHttpTriggers(options: {
         `${method} ${url.pathname} -> ${res.statusCode} (${Math.round(performance.now() - started)} ms)`,
       ),
     );
+    const admin = /^\/admin\/functions\/([^/]+)\/?$/i.exec(url.pathname);
+    if (admin && method === "POST" && options.runFunction) {
+      req.resume();
+      res.writeHead(options.runFunction(decodeURIComponent(admin[1] ?? ""))).end();
+      return;
+    }
     const found = findFunction(functions, prefix, url.pathname, method);
     if (!found) {
       req.resume();
@@ -78,7 +91,7 @@ export async function serveHttpTriggers(options: {
     handle.catch((err: unknown) => {
       options.log(
         "error",
-        `${found.fn.registration.metadata.name} failed: ${err instanceof Error ? err.message : String(err)}`,
+        `${found.fn.registration.metadata.name} failed: ${redactSecrets(err instanceof Error ? err.message : String(err))}`,
       );
       if (!res.headersSent) res.writeHead(500).end();
       else res.destroy();
@@ -194,6 +207,9 @@ async function forwardToProxy(
   await answered;
 }
 
+/** The Functions host's default request body limit (host limit 100 MB) for handlers without HTTP streaming. */
+const MAX_BUFFERED_BODY_BYTES = 100 * 1024 * 1024;
+
 async function invokeBuffered(
   model: ProgrammingModel,
   fn: HttpFunction,
@@ -203,7 +219,17 @@ async function invokeBuffered(
   log: HostLog,
 ): Promise<void> {
   const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
+  let received = 0;
+  for await (const chunk of req) {
+    received += (chunk as Buffer).length;
+    if (received > MAX_BUFFERED_BODY_BYTES) {
+      // As the Functions host does for non-streamed bodies (its request length limit is 100 MB).
+      res.writeHead(413, { "content-type": "text/plain" }).end("request body too large (limit 100 MB)\n");
+      req.destroy();
+      return;
+    }
+    chunks.push(chunk as Buffer);
+  }
   const url = new URL(req.url ?? "/", `http://${req.headers.host ?? "localhost"}`);
   const output = await invoke(
     model,

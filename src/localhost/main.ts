@@ -4,26 +4,29 @@
  * applied to the environment first, as Core Tools does. `graph-mirror start` runs this as a child process.
  */
 import process from "node:process";
+import { ConfigError } from "../config/configError.js";
 import { startLocalHost } from "./host.js";
 import { readLocalSettings } from "./localSettings.js";
+import { type LocalHostSettings, parseLocalHostSettings } from "./settings.js";
 
 const appDir = process.env.APP_DIR || process.cwd();
 for (const [key, value] of Object.entries(await readLocalSettings(appDir)))
   if (process.env[key] === undefined) process.env[key] = value;
 
-const port = Number(process.env.PORT || "7071");
-if (!Number.isInteger(port) || port < 0 || port > 65535) {
-  process.stderr.write("PORT must be a TCP port number (0-65535)\n");
+let settings: LocalHostSettings;
+try {
+  settings = parseLocalHostSettings(process.env);
+} catch (err: unknown) {
+  if (!(err instanceof ConfigError)) throw err;
+  process.stderr.write(`${err.message}\n`);
   process.exit(2);
 }
 
 const host = await startLocalHost({
   appDir,
   env: process.env,
-  port,
-  ...(process.env.LOCALHOST_MESSAGE_LEASE_SECONDS
-    ? { messageLeaseMs: Number(process.env.LOCALHOST_MESSAGE_LEASE_SECONDS) * 1000 }
-    : {}),
+  port: settings.ports.functions,
+  messageLeaseMs: settings.messageLeaseMs,
 });
 process.stdout.write(
   `[localhost] listening on http://127.0.0.1:${host.http.port}\nFunctions:\n${host.describe()}\n`,

@@ -2,7 +2,9 @@
  * Polls Azure Queue Storage for each queue-triggered function with the host's semantics (host.json
  * `extensions.queues`; Microsoft docs "Azure Queue storage trigger", "Poison messages" and "Polling algorithm"):
  * - fetch up to `batchSize` messages, and fetch again when in-flight work drops to `newBatchThreshold`;
- * - an empty queue is polled with exponential back-off from 100 ms up to `maxPollingInterval`;
+ * - an empty queue is polled with exponential back-off from 100 ms up to `maxPollingInterval`, except that a
+ *   message an output binding of this host writes to the queue is picked up at once ({@link QueueListener.wake};
+ *   the host's queue extension does the same through its SharedQueueWatcher);
  * - a message is held invisible while its function runs (the lease is renewed at half its length);
  * - success: output bindings are written, then the message is deleted;
  * - failure: the message becomes visible again after `visibilityTimeout`; once its dequeue count reaches
@@ -10,18 +12,23 @@
  * - a message already past `maxDequeueCount` when received (its worker died) goes to poison unprocessed.
  */
 import type { DequeuedMessageItem } from "@azure/storage-queue";
+import { redactSecrets } from "../core/redact.js";
 import { resolveSettings } from "./appSettings.js";
 import type { ProgrammingModel } from "./coreTypes.js";
 import type { QueueHostSettings } from "./hostJson.js";
 import { type HostLog, invoke, triggerBinding } from "./invoke.js";
-import { writeQueueOutputs } from "./outputBindings.js";
+import { type QueueWritten, writeQueueOutputs } from "./outputBindings.js";
 import { decodeMessage, triggerMetadataFor } from "./queueMessages.js";
-import type { QueueClients } from "./storageConnections.js";
+import { type QueueClients, queueKey } from "./storageConnections.js";
 import type { Registration } from "./virtualCore.js";
 
 export interface QueueListener {
   readonly functionName: string;
   readonly queueName: string;
+  /** Identifies the queue across connections ({@link queueKey}). */
+  readonly key: string;
+  /** Polls again now (a message was just written to the queue), resetting the idle back-off. */
+  wake(): void;
   stop(): Promise<void>;
 }
 
@@ -34,6 +41,8 @@ export interface QueueListenerOptions {
   /** How long a received message stays invisible while its function runs; renewed at half (default 60 s). */
   readonly messageLeaseMs?: number;
   readonly minPollingIntervalMs?: number;
+  /** Called after an output binding of this function wrote to a queue, so its listener can wake. */
+  readonly onQueueWritten?: QueueWritten;
 }
 
 export async function listenToQueue(
@@ -51,14 +60,24 @@ export async function listenToQueue(
 
   let running = true;
   const inFlight = new Set<Promise<void>>();
-  let wake: (() => void) | undefined;
+  // A wake that arrives while the loop is not sleeping (mid-poll, or waiting for in-flight work) is kept, so
+  // the next sleep returns at once instead of losing it.
+  let wakePending = false;
+  let interruptSleep: (() => void) | undefined;
+  const wake = () => {
+    wakePending = true;
+    interruptSleep?.();
+  };
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      wake = () => {
+      if (wakePending) return resolve();
+      const timer = setTimeout(done, ms);
+      function done() {
         clearTimeout(timer);
+        interruptSleep = undefined;
         resolve();
-      };
+      }
+      interruptSleep = done;
     });
 
   const handleMessage = async (message: DequeuedMessageItem): Promise<void> => {
@@ -90,7 +109,14 @@ export async function listenToQueue(
           { triggerData: { string: body }, triggerMetadata: triggerMetadataFor(message, body) },
           log,
         );
-        await writeQueueOutputs(registration, output, options.clients, options.env, settings.messageEncoding);
+        await writeQueueOutputs(
+          registration,
+          output,
+          options.clients,
+          options.env,
+          settings.messageEncoding,
+          options.onQueueWritten,
+        );
       } catch (err: unknown) {
         clearInterval(renew);
         log("error", `${name} failed (dequeue count ${message.dequeueCount}): ${describe(err)}`);
@@ -128,6 +154,8 @@ export async function listenToQueue(
         continue;
       }
       let messages: DequeuedMessageItem[] = [];
+      const woken = wakePending;
+      wakePending = false;
       try {
         const response = await queue.receiveMessages({
           numberOfMessages: Math.min(32, Math.max(1, settings.batchSize)),
@@ -144,8 +172,8 @@ export async function listenToQueue(
           .finally(() => inFlight.delete(task));
         inFlight.add(task);
       }
-      if (messages.length > 0) delay = minPollMs;
-      else {
+      if (messages.length > 0 || woken) delay = minPollMs;
+      if (messages.length === 0) {
         await sleep(delay);
         delay = Math.min(delay * 2, settings.maxPollingIntervalMs);
       }
@@ -156,9 +184,11 @@ export async function listenToQueue(
   return {
     functionName: name,
     queueName,
+    key: queueKey(trigger.connection, queueName),
+    wake,
     stop: async () => {
       running = false;
-      wake?.();
+      wake();
       await looping;
       await Promise.allSettled([...inFlight]);
     },
@@ -166,5 +196,5 @@ export async function listenToQueue(
 }
 
 function describe(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+  return redactSecrets(err instanceof Error ? err.message : String(err));
 }

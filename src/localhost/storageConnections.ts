@@ -5,6 +5,16 @@
  */
 import { type QueueClient, QueueServiceClient } from "@azure/storage-queue";
 
+/** The app setting a binding's `connection` names (the host's default is AzureWebJobsStorage). */
+export function connectionSetting(connection: unknown): string {
+  return typeof connection === "string" && connection ? connection : "AzureWebJobsStorage";
+}
+
+/** Identifies one queue of one storage connection, e.g. to find the listeners an output binding feeds. */
+export function queueKey(connection: unknown, queueName: string): string {
+  return `${connectionSetting(connection)}/${queueName}`;
+}
+
 export class QueueClients {
   private readonly services = new Map<string, QueueServiceClient>();
   private readonly created = new Map<string, Promise<unknown>>();
@@ -13,7 +23,7 @@ export class QueueClients {
 
   /** The queue, created on first use (the host creates trigger and output queues as needed). */
   async queue(connection: unknown, queueName: string): Promise<QueueClient> {
-    const setting = typeof connection === "string" && connection ? connection : "AzureWebJobsStorage";
+    const setting = connectionSetting(connection);
     let service = this.services.get(setting);
     if (!service) {
       const value = this.env[setting] ?? this.env[`ConnectionStrings:${setting}`];
@@ -25,7 +35,7 @@ export class QueueClients {
       this.services.set(setting, service);
     }
     const client = service.getQueueClient(queueName);
-    const key = `${setting}/${queueName}`;
+    const key = queueKey(setting, queueName);
     let ready = this.created.get(key);
     if (!ready) {
       ready = client.createIfNotExists({ abortSignal: AbortSignal.timeout(30_000) });

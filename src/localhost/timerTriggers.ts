@@ -5,10 +5,11 @@
  * honoured because the host honours it (PLATFORM.md: never enable it in deployed configuration).
  */
 import { CronExpressionParser } from "cron-parser";
+import { redactSecrets } from "../core/redact.js";
 import { resolveSettings } from "./appSettings.js";
 import type { ProgrammingModel } from "./coreTypes.js";
 import { type HostLog, invoke, triggerBinding } from "./invoke.js";
-import { writeQueueOutputs } from "./outputBindings.js";
+import { type QueueWritten, writeQueueOutputs } from "./outputBindings.js";
 import type { QueueClients } from "./storageConnections.js";
 import type { Registration } from "./virtualCore.js";
 
@@ -16,6 +17,11 @@ export interface TimerSchedule {
   readonly functionName: string;
   readonly schedule: string;
   next(): Date;
+  /**
+   * Runs the function once now, outside its schedule, after any run in progress (the host's
+   * `POST /admin/functions/{name}`); resolves when that run ended. The schedule is unchanged.
+   */
+  runNow(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -37,6 +43,7 @@ export function scheduleTimer(
     readonly env: Readonly<Record<string, string | undefined>>;
     readonly encoding: "base64" | "none";
     readonly log: HostLog;
+    readonly onQueueWritten?: QueueWritten;
   },
 ): TimerSchedule {
   const [, trigger] = triggerBinding(registration);
@@ -69,9 +76,19 @@ export function scheduleTimer(
         { triggerData: { json: JSON.stringify(info) }, triggerMetadata: {} },
         options.log,
       );
-      await writeQueueOutputs(registration, output, options.clients, options.env, options.encoding);
+      await writeQueueOutputs(
+        registration,
+        output,
+        options.clients,
+        options.env,
+        options.encoding,
+        options.onQueueWritten,
+      );
     } catch (err: unknown) {
-      options.log("error", `${name} failed: ${err instanceof Error ? err.message : String(err)}`);
+      options.log(
+        "error",
+        `${name} failed: ${redactSecrets(err instanceof Error ? err.message : String(err))}`,
+      );
     }
   };
 
@@ -93,6 +110,11 @@ export function scheduleTimer(
     functionName: name,
     schedule,
     next: () => nextAt,
+    runNow: () => {
+      const run = running.then(() => fire(false));
+      running = run;
+      return run;
+    },
     stop: async () => {
       stopped = true;
       clearTimeout(timer);

@@ -35,7 +35,7 @@ export function parseMirrorDefinitions(text: string, context: DefinitionContext)
   try {
     document = JSON.parse(text);
   } catch (err: unknown) {
-    const detail = err instanceof SyntaxError ? err.message : "unreadable";
+    const detail = err instanceof SyntaxError ? syntaxErrorWithoutExcerpt(err) : "unreadable";
     throw new ConfigError([{ field: context.settingName, rule: `must be valid JSON (${detail})` }]);
   }
   const list = Array.isArray(document)
@@ -141,4 +141,14 @@ function labelOf(raw: unknown, index: number): string {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * V8's JSON.parse messages quote the text around the error (`Unexpected token 'h', ..."urls":[https://h/"...
+ * is not valid JSON`), and a definition's URL may carry a SAS token: keep the reason, drop the quoted excerpt.
+ */
+function syntaxErrorWithoutExcerpt(err: SyntaxError): string {
+  const excerpted = /^(.*?), (?:\.\.\.)?".*"(?:\.\.\.)? is not valid JSON$/s.exec(err.message);
+  if (excerpted?.[1] !== undefined) return excerpted[1];
+  return err.message.includes('"') ? "not valid JSON" : err.message;
 }

@@ -24,6 +24,9 @@ import type { MirrorLogger } from "./mirrorLog.js";
 import { DestinationResolver } from "./resolver.js";
 import { type PassReport, runMirrorPass } from "./runner.js";
 
+/** The option that chose the state folder, named when a file in it cannot be used. */
+const STATE_OPTION = "--state-dir";
+
 export interface LocalMirrorOptions {
   readonly definitions: MirrorDefinitions;
   readonly engine: EngineDeps;
@@ -51,7 +54,7 @@ export interface LocalMirrorResult {
 export async function runLocalMirror(options: LocalMirrorOptions): Promise<LocalMirrorResult> {
   const state = await FileMirrorState.open(path.join(options.stateDir, "mirror-state.json"));
   const jobPath = path.join(options.stateDir, "mirror-jobs.json");
-  const sink = new LocalJobSink(await StateFile.open(jobPath));
+  const sink = new LocalJobSink(await StateFile.open(jobPath, STATE_OPTION));
   const endDeps = { manifest: state.manifest, history: state.history, log: options.log };
   const pass = await runMirrorPass(
     options.definitions,
@@ -107,14 +110,14 @@ export async function runLocalMirror(options: LocalMirrorOptions): Promise<Local
 async function compactJobFile(file: string, unfinished: readonly UploadJob[]): Promise<StateFile> {
   if (unfinished.length === 0) {
     await rm(file, { force: true });
-    return StateFile.open(file);
+    return StateFile.open(file, STATE_OPTION);
   }
   const temp = `${file}.compact`;
   await rm(temp, { force: true });
-  const fresh = await StateFile.open(temp);
+  const fresh = await StateFile.open(temp, STATE_OPTION);
   for (const job of unfinished) await fresh.save(job.jobId, job);
   await rename(temp, file);
-  return StateFile.open(file);
+  return StateFile.open(file, STATE_OPTION);
 }
 
 function sourceLabel(job: UploadJob): string {

@@ -2,22 +2,22 @@
  * Structured log events of mirroring: one JSON object per mirror run and per job end (issue 6). Only counts,
  * names, paths, codes and request-ids: never tokens or upload URLs (DESIGN invariant 5).
  */
+import type { RunRecord } from "../core/mirrorPorts.js";
+
 export type MirrorLogEvent =
-  | {
-      readonly event: "mirror-run";
-      readonly mirror: string;
-      readonly runId: string;
-      readonly result: string;
-      readonly listed: number;
-      readonly unchanged: number;
-      readonly jobsCreated: number;
-      readonly inProgress: number;
-      readonly conflicts: number;
-      readonly deletions: number;
-      readonly errors: readonly string[];
-      readonly durationMs: number;
-      readonly dryRun: boolean;
-    }
+  | ({ readonly event: "mirror-run"; readonly durationMs: number; readonly dryRun: boolean } & Pick<
+      RunRecord,
+      | "mirror"
+      | "runId"
+      | "result"
+      | "listed"
+      | "unchanged"
+      | "jobsCreated"
+      | "inProgress"
+      | "conflicts"
+      | "deletions"
+      | "errors"
+    >)
   | {
       readonly event: "mirror-job-end";
       readonly mirror: string;

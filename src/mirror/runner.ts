@@ -7,8 +7,10 @@
  * pending row without a job, which the next pass finds ("gone") and drops, so the file is planned again.
  */
 import { randomBytes } from "node:crypto";
+import { forEachLimit } from "../core/forEachLimit.js";
 import { isTerminal, type UploadJob } from "../core/job.js";
 import type { PendingMirrorJob, RunRecord, SourceEntry, SourceLister } from "../core/mirrorPorts.js";
+import { redactSecrets } from "../core/redact.js";
 import type { MirrorDefinition } from "./definitionSchema.js";
 import type { InvalidMirror, MirrorDefinitions } from "./definitions.js";
 import { destinationKey } from "./destinationKey.js";
@@ -197,7 +199,8 @@ async function finish(
     inProgress: sum((r) => r.inProgress),
     conflicts: sum((r) => r.conflicts.length),
     deletions: sum((r) => r.deletions.filter((d) => d.outcome === "deleted").length),
-    errors,
+    // Errors reach the history, the log and GET /api/mirrors; a lister's or SDK's message may hold a URL.
+    errors: errors.map(redactSecrets),
   };
   if (!dryRun) await deps.history.recordRun(run);
   const { mirror: name, result, listed, unchanged, jobsCreated, inProgress, conflicts, deletions } = run;
@@ -212,7 +215,7 @@ async function finish(
     inProgress,
     conflicts,
     deletions,
-    errors,
+    errors: run.errors,
     durationMs: finishedAt - startedAt,
     dryRun,
   });
@@ -244,15 +247,4 @@ export function newRunId(mirror: string, now: number): string {
 
 function stripKey(keyed: string): string {
   return keyed.slice(keyed.indexOf("\u0000") + 1);
-}
-
-async function forEachLimit<T>(items: readonly T[], limit: number, action: (item: T) => Promise<void>) {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const item = items[next++];
-      if (item !== undefined) await action(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }

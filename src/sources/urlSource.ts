@@ -49,8 +49,9 @@ export class UrlSource implements ByteSource {
     private readonly options: UrlSourceOptions,
   ) {
     this.url = new URL(url);
-    if (this.url.protocol !== "https:") throw new UrlSourceError(url, "only https URLs are allowed");
     this.description = describeUrl(this.url);
+    if (this.url.protocol !== "https:")
+      throw new UrlSourceError(this.description, "only https URLs are allowed");
     // No keep-alive: a queue invocation reads one chunk and ends; idle sockets would only hold the process open.
     this.agent = new https.Agent({ keepAlive: false, ...(options.ca ? { ca: options.ca } : {}) });
   }

@@ -1,5 +1,13 @@
 /** In-memory twin of the Table Storage history (src/store/historyTable.ts); also the CLI's local state. */
-import type { HistoryRecord, HistoryStore, RunRecord } from "../core/mirrorPorts.js";
+import {
+  type HistoryQuery,
+  type HistoryRecord,
+  type HistoryStore,
+  newestRecordsFirst,
+  newestRunsFirst,
+  type RunQuery,
+  type RunRecord,
+} from "../core/mirrorPorts.js";
 
 export interface HistorySnapshot {
   readonly records: readonly HistoryRecord[];
@@ -23,29 +31,22 @@ export class MemoryHistoryStore implements HistoryStore {
     this.runsByKey.set(`${run.mirror}\u0000${run.runId}`, run);
   }
 
-  async recentRuns(options: { mirror?: string; limit: number }): Promise<RunRecord[]> {
-    return [...this.runsByKey.values()]
-      .filter((r) => options.mirror === undefined || r.mirror === options.mirror)
-      .sort((a, b) => b.startedAt - a.startedAt)
-      .slice(0, options.limit);
+  async recentRuns(options: RunQuery): Promise<RunRecord[]> {
+    const runs = [...this.runsByKey.values()].filter(
+      (r) => options.mirror === undefined || r.mirror === options.mirror,
+    );
+    return newestRunsFirst(runs, options.limit);
   }
 
-  async records(options: {
-    mirror?: string;
-    runId?: string;
-    since?: number;
-    limit?: number;
-  }): Promise<HistoryRecord[]> {
+  async records(options: HistoryQuery): Promise<HistoryRecord[]> {
     const { mirror, runId, since } = options;
-    return [...this.recordsByKey.values()]
-      .filter(
-        (r) =>
-          (mirror === undefined || r.mirror === mirror) &&
-          (runId === undefined || r.runId === runId) &&
-          (since === undefined || r.finishedAt >= since),
-      )
-      .sort((a, b) => b.finishedAt - a.finishedAt)
-      .slice(0, options.limit ?? Number.POSITIVE_INFINITY);
+    const records = [...this.recordsByKey.values()].filter(
+      (r) =>
+        (mirror === undefined || r.mirror === mirror) &&
+        (runId === undefined || r.runId === runId) &&
+        (since === undefined || r.finishedAt >= since),
+    );
+    return newestRecordsFirst(records, options.limit);
   }
 
   snapshot(): HistorySnapshot {

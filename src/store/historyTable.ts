@@ -7,8 +7,12 @@ import type { TableClient, TableEntityResult } from "@azure/data-tables";
 import {
   HISTORY_OUTCOMES,
   type HistoryOutcome,
+  type HistoryQuery,
   type HistoryRecord,
   type HistoryStore,
+  newestRecordsFirst,
+  newestRunsFirst,
+  type RunQuery,
   type RunRecord,
 } from "../core/mirrorPorts.js";
 import { int64, int64Literal, readInt64 } from "./int64.js";
@@ -73,32 +77,21 @@ export class TableHistoryStore implements HistoryStore {
     );
   }
 
-  async recentRuns(options: { mirror?: string; limit: number }): Promise<RunRecord[]> {
+  async recentRuns(options: RunQuery): Promise<RunRecord[]> {
     const filter = options.mirror ? `PartitionKey eq ${odataString(tableKey(options.mirror))}` : undefined;
     // Within one partition rows come newest first; across partitions they are merged here.
     const rows = await this.query(this.runTable, filter, options.mirror ? options.limit : undefined);
-    return rows
-      .map(runFromRow)
-      .sort((a, b) => b.startedAt - a.startedAt)
-      .slice(0, options.limit);
+    return newestRunsFirst(rows.map(runFromRow), options.limit);
   }
 
-  async records(options: {
-    mirror?: string;
-    runId?: string;
-    since?: number;
-    limit?: number;
-  }): Promise<HistoryRecord[]> {
+  async records(options: HistoryQuery): Promise<HistoryRecord[]> {
     const clauses: string[] = [];
     if (options.mirror) clauses.push(`PartitionKey eq ${odataString(tableKey(options.mirror))}`);
     if (options.runId) clauses.push(`runId eq ${odataString(options.runId)}`);
     if (options.since !== undefined) clauses.push(`finishedAt ge ${int64Literal(options.since)}`);
     const filter = clauses.length > 0 ? clauses.join(" and ") : undefined;
     const rows = await this.query(this.recordTable, filter, options.mirror ? options.limit : undefined);
-    return rows
-      .map(recordFromRow)
-      .sort((a, b) => b.finishedAt - a.finishedAt)
-      .slice(0, options.limit ?? Number.POSITIVE_INFINITY);
+    return newestRecordsFirst(rows.map(recordFromRow), options.limit);
   }
 
   private async query(table: TableClient, filter: string | undefined, limit?: number): Promise<Row[]> {

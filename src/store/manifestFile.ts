@@ -3,10 +3,9 @@
  * `graph-mirror mirror` without Table Storage. Written atomically (temp file, fsync, rename), so a crash
  * mid-write keeps the previous state. It holds no secrets (no upload URLs, no tokens).
  */
-import { randomBytes } from "node:crypto";
-import { mkdir, open, readFile, rename } from "node:fs/promises";
-import path from "node:path";
+import { readFile } from "node:fs/promises";
 import { ConfigError } from "../config/configError.js";
+import { writeFileAtomic } from "./atomicFile.js";
 import { type HistorySnapshot, MemoryHistoryStore } from "./historyMemory.js";
 import { type ManifestSnapshot, MemoryManifestStore } from "./manifestMemory.js";
 
@@ -36,7 +35,10 @@ export class FileMirrorState {
     try {
       text = await readFile(file, "utf8");
     } catch (err: unknown) {
-      if (!(err instanceof Error && "code" in err && err.code === "ENOENT")) throw err;
+      const code = err instanceof Error && "code" in err ? String(err.code) : "unreadable";
+      if (code !== "ENOENT") {
+        throw new ConfigError([{ field: "--state-dir", rule: `${file} cannot be read (${code})` }], "option");
+      }
     }
     if (text === undefined) {
       return new FileMirrorState(file, new MemoryManifestStore(), new MemoryHistoryStore());
@@ -85,17 +87,7 @@ export class FileMirrorState {
         runs: [...history.runs].sort((a, b) => b.startedAt - a.startedAt).slice(0, MAX_RUNS),
       },
     };
-    const dir = path.dirname(this.file);
-    await mkdir(dir, { recursive: true, mode: 0o700 });
-    const temp = path.join(dir, `.${path.basename(this.file)}.${randomBytes(6).toString("hex")}.tmp`);
-    const handle = await open(temp, "w", 0o600);
-    try {
-      await handle.writeFile(JSON.stringify(doc));
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, this.file);
+    await writeFileAtomic(this.file, JSON.stringify(doc));
   }
 }
 

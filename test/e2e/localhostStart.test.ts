@@ -1,9 +1,12 @@
 /**
  * `graph-mirror start` (what `npm start` runs) with storage configured (a test Azurite, so the default Azurite
- * ports stay untouched) and no tenant: it starts the Graph emulator and the built-in local host, the HTTP API
- * answers and reaches both, and Ctrl-C (SIGINT) stops everything it started.
+ * ports stay untouched), no tenant and no mirrors (MIRRORS=[]): it starts the Graph emulator and the built-in
+ * local host, the HTTP API answers and reaches both, and Ctrl-C (SIGINT) stops everything it started. The
+ * first mirror pass of the quick start is localhostQuickStart.test.ts.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { type RunningAzurite, startAzurite } from "../support/azurite.js";
@@ -12,6 +15,7 @@ import { eventually } from "../support/localHostProcess.js";
 
 let azurite: RunningAzurite;
 let start: ChildProcess | undefined;
+const dataDir = mkdtempSync(path.join(tmpdir(), "gm-start-"));
 
 beforeAll(async () => {
   await ensureBuilt();
@@ -21,19 +25,32 @@ beforeAll(async () => {
 afterAll(async () => {
   if (start && start.exitCode === null) start.kill("SIGKILL");
   await azurite?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
 });
 
 it("starts the emulator and the local host, serves the API, and stops both on Ctrl-C", async () => {
   let output = "";
   start = spawn(
     process.execPath,
-    [path.join(REPO_DIR, "bin", "graph-mirror.js"), "start", "--port", "0", "--no-core-tools"],
+    [
+      path.join(REPO_DIR, "bin", "graph-mirror.js"),
+      "start",
+      "--port",
+      "0",
+      "--no-core-tools",
+      "--data-dir",
+      dataDir,
+    ],
     {
       cwd: REPO_DIR,
       env: {
         PATH: process.env.PATH ?? "",
         HOME: path.join(REPO_DIR, "dist"),
         AzureWebJobsStorage: azurite.connectionString,
+        MIRRORS: "[]",
+        // Free ports: the emulator's defaults (10010-10011) may be in use.
+        EMULATOR_GRAPH_PORT: "0",
+        EMULATOR_UPLOAD_PORT: "0",
       },
       stdio: ["ignore", "pipe", "pipe"],
     },
@@ -45,17 +62,17 @@ it("starts the emulator and the local host, serves the API, and stops both on Ct
     output += d.toString();
   });
   const base = await eventually(
-    async () => /\[localhost\] listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1],
+    async () => /API listening on http:\/\/localhost:(\d+)\/api/.exec(output)?.[1],
     30_000,
     "the local host to listen",
   ).catch((err: unknown) => {
     throw new Error(`${String(err)}\n${output}`);
   });
   expect(output).toContain("storage   AzureWebJobsStorage from the settings");
-  expect(output).toMatch(/graph {5}emulator at http:\/\/127\.0\.0\.1:\d+\/v1\.0/);
+  expect(output).toMatch(/graph {5}Graph emulator at http:\/\/127\.0\.0\.1:\d+\/v1\.0/);
   expect(output).toContain("functions built-in local host");
 
-  const health = await fetch(`${base}/api/health`);
+  const health = await fetch(`http://127.0.0.1:${base}/api/health`);
   expect(health.status).toBe(200);
   expect(await health.json()).toMatchObject({ status: "ok" });
 
@@ -63,5 +80,7 @@ it("starts the emulator and the local host, serves the API, and stops both on Ct
   start.kill("SIGINT");
   expect(await exited).toBe(0);
   // The local host child is gone with it.
-  await expect(fetch(`${base}/api/health`, { signal: AbortSignal.timeout(2_000) })).rejects.toThrow();
+  await expect(
+    fetch(`http://127.0.0.1:${base}/api/health`, { signal: AbortSignal.timeout(2_000) }),
+  ).rejects.toThrow();
 });

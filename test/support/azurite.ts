@@ -4,8 +4,7 @@
  * fail fast if the child exits early (a stale Azurite on the same port would make port checks pass falsely).
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { createRequire } from "node:module";
-import path from "node:path";
+import { azuriteScript, stopChild } from "../../src/localhost/azurite.js";
 
 export interface RunningAzurite {
   readonly blobPort: number;
@@ -19,12 +18,6 @@ export interface RunningAzurite {
 const DEV_ACCOUNT = "devstoreaccount1";
 // The well-known, public Azurite development key (not a secret).
 const DEV_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
-
-export function azuriteScript(): string {
-  const require = createRequire(import.meta.url);
-  const pkg = require.resolve("azurite/package.json");
-  return path.join(path.dirname(pkg), "dist", "src", "azurite.js");
-}
 
 export async function startAzurite(): Promise<RunningAzurite> {
   const child = spawn(
@@ -61,7 +54,7 @@ export async function startAzurite(): Promise<RunningAzurite> {
     queuePort: ports.queue,
     tablePort: ports.table,
     connectionString,
-    stop: () => stopChild(child),
+    stop: () => stopChild(child, 3_000),
   };
 }
 
@@ -95,14 +88,5 @@ function readPorts(child: ChildProcess): Promise<{ blob: number; queue: number; 
       output += d.toString();
     });
     child.once("exit", (code) => fail(new Error(`Azurite exited early with code ${code}:\n${output}`)));
-  });
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.once("exit", () => resolve());
-    child.kill("SIGTERM");
-    setTimeout(() => child.kill("SIGKILL"), 3_000).unref();
   });
 }

@@ -47,6 +47,30 @@ export async function startTestEmulator(options: EmulatorOptions = {}): Promise<
   };
 }
 
+/** The token {@link startTinyQuotaEmulator}'s seed accepts. */
+export const TINY_TOKEN = "t";
+
+/** An emulator whose only drive has a quota of `quotaBytes`, for quota tests; Graph calls need {@link TINY_TOKEN}. */
+export async function startTinyQuotaEmulator(
+  quotaBytes: number,
+): Promise<{ emu: TestEmulator; driveId: string }> {
+  const emu = await startTestEmulator({
+    seed: {
+      tenants: [
+        {
+          hostname: "tiny.sharepoint.com",
+          sites: [{ path: "/", displayName: "Tiny", libraries: [{ name: "Documents", quotaBytes }] }],
+          tokens: [TINY_TOKEN],
+        },
+      ],
+    },
+  });
+  const drive = (await (await emu.graph("/sites/root/drive", { token: TINY_TOKEN })).json()) as {
+    id: string;
+  };
+  return { emu, driveId: drive.id };
+}
+
 /** `encodeURIComponent` per segment, `/` kept (GRAPH.md "Addressing"). */
 export function encodePath(path: string): string {
   return path

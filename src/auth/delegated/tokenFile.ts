@@ -7,11 +7,11 @@
  * already), write a temp file created with mode 0600, fsync, rename over the old file, fsync the directory.
  * The result is 0600 whatever the old file's mode was, because rename replaces the inode.
  */
-import { randomBytes } from "node:crypto";
-import { chmod, mkdir, open, readFile, rename, rm } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import lockfile from "proper-lockfile";
 import { z } from "zod";
+import { writeFileAtomic } from "../../store/atomicFile.js";
 import { AuthError } from "../errors.js";
 import { parseExpiry } from "../expiry.js";
 
@@ -151,35 +151,7 @@ export async function withTokenFileLock<T>(
 
 /** Replaces the file atomically with mode 0600. Call inside withTokenFileLock. */
 export async function writeTokenFile(file: string, token: StoredToken): Promise<void> {
-  const dir = path.dirname(file);
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  const temp = path.join(dir, `.${path.basename(file)}.${randomBytes(6).toString("hex")}.tmp`);
-  const handle = await open(temp, "wx", 0o600);
-  try {
-    await handle.writeFile(serializeTokenFile(token), "utf8");
-    // The umask can only remove bits; chmod makes 0600 exact even under an unusual umask.
-    await handle.chmod(0o600);
-    await handle.sync();
-  } catch (err: unknown) {
-    await handle.close();
-    await rm(temp, { force: true });
-    throw err;
-  }
-  await handle.close();
-  await rename(temp, file);
-  await chmod(file, 0o600);
-  await syncDirectory(dir);
-}
-
-async function syncDirectory(dir: string): Promise<void> {
-  // Makes the rename durable on POSIX; Windows cannot open a directory for fsync, and NTFS renames are durable.
-  if (process.platform === "win32") return;
-  const handle = await open(dir, "r");
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
+  await writeFileAtomic(file, serializeTokenFile(token), { syncDirectory: true });
 }
 
 function fixHint(): string {

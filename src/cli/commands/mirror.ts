@@ -99,6 +99,19 @@ export async function mirrorCommand(options: MirrorCommandOptions, io: MirrorCom
 
   const passOnce = async (): Promise<number> => {
     const definitions = io.definitions ?? (await loadMirrorDefinitions(settings));
+    // A misspelt --mirror would otherwise run nothing, record an empty pass and exit 0 (DESIGN invariant 6).
+    const unknown = unknownMirrors(definitions, options.mirror ?? []);
+    if (unknown.length > 0) {
+      throw new ConfigError(
+        [
+          {
+            field: "--mirror",
+            rule: `no mirror named ${unknown.map((n) => `"${n}"`).join(", ")} is defined`,
+          },
+        ],
+        "option",
+      );
+    }
     const reporter: ProgressReporter = json
       ? new JsonLinesReporter((line) => io.stdout.write(line))
       : new BarsReporter(io.stdout);
@@ -161,6 +174,14 @@ function nextRun(settings: MirrorSettings, now: number): number {
   return CronExpressionParser.parse(settings.schedule, { currentDate: new Date(now) })
     .next()
     .getTime();
+}
+
+function unknownMirrors(definitions: MirrorDefinitions, wanted: readonly string[]): string[] {
+  const known = new Set([
+    ...definitions.valid.map((m) => m.name),
+    ...definitions.invalid.map((m) => m.mirror),
+  ]);
+  return wanted.filter((name) => !known.has(name));
 }
 
 export function defaultStateDir(env: Env): string {

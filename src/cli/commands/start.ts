@@ -1,32 +1,57 @@
 /**
- * `graph-mirror start` (`npm start`): everything a fresh machine needs to run the Functions app locally.
- * 1. Settings: local.settings.json's Values under the real environment (as Core Tools reads them).
+ * `graph-mirror start` (`npm start`): everything a fresh machine needs to run the Functions app locally, and
+ * with no tenant configured a first mirror pass the user can watch (docs/local-development.md).
+ * 1. Settings: local.settings.json's Values under the real environment (as Core Tools reads them); ports from
+ *    src/localhost/settings.ts.
  * 2. Storage: when AzureWebJobsStorage is `UseDevelopmentStorage=true` or unset, reuse an Azurite listening on
- *    10000-10002, or start one whose data persists under `.azurite/`.
- * 3. Graph: when no tenant is configured (no GRAPH_ACCESS_TOKEN, no AZURE_* credentials), start the Graph
- *    emulator in this process and point GRAPH_BASE_URL and GRAPH_ACCESS_TOKEN at it.
- * 4. Functions: `func start` when Core Tools is on PATH, else the built-in local host (src/localhost), on PORT
- *    (default 7071).
+ *    its ports, or start one whose data persists under `<data dir>/.azurite/`.
+ * 3. Graph: when no tenant is configured, start the Graph emulator in this process, persistent under
+ *    `<data dir>/.local/emulator` (Azurite's manifest persists, so a forgetful emulator would make change
+ *    detection lie), and point GRAPH_BASE_URL and GRAPH_ACCESS_TOKEN at it. Then, unless MIRRORS or
+ *    MIRRORS_FILE is set, the bundled sample mirror is used (src/mirror/sample.ts).
+ * 4. Functions: `func start` when Core Tools is on PATH, else the built-in local host, on PORT (default 7071).
+ *    Their JSON logs go to `<data dir>/.local/logs/functions.log` (and to the terminal with --json).
+ * 5. With mirrors defined, one mirror pass now, locally only: the registered mirror timer is run once through
+ *    the host's admin API (`POST /admin/functions/mirrorTimer`), never through `runOnStartup`, which would fire
+ *    in Azure on every restart and scale-out (PLATFORM.md). Its uploads are followed with progress bars, then
+ *    each file's destination, link and verification are printed.
  * Builds nothing (npm install's `prepare` compiled dist/). Ctrl-C stops everything this command started.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { createWriteStream, existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import { parseAuthConfig } from "../../config/auth.js";
+import { parseGraphConfig } from "../../config/graph.js";
+import { parseStorageConfig } from "../../config/storage.js";
 import {
   type AzuriteProcess,
   azuriteListening,
+  devStorageConnectionString,
   isDevelopmentStorage,
+  portListening,
   startPersistentAzurite,
   stopChild,
 } from "../../localhost/azurite.js";
 import { findOnPath } from "../../localhost/coreTools.js";
+import { followFirstPass, formatFirstPass } from "../../localhost/firstPass.js";
 import { mergeSettings, readLocalSettings } from "../../localhost/localSettings.js";
+import { parseLocalHostSettings } from "../../localhost/settings.js";
+import { defaultSampleDir, ensureSampleFiles, sampleMirrorEnv } from "../../mirror/sample.js";
+import { loadMirrorDefinitions, parseMirrorSettings } from "../../mirror/settings.js";
+import { createMirrorStores } from "../../mirror/storage.js";
+import { createStorage } from "../../store/factory.js";
 
 /** The package folder (dist/src/cli/commands/start.js -> four levels up). */
 const APP_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "..");
+
+interface StartOptions {
+  readonly port?: string;
+  readonly coreTools: boolean;
+  readonly json?: boolean;
+  readonly dataDir?: string;
+}
 
 export function register(program: Command): void {
   program
@@ -34,87 +59,205 @@ export function register(program: Command): void {
     .description(
       "run the Functions app locally: Azurite and the Graph emulator when needed, then `func start` or the built-in host",
     )
-    .option("--port <port>", "HTTP port of the functions (default: PORT or 7071)")
+    .option("--port <port>", "HTTP port of the functions (default: PORT or 7071; 0 picks a free port)")
     .option(
       "--no-core-tools",
       "use the built-in local host even when Azure Functions Core Tools is installed",
     )
-    .action(async (options: { port?: string; coreTools: boolean }) => {
+    .option("--json", "also print the functions' JSON logs here (always in <data dir>/.local/logs)")
+    .option("--data-dir <dir>", "where .azurite/ and .local/ live (default: the package folder)")
+    .action(async (options: StartOptions) => {
       await start(options);
     });
 }
 
-async function start(options: { port?: string; coreTools: boolean }): Promise<void> {
+async function start(options: StartOptions): Promise<void> {
   const say = (line: string) => process.stdout.write(`${line}\n`);
   const env = mergeSettings(await readLocalSettings(APP_DIR), process.env);
-  const port = options.port ?? env.PORT ?? "7071";
-  if (!/^\d{1,5}$/.test(port) || Number(port) > 65535)
-    throw new Error("--port / PORT must be a TCP port number");
-  env.PORT = port;
+  if (options.port !== undefined) env.PORT = options.port;
+  const { ports } = parseLocalHostSettings(env);
+  const dataDir = path.resolve(options.dataDir ?? APP_DIR);
+  const logDir = path.join(dataDir, ".local", "logs");
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
   };
+  // Ctrl-C at any point (even during the first pass) stops everything started so far.
+  const interrupted = new AbortController();
+  const onSignal = () => interrupted.abort(new Error("interrupted"));
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
 
   try {
+    // Validate before starting or creating anything: bad settings change nothing (DESIGN invariant 6).
+    const auth = parseAuthConfig(env);
+    const graphUrl = auth.mode === "none" ? undefined : parseGraphConfig(env).baseUrl;
     say("graph-mirror start");
     if (isDevelopmentStorage(env.AzureWebJobsStorage)) {
-      env.AzureWebJobsStorage = "UseDevelopmentStorage=true";
-      const listening = await azuriteListening();
-      if (listening === 3) say("  storage   Azurite already running on 127.0.0.1:10000-10002 (reused)");
+      const azurite = { blob: ports.azuriteBlob, queue: ports.azuriteQueue, table: ports.azuriteTable };
+      const range = `127.0.0.1:${azurite.blob}-${azurite.table}`;
+      env.AzureWebJobsStorage = devStorageConnectionString(azurite);
+      const listening = await azuriteListening(azurite);
+      if (listening === 3) say(`  storage   Azurite already running on ${range} (reused)`);
       else if (listening > 0)
         throw new Error(
-          "some of the Azurite ports 10000-10002 are taken by something else: stop it, or set AzureWebJobsStorage",
+          `some of the Azurite ports (${azurite.blob}, ${azurite.queue}, ${azurite.table}) are taken by something else: stop it, set AZURITE_*_PORT, or set AzureWebJobsStorage`,
         );
       else {
-        const azurite: AzuriteProcess = await startPersistentAzurite(APP_DIR);
-        stops.push(azurite.stop);
-        say(
-          `  storage   Azurite started on 127.0.0.1:10000-10002, data in ${path.join(APP_DIR, ".azurite")}`,
-        );
+        const started: AzuriteProcess = await startPersistentAzurite(dataDir, azurite);
+        stops.push(started.stop);
+        say(`  storage   Azurite on ${range}, data in ${path.join(dataDir, ".azurite")}`);
       }
     } else say("  storage   AzureWebJobsStorage from the settings");
 
-    const auth = parseAuthConfig(env);
+    let emulatorItems: string | undefined;
     if (auth.mode === "none") {
       const { startEmulator, DEFAULT_TOKEN } = await import("../../emulator/index.js");
-      const emulator = await startEmulator();
+      const emulatorDir = path.join(dataDir, ".local", "emulator");
+      const emulator = await startEmulator({
+        dataDir: emulatorDir,
+        graphPort: ports.emulatorGraph,
+        uploadPort: ports.emulatorUpload,
+      });
       stops.push(() => emulator.close());
       env.GRAPH_BASE_URL = emulator.graphBaseUrl;
       env.GRAPH_ACCESS_TOKEN = DEFAULT_TOKEN;
-      say(
-        `  graph     emulator at ${emulator.graphBaseUrl} (uploads at ${emulator.uploadOrigin}; in memory)`,
-      );
-    } else say(`  graph     ${env.GRAPH_BASE_URL ?? "https://graph.microsoft.com/v1.0"} (${auth.mode})`);
+      emulatorItems = `${new URL(emulator.graphBaseUrl).origin}/_emulator/items`;
+      say(`  graph     Graph emulator at ${emulator.graphBaseUrl}, data in ${emulatorDir}`);
+      if (!env.MIRRORS?.trim() && !env.MIRRORS_FILE?.trim()) {
+        const sampleDir = defaultSampleDir();
+        await ensureSampleFiles(sampleDir);
+        Object.assign(env, sampleMirrorEnv(sampleDir, env));
+        say(`  mirror    the bundled sample: ${sampleDir} -> /sites/Ops (Documents) and Adele's OneDrive`);
+      }
+    } else say(`  graph     ${graphUrl} (${auth.mode})`);
 
+    const definitions =
+      env.MIRRORS?.trim() || env.MIRRORS_FILE?.trim()
+        ? await loadMirrorDefinitions(parseMirrorSettings(env))
+        : undefined;
+
+    mkdirSync(logDir, { recursive: true });
+    const logFile = path.join(logDir, "functions.log");
+    const log = createWriteStream(logFile, { flags: "a" });
+    stops.push(() => new Promise<void>((resolve) => log.end(() => resolve())));
     const func = options.coreTools ? findOnPath("func", env) : undefined;
+    if (!func && !existsSync(path.join(APP_DIR, "dist", "src", "index.js")))
+      throw new Error("dist/ is missing: run npm install (or npm run build) first");
     const child: ChildProcess = func
-      ? spawn(func, ["start", "--port", port], { cwd: APP_DIR, env, stdio: "inherit" })
+      ? spawn(func, ["start", "--port", String(ports.functions)], { cwd: APP_DIR, env, stdio: "pipe" })
       : spawn(process.execPath, [path.join(APP_DIR, "dist", "src", "localhost", "main.js")], {
           cwd: APP_DIR,
           env: { ...env, APP_DIR },
-          stdio: "inherit",
+          stdio: ["ignore", "pipe", "pipe"],
         });
     stops.push(() => stopChild(child));
-    say(
-      func
-        ? `  functions Azure Functions Core Tools (func start) on http://localhost:${port}/api`
-        : `  functions built-in local host on http://127.0.0.1:${port}/api (Core Tools not found on PATH)`,
+    const exited = new Promise<number>((resolve) =>
+      child.once("exit", (code, signal) => resolve(code ?? (signal ? 1 : 0))),
     );
-    if (!existsSync(path.join(APP_DIR, "dist", "src", "index.js")))
-      say("  warning   dist/ is missing: run npm install (or npm run build) first");
-    say("Press Ctrl-C to stop everything started here.\n");
+    const port = await functionsReady(
+      child,
+      func ? ports.functions : undefined,
+      log,
+      options.json === true,
+      exited,
+    );
+    const api = `http://localhost:${port}/api`;
+    say(
+      `  functions ${func ? "Azure Functions Core Tools (func start)" : "built-in local host"} on ${api}, logs in ${logFile}`,
+    );
 
-    const exitCode = await new Promise<number>((resolve) => {
-      const onSignal = () => resolve(130);
-      process.once("SIGINT", onSignal);
-      process.once("SIGTERM", onSignal);
-      child.once("exit", (code, signal) => resolve(code ?? (signal ? 1 : 0)));
-    });
+    const mirrors = definitions?.valid.map((m) => m.name) ?? [];
+    for (const invalid of definitions?.invalid ?? [])
+      say(`  ! mirror ${invalid.mirror} is invalid: ${invalid.error.message}`);
+    if (mirrors.length > 0) {
+      say("");
+      say(`Mirror pass at start (${mirrors.join(", ")}):`);
+      const storageConfig = parseStorageConfig(env);
+      const stores = createMirrorStores(storageConfig);
+      await stores.ensureTables(AbortSignal.timeout(30_000));
+      const since = Date.now() - 1_000;
+      const admin = await fetch(`http://127.0.0.1:${port}/admin/functions/mirrorTimer`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: "{}",
+        signal: AbortSignal.timeout(30_000),
+      });
+      if (admin.status !== 202) throw new Error(`the host refused to run mirrorTimer (HTTP ${admin.status})`);
+      const pass = await followFirstPass({
+        history: stores.history,
+        manifest: stores.manifest,
+        jobs: createStorage(storageConfig).jobs,
+        mirrors,
+        since,
+        out: process.stdout,
+        signal: interrupted.signal,
+      });
+      const look = [
+        ...(emulatorItems
+          ? [`curl -s ${emulatorItems}      (the emulator's control API: every stored item)`]
+          : []),
+        `${env.AzureWebJobsStorage === "UseDevelopmentStorage=true" ? "AzureWebJobsStorage=UseDevelopmentStorage=true " : ""}npx graph-mirror status --azure      (runs and jobs, from the tables)`,
+      ];
+      for (const line of formatFirstPass(pass, look)) say(line);
+    }
+    say("");
+    say(`API listening on ${api} — Ctrl-C to stop`);
+
+    const exitCode = await Promise.race([
+      exited,
+      new Promise<number>((resolve) => interrupted.signal.addEventListener("abort", () => resolve(130))),
+    ]);
     await stopAll();
     process.exitCode = exitCode === 130 ? 0 : exitCode;
   } catch (err: unknown) {
     await stopAll();
+    if (interrupted.signal.aborted) {
+      process.exitCode = 0;
+      return;
+    }
     throw err;
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
   }
+}
+
+/**
+ * Waits until the functions listen, copying their output to the log (and the terminal with --json). The
+ * built-in host prints its port (PORT=0 picks one); Core Tools is polled on its port.
+ */
+async function functionsReady(
+  child: ChildProcess,
+  /** Core Tools' port, polled; undefined for the built-in host, which prints its port. */
+  pollPort: number | undefined,
+  log: NodeJS.WritableStream,
+  echo: boolean,
+  exited: Promise<number>,
+): Promise<number> {
+  let recent = "";
+  let found: number | undefined;
+  const onData = (data: Buffer) => {
+    log.write(data);
+    if (echo) process.stdout.write(data);
+    if (found === undefined) {
+      recent = (recent + data.toString()).slice(-4096);
+      const match = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(recent);
+      if (match) found = Number(match[1]);
+    }
+  };
+  child.stdout?.on("data", onData);
+  child.stderr?.on("data", onData);
+  let gone = false;
+  void exited.then(() => {
+    gone = true;
+  });
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (gone) throw new Error(`the functions exited during start; see the log:\n${recent}`);
+    if (found !== undefined) return found;
+    if (pollPort !== undefined && (await portListening(pollPort))) return pollPort;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`the functions did not listen within 60 s:\n${recent}`);
 }

@@ -73,7 +73,7 @@ export async function statusCommand(
 
 async function localStatus(stateDir: string, limit: number): Promise<StatusReport> {
   const state = await FileMirrorState.open(path.join(stateDir, "mirror-state.json"));
-  const jobs = await StateFile.open(path.join(stateDir, "mirror-jobs.json"));
+  const jobs = await StateFile.open(path.join(stateDir, "mirror-jobs.json"), "--state-dir");
   return collect(state.manifest, state.history, limit, async (p) => jobs.get(p.jobId));
 }
 

@@ -5,9 +5,10 @@
  * A crash can only tear the journal's last line, which loading ignores; a snapshot is either the old or the new
  * one. Compaction writes a snapshot of the next generation, then starts its journal and deletes the old one.
  */
-import { type FileHandle, open, readdir, readFile, rename, rm } from "node:fs/promises";
+import { type FileHandle, open, readdir, readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { ConfigError } from "../../config/configError.js";
+import { writeFileAtomic } from "../../store/atomicFile.js";
 import {
   type Batch,
   batchSchema,
@@ -106,17 +107,8 @@ async function syncPath(file: string, flags: string): Promise<void> {
 
 /** Replaces the snapshot atomically, then removes every other generation's journal and leftover temp files. */
 export async function writeSnapshot(dir: string, snapshot: Snapshot): Promise<void> {
-  const target = path.join(dir, SNAPSHOT_FILE);
-  const temp = `${target}.${process.pid}.tmp`;
-  const handle = await open(temp, "w");
-  try {
-    await handle.writeFile(JSON.stringify(snapshot));
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(temp, target);
-  await syncPath(dir, "r");
+  // 0600: the snapshot holds each open session's upload secret (an upload URL is a credential).
+  await writeFileAtomic(path.join(dir, SNAPSHOT_FILE), JSON.stringify(snapshot), { syncDirectory: true });
   const keep = journalFile(snapshot.generation);
   const stale = (await readdir(dir)).filter(
     (name) => (/^journal-\d+\.jsonl$/.test(name) && name !== keep) || name.endsWith(".tmp"),
@@ -133,7 +125,8 @@ export class JournalWriter {
 
   static async open(dir: string, generation: number): Promise<JournalWriter> {
     // Always a fresh generation: nothing of an earlier file with this name may be replayed.
-    const handle = await open(path.join(dir, journalFile(generation)), "w");
+    // 0600 like the snapshot: journal lines carry new sessions' upload secrets.
+    const handle = await open(path.join(dir, journalFile(generation)), "w", 0o600);
     await syncPath(dir, "r");
     return new JournalWriter(handle, 0);
   }

@@ -1,4 +1,4 @@
-import { appendFile, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { appendFile, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -71,6 +71,24 @@ describe("emulator durable mode (dataDir survives a restart)", () => {
   afterEach(async () => {
     await Promise.all(running.splice(0).map((emu) => emu.close()));
     await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it("keeps the files that hold upload secrets readable by the owner only", async () => {
+    const first = await start();
+    const url = await createSession(first, ops, "/docs/secret.bin");
+    await first.close();
+    await start();
+    const tempauth = new URL(url).searchParams.get("tempauth") ?? "";
+    expect(tempauth).not.toBe("");
+    const files = (await readdir(dataDir)).filter((n) => n === "state.json" || n.startsWith("journal-"));
+    expect(files).toContain("state.json");
+    let holders = 0;
+    for (const name of files) {
+      const file = path.join(dataDir, name);
+      expect({ name, mode: (await stat(file)).mode & 0o777 }).toEqual({ name, mode: 0o600 });
+      if ((await readFile(file, "utf8")).includes(tempauth)) holders++;
+    }
+    expect(holders).toBeGreaterThan(0);
   });
 
   it("keeps files, folders, their metadata and the quota use", async () => {

@@ -6,7 +6,9 @@ import {
   patternBytes,
   putFragment,
   startTestEmulator,
+  startTinyQuotaEmulator,
   type TestEmulator,
+  TINY_TOKEN,
 } from "../../support/emulator.js";
 
 const KIB320 = 327_680;
@@ -206,32 +208,18 @@ describe("emulator upload sessions (GRAPH.md Upload sessions)", () => {
   });
 
   it("answers 507 quotaLimitReached when fileSize exceeds the remaining quota", async () => {
-    const small = await startTestEmulator({
-      seed: {
-        tenants: [
-          {
-            hostname: "tiny.sharepoint.com",
-            sites: [{ path: "/", displayName: "Tiny", libraries: [{ name: "Documents", quotaBytes: 1000 }] }],
-            tokens: ["t"],
-          },
-        ],
-      },
-    });
+    const { emu: small, driveId } = await startTinyQuotaEmulator(1000);
     try {
-      const drives = (await (await small.graph("/sites/root/drives", { token: "t" })).json()) as {
-        value: { id: string }[];
-      };
-      const driveId = drives.value[0]?.id ?? "";
       const res = await small.graph(`/drives/${driveId}/root:/big.bin:/createUploadSession`, {
         method: "POST",
-        token: "t",
+        token: TINY_TOKEN,
         body: JSON.stringify({ item: { fileSize: 1001 } }),
       });
       expect(res.status).toBe(507);
       expect((await errorOf(res)).code).toBe("quotaLimitReached");
       const fits = await small.graph(`/drives/${driveId}/root:/ok.bin:/createUploadSession`, {
         method: "POST",
-        token: "t",
+        token: TINY_TOKEN,
         body: JSON.stringify({ item: { fileSize: 1000 } }),
       });
       expect(fits.status).toBe(200);
@@ -242,7 +230,7 @@ describe("emulator upload sessions (GRAPH.md Upload sessions)", () => {
       // Without a declared size, the first fragment's total is checked against the quota.
       const undeclared = await small.graph(`/drives/${driveId}/root:/later.bin:/createUploadSession`, {
         method: "POST",
-        token: "t",
+        token: TINY_TOKEN,
       });
       const later = ((await undeclared.json()) as { uploadUrl: string }).uploadUrl;
       const over = await putFragment(later, Buffer.alloc(1001), 0, 1001);

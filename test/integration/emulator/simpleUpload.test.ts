@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { quickXorHashOf } from "../../../src/core/quickXorHash.js";
 import { DEFAULT_DRIVE_IDS } from "../../../src/emulator/index.js";
-import { encodePath, patternBytes, startTestEmulator, type TestEmulator } from "../../support/emulator.js";
+import {
+  encodePath,
+  patternBytes,
+  startTestEmulator,
+  startTinyQuotaEmulator,
+  type TestEmulator,
+  TINY_TOKEN,
+} from "../../support/emulator.js";
 
 const ops = DEFAULT_DRIVE_IDS.opsDocuments;
 
@@ -147,29 +154,18 @@ describe("emulator simple upload (GRAPH.md Simple upload, Names and paths)", () 
   });
 
   it("answers 507 when the drive's quota is full", async () => {
-    const tiny = await startTestEmulator({
-      seed: {
-        tenants: [
-          {
-            hostname: "tiny.sharepoint.com",
-            sites: [{ path: "/", displayName: "T", libraries: [{ name: "Documents", quotaBytes: 10 }] }],
-            tokens: ["t"],
-          },
-        ],
-      },
-    });
+    const { emu: tiny, driveId } = await startTinyQuotaEmulator(10);
     try {
-      const drive = (await (await tiny.graph("/sites/root/drive", { token: "t" })).json()) as { id: string };
-      const ok = await tiny.graph(`/drives/${drive.id}/root:/a.bin:/content`, {
+      const ok = await tiny.graph(`/drives/${driveId}/root:/a.bin:/content`, {
         method: "PUT",
         body: "12345",
-        token: "t",
+        token: TINY_TOKEN,
       });
       expect(ok.status).toBe(201);
-      const full = await tiny.graph(`/drives/${drive.id}/root:/b.bin:/content`, {
+      const full = await tiny.graph(`/drives/${driveId}/root:/b.bin:/content`, {
         method: "PUT",
         body: "123456",
-        token: "t",
+        token: TINY_TOKEN,
       });
       expect(full.status).toBe(507);
       expect(((await full.json()) as ErrorJson).error.code).toBe("quotaLimitReached");

@@ -1,7 +1,6 @@
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mirrorCommand } from "../../../src/cli/commands/mirror.js";
 import { statusCommand } from "../../../src/cli/commands/status.js";
@@ -11,16 +10,7 @@ import {
   type RunningEmulator,
   startEmulator,
 } from "../../../src/emulator/index.js";
-
-function capture(): { stream: NodeJS.WriteStream; text: () => string } {
-  const chunks: string[] = [];
-  const stream = new PassThrough();
-  stream.on("data", (d: Buffer) => chunks.push(d.toString()));
-  return {
-    stream: Object.assign(stream, { isTTY: false }) as unknown as NodeJS.WriteStream,
-    text: () => chunks.join(""),
-  };
-}
+import { captureStream } from "../../support/capturedStream.js";
 
 describe("graph-mirror mirror and status", () => {
   let emu: RunningEmulator;
@@ -53,10 +43,10 @@ describe("graph-mirror mirror and status", () => {
   });
 
   const run = async (options: { dryRun?: boolean; json?: boolean }) => {
-    const out = capture();
+    const out = captureStream();
     const status = await mirrorCommand(
       { once: true, parallel: "2", stateDir: path.join(root, "state"), ...options },
-      { env, stdout: out.stream, stderr: capture().stream, signal: AbortSignal.timeout(30_000) },
+      { env, stdout: out.stream, stderr: captureStream().stream, signal: AbortSignal.timeout(30_000) },
     );
     return { status, text: out.text() };
   };
@@ -71,15 +61,32 @@ describe("graph-mirror mirror and status", () => {
     expect(emu.inspect.requestLog().filter((r) => r.method !== "GET")).toEqual([]);
   });
 
+  it("--mirror naming no defined mirror is refused and creates no state", async () => {
+    const stateDir = path.join(root, "state-typo");
+    await expect(
+      mirrorCommand(
+        { once: true, parallel: "2", stateDir, mirror: ["cli", "typo"] },
+        {
+          env,
+          stdout: captureStream().stream,
+          stderr: captureStream().stream,
+          signal: AbortSignal.timeout(30_000),
+        },
+      ),
+    ).rejects.toThrow('--mirror: no mirror named "typo" is defined');
+    await expect(stat(stateDir)).rejects.toThrow(/ENOENT/);
+    expect(emu.inspect.requestLog().filter((r) => r.method !== "GET")).toEqual([]);
+  });
+
   it("--once uploads, and status shows the run", async () => {
     const { text } = await run({});
     expect(text).toMatch(/uploaded a\.json: new file \(not uploaded before\) at https:\/\/\S+\/cli\/a\.json/);
     expect(emu.inspect.readItem(DEFAULT_DRIVE_IDS.opsReports, "/cli/a.json")?.toString()).toBe("{}");
-    const out = capture();
+    const out = captureStream();
     await statusCommand({ stateDir: path.join(root, "state"), limit: "5" }, { env, stdout: out.stream });
     expect(out.text()).toMatch(/cli\s+ok\s+1 listed, 0 unchanged, 1 job\(s\)/);
     expect(out.text()).toContain("Active jobs:\n  (none)");
-    const json = capture();
+    const json = captureStream();
     await statusCommand(
       { stateDir: path.join(root, "state"), limit: "5", json: true },
       { env, stdout: json.stream },

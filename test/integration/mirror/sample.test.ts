@@ -2,7 +2,6 @@ import { createHash } from "node:crypto";
 import { copyFile, mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   DEFAULT_DRIVE_IDS,
@@ -16,16 +15,7 @@ import {
   LARGE_EXPORT_BYTES,
   runSampleMirror,
 } from "../../../src/mirror/sample.js";
-
-function capture(): { stream: NodeJS.WriteStream; text: () => string } {
-  const chunks: string[] = [];
-  const stream = new PassThrough();
-  stream.on("data", (d: Buffer) => chunks.push(d.toString()));
-  return {
-    stream: Object.assign(stream, { isTTY: false }) as unknown as NodeJS.WriteStream,
-    text: () => chunks.join(""),
-  };
-}
+import { captureStream } from "../../support/capturedStream.js";
 
 describe("the bundled sample mirror", () => {
   let emu: RunningEmulator;
@@ -59,8 +49,8 @@ describe("the bundled sample mirror", () => {
   });
 
   it("mirrors the sample to the SharePoint library and to a OneDrive, then has nothing to do", async () => {
-    const out = capture();
-    const err = capture();
+    const out = captureStream();
+    const err = captureStream();
     const options = {
       graphBaseUrl: emu.graphBaseUrl,
       token: DEFAULT_TOKEN,
@@ -95,7 +85,7 @@ describe("the bundled sample mirror", () => {
     expect(out.text()).not.toContain("tempauth");
 
     emu.inspect.clearLog();
-    const again = capture();
+    const again = captureStream();
     expect(await runSampleMirror({ ...options, stdout: again.stream })).toBe(0);
     expect(again.text()).toContain('"unchanged":6');
     expect(emu.inspect.requestLog()).toEqual([]);

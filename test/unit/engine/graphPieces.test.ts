@@ -18,6 +18,12 @@ describe("Graph addressing", () => {
     expect(siteByUrl("https://g/v1.0", new URL("https://contoso.sharepoint.com/sites/Ops Team"))).toBe(
       "https://g/v1.0/sites/contoso.sharepoint.com:/sites/Ops%20Team",
     );
+    expect(siteByUrl("https://g/v1.0", new URL("https://contoso.sharepoint.com/sites/100%zz x"))).toBe(
+      "https://g/v1.0/sites/contoso.sharepoint.com:/sites/100%25zz%20x",
+    );
+    expect(siteByUrl("https://g/v1.0", new URL("https://contoso.sharepoint.com/sites/Caf%C3%A9"))).toBe(
+      "https://g/v1.0/sites/contoso.sharepoint.com:/sites/Caf%C3%A9",
+    );
     expect(siteByUrl("https://g/v1.0", new URL("https://contoso.sharepoint.com/"))).toBe(
       "https://g/v1.0/sites/contoso.sharepoint.com",
     );

@@ -2,12 +2,18 @@ import { describe, expect, it } from "vitest";
 import { isServiceModifiedType, nameProblem, pathProblems } from "../../../src/core/names.js";
 
 describe("names", () => {
-  it.each(["report.pdf", "a b.txt", "#hash%.bin", "Ünïcödé.txt", ".hidden", "COM10", "console.log"])(
-    "accepts %j",
-    (name) => {
-      expect(nameProblem(name)).toBeUndefined();
-    },
-  );
+  it.each([
+    "report.pdf",
+    "a b.txt",
+    "#hash%.bin",
+    "Ünïcödé.txt",
+    "emoji 😀.txt",
+    ".hidden",
+    "COM10",
+    "console.log",
+  ])("accepts %j", (name) => {
+    expect(nameProblem(name)).toBeUndefined();
+  });
 
   it.each([
     ["a:b", '":"'],
@@ -31,6 +37,8 @@ describe("names", () => {
     ["~$doc.docx", "~$"],
     ["x_vti_y", "_vti_"],
     ["", "empty"],
+    ["half\ud800.txt", "not valid Unicode"],
+    ["\udc00low.txt", "not valid Unicode"],
   ])("rejects %j naming the rule", (name, rule) => {
     expect(nameProblem(name)).toContain(rule);
   });

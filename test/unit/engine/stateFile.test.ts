@@ -43,5 +43,14 @@ describe("state file", () => {
     await writeFile(file, "my notes");
     await expect(StateFile.open(file)).rejects.toThrow(ConfigError);
     expect(await readFile(file, "utf8")).toBe("my notes");
+    await expect(StateFile.open(file, "--state-dir")).rejects.toThrow(/^invalid option: --state-dir: /);
+  });
+
+  it("names the option when the path cannot be read as a file", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "gm-state-"));
+    await expect(StateFile.open(dir)).rejects.toThrow(
+      `invalid option: --state: ${dir} cannot be read (EISDIR)`,
+    );
+    expect(await readdir(dir)).toEqual([]);
   });
 });

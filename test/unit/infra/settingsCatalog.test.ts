@@ -13,10 +13,11 @@ import { parseHttpApiConfig } from "../../../src/config/httpApi.js";
 import { parsePipelineConfig } from "../../../src/config/pipeline.js";
 import { SETTINGS } from "../../../src/config/settings.js";
 import { parseStorageConfig } from "../../../src/config/storage.js";
+import { parseLocalHostSettings } from "../../../src/localhost/settings.js";
 import { parseMirrorSettings } from "../../../src/mirror/settings.js";
 import { HOST_SETTINGS, ROOT } from "./deployment.js";
 
-/** Every parser that turns the environment into configuration (the app's and the command line's). */
+/** Every parser that turns the environment into configuration (the app's, the command line's, the local host's). */
 const PARSERS: Record<string, (env: Env) => unknown> = {
   auth: (env) => parseAuthConfig(env, { exists: () => false }),
   graph: parseGraphConfig,
@@ -24,6 +25,7 @@ const PARSERS: Record<string, (env: Env) => unknown> = {
   pipeline: parsePipelineConfig,
   httpApi: parseHttpApiConfig,
   mirror: parseMirrorSettings,
+  localHost: parseLocalHostSettings,
 };
 
 /** Environments that drive the parsers down each branch (one per authentication mode, plus nothing set). */

@@ -1,0 +1,31 @@
+/**
+ * Calls the mirror's job-end hook (mirrorWiring `onJobFinished`) for a job that just became terminal. The job's
+ * own row is already written when this runs, so a failure here (history or manifest table trouble) is logged
+ * and swallowed: failing the delivery would only make the host redeliver a message whose job is done. The
+ * next mirror pass records what was missed (runner.ts settlePending).
+ */
+import type { InvocationContext } from "@azure/functions";
+import type { UploadJob } from "../core/job.js";
+import { onJobFinished } from "./mirrorWiring.js";
+import { contextLog } from "./pipelineWiring.js";
+import { type Runtime, runtime } from "./runtime.js";
+
+export async function recordJobEnd(
+  job: UploadJob,
+  context: InvocationContext,
+  rt: Runtime = runtime(),
+): Promise<void> {
+  try {
+    await onJobFinished(job, context, rt);
+  } catch (err: unknown) {
+    contextLog(context)({
+      event: "mirror-job-end-failed",
+      jobId: job.jobId,
+      requestId: job.requestId,
+      status: job.status,
+      // Name and code only (pipelineLog.ts): an error's message may quote a request.
+      error: err instanceof Error ? err.name : "error",
+      code: (err as { code?: unknown } | null)?.code,
+    });
+  }
+}

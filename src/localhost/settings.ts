@@ -1,0 +1,92 @@
+/**
+ * Settings of local runs only (`graph-mirror start` and the built-in local host), parsed once here: the ports
+ * (so tests and a second checkout can run beside the defaults) and how long a received queue message stays
+ * invisible while its function runs. Listed in src/config/settings.ts with scope "local".
+ */
+import type { Env } from "../config/auth.js";
+import { ConfigError, type FieldProblem } from "../config/configError.js";
+
+export interface LocalPorts {
+  /** Functions HTTP port (PORT, default 7071; 0 picks a free port). */
+  readonly functions: number;
+  readonly azuriteBlob: number;
+  readonly azuriteQueue: number;
+  readonly azuriteTable: number;
+  /** The Graph emulator's Graph host, fixed so its control API is easy to reach (`/_emulator/items`). */
+  readonly emulatorGraph: number;
+  /** The emulator's upload host: fixed, because stored upload sessions name it and survive restarts. */
+  readonly emulatorUpload: number;
+}
+
+export const LOCAL_PORT_DEFAULTS: LocalPorts = {
+  functions: 7071,
+  azuriteBlob: 10000,
+  azuriteQueue: 10001,
+  azuriteTable: 10002,
+  emulatorGraph: 10010,
+  emulatorUpload: 10011,
+};
+
+export const LOCAL_PORT_SETTINGS: Readonly<Record<keyof LocalPorts, string>> = {
+  functions: "PORT",
+  azuriteBlob: "AZURITE_BLOB_PORT",
+  azuriteQueue: "AZURITE_QUEUE_PORT",
+  azuriteTable: "AZURITE_TABLE_PORT",
+  emulatorGraph: "EMULATOR_GRAPH_PORT",
+  emulatorUpload: "EMULATOR_UPLOAD_PORT",
+};
+
+export interface LocalHostSettings {
+  readonly ports: LocalPorts;
+  /** LOCALHOST_MESSAGE_LEASE_SECONDS (default 60, 5-600), in ms. */
+  readonly messageLeaseMs: number;
+}
+
+export function parseLocalHostSettings(env: Env): LocalHostSettings {
+  const problems: FieldProblem[] = [];
+  const port = (key: keyof LocalPorts) =>
+    whole(
+      env[LOCAL_PORT_SETTINGS[key]],
+      LOCAL_PORT_SETTINGS[key],
+      LOCAL_PORT_DEFAULTS[key],
+      0,
+      65535,
+      problems,
+    );
+  const ports: LocalPorts = {
+    functions: port("functions"),
+    azuriteBlob: port("azuriteBlob"),
+    azuriteQueue: port("azuriteQueue"),
+    azuriteTable: port("azuriteTable"),
+    emulatorGraph: port("emulatorGraph"),
+    emulatorUpload: port("emulatorUpload"),
+  };
+  const lease = whole(
+    env.LOCALHOST_MESSAGE_LEASE_SECONDS,
+    "LOCALHOST_MESSAGE_LEASE_SECONDS",
+    60,
+    5,
+    600,
+    problems,
+  );
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { ports, messageLeaseMs: lease * 1000 };
+}
+
+function whole(
+  raw: string | undefined,
+  field: string,
+  fallback: number,
+  min: number,
+  max: number,
+  problems: FieldProblem[],
+): number {
+  const value = raw?.trim();
+  if (!value) return fallback;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < min || n > max) {
+    problems.push({ field, rule: `must be a whole number from ${min} to ${max}` });
+    return fallback;
+  }
+  return n;
+}
