@@ -7,8 +7,12 @@
  * releasing the lease and bumping wakeSeq when a continuation is due; only then hand the continuation back for
  * sending. A crash after the row is written and before the continuation is sent leaves an active, unleased,
  * overdue row: the sweeper re-wakes it.
+ *
+ * With a row cache (one per instance), a wake whose job this process just scheduled starts from the row it
+ * wrote instead of reading it; the lease write's ETag proves that row current, and any doubt means a read.
  */
 import { isTerminal, type StepResult, type UploadJob } from "./job.js";
+import type { JobRowCache } from "./jobRowCache.js";
 import { driveOf, leased, leaseIsLive, released, wakeMessageFor } from "./lease.js";
 import { type PipelineLog, silentLog } from "./pipelineLog.js";
 import type { Clock } from "./ports.js";
@@ -47,6 +51,11 @@ export interface WorkerDeps {
   /** A deadline for the step (default: a timer). Injected so tests can expire it without waiting. */
   readonly deadline?: (ms: number) => Deadline;
   readonly log?: PipelineLog;
+  /**
+   * The rows this process wrote when scheduling a continuation (one per instance): a wake whose row is here
+   * skips reading it, and reads after all when its first conditional write fails. Absent: always read.
+   */
+  readonly rowCache?: JobRowCache;
 }
 
 export type Continuation =
@@ -61,23 +70,46 @@ export type WakeResult =
   | { readonly kind: "stepped"; readonly job: UploadJob; readonly continuation?: Continuation };
 
 export async function processWake(message: WakeMessage, deps: WorkerDeps): Promise<WakeResult> {
+  const cached = deps.rowCache?.take(message.jobId, message.wakeSeq);
+  if (!cached) return wakeWithRow(await deps.store.get(message.jobId, message.requestId), message, deps);
+  return wakeWithRow(cached, message, deps, async () => {
+    // Someone wrote the row since this process did (a cancel request, another instance, the sweeper).
+    (deps.log ?? silentLog)({ event: "cached-row-changed", jobId: message.jobId, wakeSeq: message.wakeSeq });
+    return wakeWithRow(await deps.store.get(message.jobId, message.requestId), message, deps);
+  });
+}
+
+/**
+ * Steps 2-8 of a wake, from a row just read or from the row this process last wrote for the job (then
+ * `rereadIfChanged` is given). A cached row is trusted only as far as its ETag: the first conditional write (the
+ * lease, or a throttle reschedule) proves it current; when that write loses, or the cached row would drop the
+ * wake, the row is read and the wake starts again from it, exactly as without a cache.
+ */
+async function wakeWithRow(
+  row: StoredJob | undefined,
+  message: WakeMessage,
+  deps: WorkerDeps,
+  rereadIfChanged?: () => Promise<WakeResult>,
+): Promise<WakeResult> {
   const log = deps.log ?? silentLog;
   const ctx = { jobId: message.jobId, requestId: message.requestId, wakeSeq: message.wakeSeq };
   const drop = (reason: DropReason): WakeResult => {
     log({ event: "wake-dropped", reason, ...ctx });
     return { kind: "dropped", reason };
   };
+  // Before the lease is taken, only a row read from the store may drop a wake, never a cached one.
+  const dropUnlessCached = (reason: DropReason): Promise<WakeResult> | WakeResult =>
+    rereadIfChanged ? rereadIfChanged() : drop(reason);
 
-  const row = await deps.store.get(message.jobId, message.requestId);
-  if (!row) return drop("unknown-job");
-  if (isTerminal(row.job.status)) return drop("terminal");
-  if (row.wakeSeq !== message.wakeSeq) return drop("stale");
+  if (!row) return dropUnlessCached("unknown-job");
+  if (isTerminal(row.job.status)) return dropUnlessCached("terminal");
+  if (row.wakeSeq !== message.wakeSeq) return dropUnlessCached("stale");
   const now = deps.clock.now();
-  if (leaseIsLive(row, now)) return drop("leased");
+  if (leaseIsLive(row, now)) return dropUnlessCached("leased");
 
   if (!row.cancelRequested) {
     const throttled = await rescheduleIfThrottled(row, deps);
-    if (throttled === "lost-race") return drop("lost-race");
+    if (throttled === "lost-race") return dropUnlessCached("lost-race");
     if (throttled) {
       log({ event: "wake-throttled", delayMs: throttled.delayMs, ...ctx });
       return { kind: "throttled", continuation: throttled };
@@ -92,7 +124,7 @@ export async function processWake(message: WakeMessage, deps: WorkerDeps): Promi
   try {
     mine = await deps.store.replace(leased({ ...row, job }, owner, deps.clock, deps.leaseMs), row.etag);
   } catch (err: unknown) {
-    if (err instanceof ConcurrencyError) return drop("lost-race");
+    if (err instanceof ConcurrencyError) return dropUnlessCached("lost-race");
     throw err;
   }
   if (takeover) log({ event: "lease-takeover", ...ctx });
@@ -100,6 +132,8 @@ export async function processWake(message: WakeMessage, deps: WorkerDeps): Promi
   const result = await runUnderLease(mine, deps);
   const outcome = nextRow(mine, result, deps.clock.now());
   const written = await writeResult(mine, outcome.row, deps);
+  // The next wake of this job (the continuation below) may start from this row instead of reading it.
+  if (written && outcome.continuation) deps.rowCache?.store(written);
   // A 429 is a fact about the drive even when this worker's result is thrown away.
   if (result.throttleDriveUntil) {
     await deps.throttle.block(result.throttleDriveUntil.driveId, result.throttleDriveUntil.until);

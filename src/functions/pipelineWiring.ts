@@ -32,6 +32,7 @@ export async function workerDeps(
     leaseMs: config.leaseMs,
     stepDeadlineMs: config.stepDeadlineMs,
     log: contextLog(context),
+    rowCache: rt.rowCache,
   };
 }
 

@@ -10,6 +10,7 @@
 import type { Env } from "../config/auth.js";
 import { type PipelineConfig, parsePipelineConfig } from "../config/pipeline.js";
 import { parseStorageConfig, type StorageConfig } from "../config/storage.js";
+import { JobRowCache } from "../core/jobRowCache.js";
 import type { PipelineLog } from "../core/pipelineLog.js";
 import { type Clock, systemClock } from "../core/ports.js";
 import type { StepRunner, WorkerDeps } from "../core/worker.js";
@@ -33,6 +34,8 @@ export interface Runtime {
   storage(): Promise<Storage>;
   /** The upload engine wired to Graph and the sources. */
   engine(): Promise<StepEngine>;
+  /** The rows this instance's workers just wrote, so a job's next step can skip reading its row. */
+  readonly rowCache: JobRowCache;
 }
 
 export interface RuntimeParts {
@@ -84,6 +87,7 @@ export function createRuntime(parts: RuntimeParts): Runtime {
     pipelineConfig: once(() => parsePipelineConfig(env)),
     storage,
     engine,
+    rowCache: new JobRowCache(),
   };
 }
 

@@ -1,11 +1,14 @@
 /**
  * The pipeline with the real engine over real sockets to the Graph emulator and a real local file, on the
  * in-memory store and queue twins and one injected clock (shared with the emulator), every port wrapped by a
- * CrashInjector. One delivery = one fresh worker instance (a new injector generation).
+ * CrashInjector. One delivery = one fresh worker instance (a new injector generation). The instances share one
+ * row cache, as invocations in one Functions instance do (src/functions/runtime.ts): an injected crash fails an
+ * invocation, not the process, so the cache outlives it, and every crash point is also a cached-row case.
  */
 import { StaticTokenProvider } from "../../../src/auth/staticToken.js";
 import { cancelJob, type EngineDeps, newJob, resumeJob, step } from "../../../src/core/engine.js";
 import type { UploadJob } from "../../../src/core/job.js";
+import { JobRowCache } from "../../../src/core/jobRowCache.js";
 import { DEFAULT_POLICY } from "../../../src/core/policy.js";
 import type { WakeQueue } from "../../../src/core/storePorts.js";
 import type { WorkerDeps } from "../../../src/core/worker.js";
@@ -37,6 +40,7 @@ export function realPipeline(options: RealPipelineOptions) {
   const store = new MemoryJobStore();
   const throttle = new MemoryThrottleStore();
   const queue = new MemoryWakeQueue(clock);
+  const rowCache = new JobRowCache();
   const sender: WakeQueue = {
     send: async (message, delayMs) => {
       await queue.send(message, delayMs);
@@ -81,6 +85,7 @@ export function realPipeline(options: RealPipelineOptions) {
       resume: resumeJob,
       leaseMs: LEASE_MS,
       stepDeadlineMs: 60_000,
+      rowCache,
     };
   };
 
