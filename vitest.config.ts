@@ -8,6 +8,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: "forks",
-    reporters: ["default"],
+    // Under CI, also write machine-readable results: .ci/run prints the plain "N passed, N failed" line from it.
+    reporters: process.env.CI
+      ? ["default", ["json", { outputFile: ".local/test-results.json" }]]
+      : ["default"],
   },
 });

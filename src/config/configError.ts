@@ -34,3 +34,25 @@ export function problemsFromZod(error: z.ZodError, prefix = ""): FieldProblem[] 
     return { field, rule: issue.message };
   });
 }
+
+/**
+ * A whole-number setting within [min, max], or `fallback` when unset. A bad value adds a problem naming the
+ * setting and the rule (and returns `fallback`, so every problem of a parse is reported together).
+ */
+export function wholeNumberSetting(
+  raw: string | undefined,
+  field: string,
+  fallback: number,
+  min: number,
+  max: number,
+  problems: FieldProblem[],
+): number {
+  const value = raw?.trim();
+  if (!value) return fallback;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < min || n > max) {
+    problems.push({ field, rule: `must be a whole number from ${min} to ${max}` });
+    return fallback;
+  }
+  return n;
+}

@@ -4,7 +4,7 @@
  * that no second worker can start while the first may still be doing I/O (DESIGN invariant 2).
  */
 import type { Env } from "./auth.js";
-import { ConfigError, type FieldProblem } from "./configError.js";
+import { ConfigError, type FieldProblem, wholeNumberSetting } from "./configError.js";
 
 export interface PipelineConfig {
   /** Deadline of one step (all its Graph and source I/O), in ms. */
@@ -31,7 +31,7 @@ const MAX_LEASE_MARGIN_SECONDS = 60;
 
 export function parsePipelineConfig(env: Env): PipelineConfig {
   const problems: FieldProblem[] = [];
-  const deadline = integer(
+  const deadline = wholeNumberSetting(
     env.STEP_DEADLINE_SECONDS,
     "STEP_DEADLINE_SECONDS",
     PIPELINE_DEFAULTS.stepDeadlineSeconds,
@@ -41,7 +41,7 @@ export function parsePipelineConfig(env: Env): PipelineConfig {
   );
   // The margin covers writing the step's result after the deadline fired; a short one is for tests that kill a
   // worker mid-step and want its lease to expire quickly.
-  const margin = integer(
+  const margin = wholeNumberSetting(
     env.LEASE_MARGIN_SECONDS,
     "LEASE_MARGIN_SECONDS",
     PIPELINE_DEFAULTS.leaseMarginSeconds,
@@ -49,7 +49,7 @@ export function parsePipelineConfig(env: Env): PipelineConfig {
     MAX_LEASE_MARGIN_SECONDS,
     problems,
   );
-  const grace = integer(
+  const grace = wholeNumberSetting(
     env.SWEEP_GRACE_SECONDS,
     "SWEEP_GRACE_SECONDS",
     PIPELINE_DEFAULTS.sweepGraceSeconds,
@@ -57,7 +57,14 @@ export function parsePipelineConfig(env: Env): PipelineConfig {
     86_400,
     problems,
   );
-  const batch = integer(env.SWEEP_BATCH, "SWEEP_BATCH", PIPELINE_DEFAULTS.sweepBatch, 1, 1000, problems);
+  const batch = wholeNumberSetting(
+    env.SWEEP_BATCH,
+    "SWEEP_BATCH",
+    PIPELINE_DEFAULTS.sweepBatch,
+    1,
+    1000,
+    problems,
+  );
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     stepDeadlineMs: deadline * 1000,
@@ -65,22 +72,4 @@ export function parsePipelineConfig(env: Env): PipelineConfig {
     sweepGraceMs: grace * 1000,
     sweepBatch: batch,
   };
-}
-
-function integer(
-  raw: string | undefined,
-  field: string,
-  fallback: number,
-  min: number,
-  max: number,
-  problems: FieldProblem[],
-): number {
-  const value = raw?.trim();
-  if (!value) return fallback;
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || n < min || n > max) {
-    problems.push({ field, rule: `must be a whole number from ${min} to ${max}` });
-    return fallback;
-  }
-  return n;
 }

@@ -4,7 +4,7 @@
  * invisible while its function runs. Listed in src/config/settings.ts with scope "local".
  */
 import type { Env } from "../config/auth.js";
-import { ConfigError, type FieldProblem } from "../config/configError.js";
+import { ConfigError, type FieldProblem, wholeNumberSetting } from "../config/configError.js";
 
 export interface LocalPorts {
   /** Functions HTTP port (PORT, default 7071; 0 picks a free port). */
@@ -45,7 +45,7 @@ export interface LocalHostSettings {
 export function parseLocalHostSettings(env: Env): LocalHostSettings {
   const problems: FieldProblem[] = [];
   const port = (key: keyof LocalPorts) =>
-    whole(
+    wholeNumberSetting(
       env[LOCAL_PORT_SETTINGS[key]],
       LOCAL_PORT_SETTINGS[key],
       LOCAL_PORT_DEFAULTS[key],
@@ -61,7 +61,7 @@ export function parseLocalHostSettings(env: Env): LocalHostSettings {
     emulatorGraph: port("emulatorGraph"),
     emulatorUpload: port("emulatorUpload"),
   };
-  const lease = whole(
+  const lease = wholeNumberSetting(
     env.LOCALHOST_MESSAGE_LEASE_SECONDS,
     "LOCALHOST_MESSAGE_LEASE_SECONDS",
     60,
@@ -71,22 +71,4 @@ export function parseLocalHostSettings(env: Env): LocalHostSettings {
   );
   if (problems.length > 0) throw new ConfigError(problems);
   return { ports, messageLeaseMs: lease * 1000 };
-}
-
-function whole(
-  raw: string | undefined,
-  field: string,
-  fallback: number,
-  min: number,
-  max: number,
-  problems: FieldProblem[],
-): number {
-  const value = raw?.trim();
-  if (!value) return fallback;
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || n < min || n > max) {
-    problems.push({ field, rule: `must be a whole number from ${min} to ${max}` });
-    return fallback;
-  }
-  return n;
 }
