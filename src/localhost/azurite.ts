@@ -26,6 +26,11 @@ const DEV_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/
 export function devStorageConnectionString(ports: AzuritePorts): string {
   if (ports.blob === 10000 && ports.queue === 10001 && ports.table === 10002)
     return "UseDevelopmentStorage=true";
+  return explicitDevStorageConnectionString(ports);
+}
+
+/** The development account's full connection string for Azurite on these ports. */
+export function explicitDevStorageConnectionString(ports: AzuritePorts): string {
   const endpoint = (port: number) => `http://127.0.0.1:${port}/${DEV_ACCOUNT}`;
   return (
     `DefaultEndpointsProtocol=http;AccountName=${DEV_ACCOUNT};AccountKey=${DEV_KEY};` +
@@ -82,59 +87,41 @@ export async function startPersistentAzurite(
 ): Promise<AzuriteProcess> {
   const location = path.join(appDir, ".azurite");
   mkdirSync(location, { recursive: true });
-  const script = azuriteScript();
+  return spawnAzurite({ location }, ports);
+}
+
+export interface SpawnedAzurite extends AzuriteProcess {
+  /** The ports it actually listens on (the chosen ones when 0 was asked for). */
+  readonly ports: AzuritePorts;
+}
+
+/**
+ * Starts Azurite as a child process on 127.0.0.1 and resolves once all three services listen, with the ports
+ * read from its own output (so port 0 works: the tests use free ports). Data lives in `location`, or in memory.
+ */
+export async function spawnAzurite(
+  storage: { readonly location: string } | "memory",
+  ports: AzuritePorts,
+): Promise<SpawnedAzurite> {
   const child = spawn(
     process.execPath,
     [
-      script,
-      "--location",
-      location,
+      azuriteScript(),
+      ...(storage === "memory" ? ["--inMemoryPersistence"] : ["--location", storage.location]),
       "--disableTelemetry",
       "--skipApiVersionCheck",
       "--loose",
-      "--blobHost",
-      "127.0.0.1",
-      "--queueHost",
-      "127.0.0.1",
-      "--tableHost",
-      "127.0.0.1",
-      "--blobPort",
-      String(ports.blob),
-      "--queuePort",
-      String(ports.queue),
-      "--tablePort",
-      String(ports.table),
+      ...(["blob", "queue", "table"] as const).flatMap((service) => [
+        `--${service}Host`,
+        "127.0.0.1",
+        `--${service}Port`,
+        String(ports[service]),
+      ]),
     ],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
-  await new Promise<void>((resolve, reject) => {
-    let output = "";
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`Azurite did not start within 30 s:\n${output}`));
-    }, 30_000);
-    const onData = (data: Buffer) => {
-      output += data.toString();
-      if ((output.match(/successfully listening/g) ?? []).length >= 3) {
-        clearTimeout(timer);
-        child.stdout?.off("data", onData);
-        child.off("exit", onExit);
-        child.stdout?.resume();
-        child.stderr?.resume();
-        resolve();
-      }
-    };
-    const onExit = (code: number | null) => {
-      clearTimeout(timer);
-      reject(new Error(`Azurite exited early with code ${code}:\n${output}`));
-    };
-    child.stdout?.on("data", onData);
-    child.stderr?.on("data", (d: Buffer) => {
-      output += d.toString();
-    });
-    child.once("exit", onExit);
-  });
-  return { child, stop: () => stopChild(child) };
+  const listening = await readPorts(child);
+  return { child, ports: listening, stop: () => stopChild(child) };
 }
 
 export function stopChild(child: ChildProcess, graceMs = 5_000): Promise<void> {
@@ -143,5 +130,44 @@ export function stopChild(child: ChildProcess, graceMs = 5_000): Promise<void> {
     child.once("exit", () => resolve());
     child.kill("SIGTERM");
     setTimeout(() => child.kill("SIGKILL"), graceMs).unref();
+  });
+}
+
+/** Waits for "Azurite {Blob|Queue|Table} service is successfully listening at http://127.0.0.1:N" x3. */
+function readPorts(child: ChildProcess): Promise<AzuritePorts> {
+  return new Promise((resolve, reject) => {
+    let output = "";
+    const found: Record<string, number> = {};
+    const fail = (err: Error) => {
+      clearTimeout(timer);
+      child.kill("SIGKILL");
+      reject(err);
+    };
+    const timer = setTimeout(() => fail(new Error(`Azurite did not start within 30 s:\n${output}`)), 30_000);
+    const onExit = (code: number | null) =>
+      fail(new Error(`Azurite exited early with code ${code}:\n${output}`));
+    const onData = (data: Buffer) => {
+      output += data.toString();
+      for (const m of output.matchAll(
+        /Azurite (Blob|Queue|Table) service is successfully listening at \S+:(\d+)/g,
+      )) {
+        found[(m[1] ?? "").toLowerCase()] = Number(m[2]);
+      }
+      const { blob, queue, table } = found;
+      if (blob && queue && table) {
+        clearTimeout(timer);
+        child.stdout?.off("data", onData);
+        child.off("exit", onExit);
+        // Keep draining its output: a full pipe would block Azurite.
+        child.stdout?.resume();
+        child.stderr?.resume();
+        resolve({ blob, queue, table });
+      }
+    };
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", (d: Buffer) => {
+      output += d.toString();
+    });
+    child.once("exit", onExit);
   });
 }
