@@ -263,21 +263,10 @@ class StepRun {
     const decision = classifyFailure(notFound, "status", this.classifyContext());
     if (fingerprint.size - job.confirmedOffset > job.chunkSize)
       return applyDecision(job, decision, this.outcome);
-    let hash: UploadJob["hash"];
+    const hashed = await this.hashThrough(job, fingerprint, fingerprint.size);
+    if ("failed" in hashed) return hashed.failed;
+    const hash = hashed.hash;
     let item: DriveItem | undefined;
-    try {
-      hash = await advanceHash(
-        job.hash,
-        fingerprint.size,
-        this.source,
-        fingerprint,
-        job.chunkSize,
-        undefined,
-        this.signal,
-      );
-    } catch (err: unknown) {
-      return this.sourceFailure(job, err);
-    }
     try {
       item = await this.deps.graph.getItem(target, this.signal);
     } catch (err: unknown) {
@@ -324,20 +313,9 @@ class StepRun {
       }
       const sent: InMemoryBytes = { start: fragment.start, bytes };
       if (outcome.kind === "completed") {
-        let hash: UploadJob["hash"];
-        try {
-          hash = await advanceHash(
-            job.hash,
-            size,
-            this.source,
-            fingerprint,
-            job.chunkSize,
-            sent,
-            this.signal,
-          );
-        } catch (err: unknown) {
-          return this.sourceFailure(job, err);
-        }
+        const hashed = await this.hashThrough(job, fingerprint, size, sent);
+        if ("failed" in hashed) return hashed.failed;
+        const hash = hashed.hash;
         return this.finish({ ...job, hash, confirmedOffset: size }, outcome.item);
       }
       return await this.applyServerRanges(job, outcome.nextExpectedRanges, outcome.expiresAt, sent, "chunk");
@@ -372,20 +350,9 @@ class StepRun {
         this.outcome,
       );
     }
-    let hash: UploadJob["hash"];
-    try {
-      hash = await advanceHash(
-        job.hash,
-        ranges.confirmed,
-        this.source,
-        fingerprint,
-        job.chunkSize,
-        sent,
-        this.signal,
-      );
-    } catch (err: unknown) {
-      return this.sourceFailure(job, err);
-    }
+    const hashed = await this.hashThrough(job, fingerprint, ranges.confirmed, sent);
+    if ("failed" in hashed) return hashed.failed;
+    const hash = hashed.hash;
     const progressed = ranges.confirmed > job.confirmedOffset;
     const first = ranges.missing[0];
     const moved: UploadJob = {
@@ -469,6 +436,25 @@ class StepRun {
         );
       case "mismatch":
         return failJob({ ...job, session: undefined }, verdict.error, this.outcome, false);
+    }
+  }
+
+  /**
+   * The job's hash advanced over its bytes up to `to` (normally the chunk just sent, still in `sent`), or the
+   * step result for a source that changed or failed meanwhile.
+   */
+  private async hashThrough(
+    job: UploadJob,
+    fingerprint: SourceFingerprint,
+    to: number,
+    sent?: InMemoryBytes,
+  ): Promise<{ readonly hash: UploadJob["hash"] } | { readonly failed: StepResult }> {
+    try {
+      return {
+        hash: await advanceHash(job.hash, to, this.source, fingerprint, job.chunkSize, sent, this.signal),
+      };
+    } catch (err: unknown) {
+      return { failed: await this.sourceFailure(job, err) };
     }
   }
 
