@@ -4,6 +4,8 @@
  * URL is on disk before its first fragment), waiting out delays with timers, `parallel` files at a time with the
  * chunks of one file sequential. One throttle deadline per drive slows every job writing to it (GRAPH.md).
  */
+
+import { delay } from "../core/delay.js";
 import { type EngineDeps, step } from "../core/engine.js";
 import { isTerminal, type UploadJob } from "../core/job.js";
 import type { FileLabel, ProgressReporter } from "./progress/reporter.js";
@@ -53,7 +55,7 @@ async function runOne(
   while (!isTerminal(job.status)) {
     const driveId = job.target?.driveId;
     const until = driveId ? throttledUntil.get(driveId) : undefined;
-    if (until !== undefined && until > deps.clock.now()) await sleep(until - deps.clock.now(), signal);
+    if (until !== undefined && until > deps.clock.now()) await delay(until - deps.clock.now(), signal);
     const result = await step(job, deps, signal);
     job = result.job;
     track(job);
@@ -63,25 +65,7 @@ async function runOne(
       const { driveId: throttled, until: next } = result.throttleDriveUntil;
       throttledUntil.set(throttled, Math.max(next, throttledUntil.get(throttled) ?? 0));
     }
-    if (result.next.type === "wait") await sleep(result.next.ms, signal);
+    if (result.next.type === "wait") await delay(result.next.ms, signal);
   }
   return job;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const timer = setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
 }

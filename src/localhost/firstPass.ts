@@ -6,6 +6,7 @@
  */
 
 import { progressBar } from "../cli/commands/status.js";
+import { delay } from "../core/delay.js";
 import { isTerminal, type UploadJob } from "../core/job.js";
 import type { HistoryStore, ManifestStore, RunRecord } from "../core/mirrorPorts.js";
 import type { JobStore } from "../core/storePorts.js";
@@ -46,7 +47,7 @@ export async function followFirstPass(deps: FirstPassDeps): Promise<FirstPass> {
     for (const run of await deps.history.recentRuns({ limit: 50 }))
       if (run.startedAt >= deps.since && deps.mirrors.includes(run.mirror) && !runs.has(run.mirror))
         runs.set(run.mirror, run);
-    if (runs.size < deps.mirrors.length) await pause(pollMs, deps.signal);
+    if (runs.size < deps.mirrors.length) await delay(pollMs, deps.signal);
   }
   const labels = new Map<string, { mirror: string; path: string; destination: string }>();
   for (const mirror of deps.mirrors)
@@ -77,7 +78,7 @@ export async function followFirstPass(deps: FirstPassDeps): Promise<FirstPass> {
     files.sort((a, b) => a.path.localeCompare(b.path) || a.destination.localeCompare(b.destination));
     drawer.draw(files);
     if (files.every((f) => isTerminal(f.job.status))) return { runs: [...runs.values()], files };
-    await pause(pollMs, deps.signal);
+    await delay(pollMs, deps.signal);
   }
 }
 
@@ -132,21 +133,6 @@ export function shortDestination(label: string): string {
 
 function truncate(text: string, width: number): string {
   return text.length <= width ? text : `…${text.slice(text.length - width + 1)}`;
-}
-
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
 }
 
 /** The summary printed once the pass's jobs ended: each file, where it landed, its link and verification. */

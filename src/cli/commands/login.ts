@@ -3,12 +3,14 @@
  * "Delegated"). Device code by default (works over SSH on a headless server); `--browser` for authorization
  * code with PKCE on a loopback redirect. Prints what the token can do; never prints a token.
  */
+
 import { spawn } from "node:child_process";
 import type { Command } from "commander";
 import { assessCapability } from "../../auth/capability.js";
 import { type LoginDependencies, loginWithBrowser, loginWithDeviceCode } from "../../auth/login/flows.js";
 import { type Env, parseAuthConfig } from "../../config/auth.js";
 import { ConfigError } from "../../config/configError.js";
+import { delay } from "../../core/delay.js";
 import { type Clock, systemClock } from "../../core/ports.js";
 
 export interface LoginOptions {
@@ -103,7 +105,7 @@ export async function loginCommand(options: LoginOptions, io: LoginIo): Promise<
     clock: io.clock ?? systemClock,
     logger: () => {},
     tell: (line) => io.stderr.write(`${line}\n`),
-    sleep: io.sleep ?? sleep,
+    sleep: io.sleep ?? delay,
     openBrowser: io.openBrowser ?? openInBrowser,
     ...(io.tlsCa ? { http: { ca: io.tlsCa } } : {}),
     ...(io.signal ? { signal: io.signal } : {}),
@@ -131,20 +133,6 @@ export function qualifyScopes(scopes: readonly string[], graphRoot: string): str
   return scopes.map((scope) =>
     scope.includes("/") || OPENID_SCOPES.has(scope) ? scope : `${graphRoot}/${scope}`,
   );
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      "abort",
-      () => {
-        clearTimeout(timer);
-        reject(signal.reason);
-      },
-      { once: true },
-    );
-  });
 }
 
 /** Best effort: the URL is printed as well, for machines without a desktop. */

@@ -4,6 +4,7 @@
  * bars (or JSON lines), through the same engine the queue function runs. Without --once it keeps running and
  * starts a pass on MIRROR_SCHEDULE. State (manifest, history, resumable jobs) lives in --state-dir.
  */
+
 import { randomUUID } from "node:crypto";
 import os from "node:os";
 import path from "node:path";
@@ -13,6 +14,7 @@ import { assertWriteAllowed } from "../../auth/gate.js";
 import type { Env } from "../../config/auth.js";
 import { ConfigError } from "../../config/configError.js";
 import { loadConfig } from "../../config/index.js";
+import { delay } from "../../core/delay.js";
 import { systemClock } from "../../core/ports.js";
 import type { MirrorDefinitions } from "../../mirror/definitions.js";
 import { runLocalMirror } from "../../mirror/localRun.js";
@@ -150,7 +152,7 @@ export async function mirrorCommand(options: MirrorCommandOptions, io: MirrorCom
     if (options.json !== true)
       io.stdout.write(`next pass at ${new Date(next).toISOString()} (MIRROR_SCHEDULE)\n`);
     try {
-      await sleep(next - systemClock.now(), io.signal);
+      await delay(next - systemClock.now(), io.signal);
     } catch {
       break;
     }
@@ -187,22 +189,4 @@ function unknownMirrors(definitions: MirrorDefinitions, wanted: readonly string[
 export function defaultStateDir(env: Env): string {
   const base = env.XDG_STATE_HOME?.trim() || path.join(os.homedir(), ".local", "state");
   return path.join(base, "graph-mirror");
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const timer = setTimeout(
-      () => {
-        signal.removeEventListener("abort", onAbort);
-        resolve();
-      },
-      Math.max(0, ms),
-    );
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
 }
