@@ -1,20 +1,10 @@
-/**
- * DESIGN "A crash-safety test worth having": the whole upload is run once for every k, "crashing" the process
- * at its k-th I/O call (table, queue, Graph, source; before the call happens, and after it landed but before
- * its answer was seen), then recovered by redelivery and the sweeper with fresh worker instances.
- * Invariants: 1 byte-identical and verified; 2/3 at most one session in use at a time, never interleaved, and
- * the job finishes without human action within a bounded (virtual) time.
- */
-import { randomBytes } from "node:crypto";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isTerminal } from "../../../src/core/job.js";
-import { DEFAULT_DRIVE_IDS, type RunningEmulator, startEmulator } from "../../../src/emulator/index.js";
+import { DEFAULT_DRIVE_IDS, type RunningEmulator } from "../../../src/emulator/index.js";
 import type { CrashMode } from "../../support/pipeline/crashInjector.js";
 import { ManualClock } from "../../support/pipeline/manualClock.js";
 import { realPipeline } from "../../support/pipeline/realPipeline.js";
+import { type SourceFixture, startSourceFixture } from "../../support/pipeline/sourceFixture.js";
 
 const CHUNK = 327_680;
 const SIZE = 4 * CHUNK + 12_345; // 5 fragments, the last one short
@@ -24,20 +14,16 @@ const MAX_VIRTUAL_MS = 45 * 60_000;
 
 const clock = new ManualClock(Date.now());
 let emu: RunningEmulator;
-let dir: string;
 let sourcePath: string;
 let source: Buffer;
 
+let fixture: SourceFixture | undefined;
 beforeAll(async () => {
-  emu = await startEmulator({ clock });
-  dir = await mkdtemp(path.join(tmpdir(), "crash-matrix-"));
-  source = randomBytes(SIZE);
-  sourcePath = path.join(dir, "source.bin");
-  await writeFile(sourcePath, source);
+  fixture = await startSourceFixture(clock, SIZE, "crash-matrix-");
+  ({ emu, source, sourcePath } = fixture);
 });
 afterAll(async () => {
-  await emu?.close();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await fixture?.close();
 });
 
 async function runOnce(label: string, crashAt?: number, mode?: CrashMode) {

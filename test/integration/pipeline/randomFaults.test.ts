@@ -1,13 +1,3 @@
-/**
- * Seeded random fault schedules (DESIGN "A crash-safety test worth having"): each seed mixes Graph faults
- * (429 with Retry-After, 503, a reset mid-body, a fragment stored but answered 500, an expired session),
- * duplicate deliveries and one crash at a random I/O call. Every run must end completed and byte-identical.
- * A failure names its seed; replay it with PIPELINE_SEED=<seed>.
- */
-import { randomBytes } from "node:crypto";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isTerminal } from "../../../src/core/job.js";
 import {
@@ -15,10 +5,10 @@ import {
   type Fault,
   type RouteName,
   type RunningEmulator,
-  startEmulator,
 } from "../../../src/emulator/index.js";
 import { ManualClock } from "../../support/pipeline/manualClock.js";
 import { realPipeline } from "../../support/pipeline/realPipeline.js";
+import { type SourceFixture, startSourceFixture } from "../../support/pipeline/sourceFixture.js";
 
 const CHUNK = 327_680;
 const driveId = DEFAULT_DRIVE_IDS.opsDocuments;
@@ -28,20 +18,16 @@ const SEEDS = process.env.PIPELINE_SEED
   : Array.from({ length: 25 }, (_, i) => i + 1);
 
 let emu: RunningEmulator;
-let dir: string;
 let source: Buffer;
 let sourcePath: string;
 
+let fixture: SourceFixture | undefined;
 beforeAll(async () => {
-  emu = await startEmulator({ clock });
-  dir = await mkdtemp(path.join(tmpdir(), "random-faults-"));
-  source = randomBytes(5 * CHUNK + 4321);
-  sourcePath = path.join(dir, "source.bin");
-  await writeFile(sourcePath, source);
+  fixture = await startSourceFixture(clock, 5 * CHUNK + 4321, "random-faults-");
+  ({ emu, source, sourcePath } = fixture);
 });
 afterAll(async () => {
-  await emu?.close();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await fixture?.close();
 });
 
 /** mulberry32: small, fast, good enough to spread faults; the seed is the whole schedule. */

@@ -1,41 +1,24 @@
-/**
- * The queue pipeline with the real engine and the emulator under faults that need the queue's timing:
- * a session that expires mid-upload (emulator on the same manual clock), and a 429 on one job delaying the
- * other job writing to the same drive.
- */
-import { randomBytes } from "node:crypto";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isTerminal } from "../../../src/core/job.js";
-import {
-  DEFAULT_DRIVE_IDS,
-  DEFAULT_LIMITS,
-  type RunningEmulator,
-  startEmulator,
-} from "../../../src/emulator/index.js";
+import { DEFAULT_DRIVE_IDS, DEFAULT_LIMITS, type RunningEmulator } from "../../../src/emulator/index.js";
 import { ManualClock } from "../../support/pipeline/manualClock.js";
 import { realPipeline } from "../../support/pipeline/realPipeline.js";
+import { type SourceFixture, startSourceFixture } from "../../support/pipeline/sourceFixture.js";
 
 const CHUNK = 327_680;
 const driveId = DEFAULT_DRIVE_IDS.opsDocuments;
 const clock = new ManualClock(Date.now());
 let emu: RunningEmulator;
-let dir: string;
 let source: Buffer;
 let sourcePath: string;
 
+let fixture: SourceFixture | undefined;
 beforeAll(async () => {
-  emu = await startEmulator({ clock });
-  dir = await mkdtemp(path.join(tmpdir(), "pipeline-faults-"));
-  source = randomBytes(6 * CHUNK + 99);
-  sourcePath = path.join(dir, "source.bin");
-  await writeFile(sourcePath, source);
+  fixture = await startSourceFixture(clock, 6 * CHUNK + 99, "pipeline-faults-");
+  ({ emu, source, sourcePath } = fixture);
 });
 afterAll(async () => {
-  await emu?.close();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await fixture?.close();
 });
 
 describe("queue pipeline with the real engine under faults", () => {
