@@ -16,10 +16,11 @@ export interface EmulatorProcess {
   stop(): Promise<void>;
 }
 
-export async function startEmulatorProcess(dataDir: string): Promise<EmulatorProcess> {
+/** The emulator in a child process, file-backed in `dataDir` (in memory without one). */
+export async function startEmulatorProcess(dataDir?: string): Promise<EmulatorProcess> {
   const child = spawn(
     process.execPath,
-    [fileURLToPath(new URL("./emulatorChild.js", import.meta.url)), dataDir],
+    [fileURLToPath(new URL("./emulatorChild.js", import.meta.url)), ...(dataDir ? [dataDir] : [])],
     {
       stdio: ["ignore", "pipe", "inherit"],
     },

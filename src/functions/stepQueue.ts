@@ -6,14 +6,14 @@
  * (completed, failed, cancelled) records a mirror job's end at once (mirrorWiring `onJobFinished`), so the
  * mirror's history and manifest do not wait for the next pass.
  */
-import { app, type InvocationContext, output } from "@azure/functions";
-import { parseStorageNames } from "../config/storage.js";
+import { app, type InvocationContext } from "@azure/functions";
 import { isTerminal } from "../core/job.js";
 import type { WakeMessage } from "../core/storePorts.js";
 import { processWake } from "../core/worker.js";
 import { parseWakeMessage } from "../store/wakeMessageCodec.js";
 import { recordJobEnd } from "./jobEndHook.js";
 import { contextLog, workerDeps } from "./pipelineWiring.js";
+import { wakeQueueOutput } from "./wakeOutput.js";
 
 /** Returns the immediate continuation for the output binding, or undefined for none. */
 export async function stepQueueHandler(
@@ -35,11 +35,9 @@ export async function stepQueueHandler(
   return undefined;
 }
 
-const { wakeQueue } = parseStorageNames(process.env);
-
 app.storageQueue("uploadStep", {
-  queueName: wakeQueue,
+  queueName: wakeQueueOutput.queueName,
   connection: "AzureWebJobsStorage",
   handler: stepQueueHandler,
-  return: output.storageQueue({ queueName: wakeQueue, connection: "AzureWebJobsStorage" }),
+  return: wakeQueueOutput,
 });

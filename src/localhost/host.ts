@@ -11,7 +11,7 @@ import { entryPoints } from "./entryPoints.js";
 import { readHostSettings } from "./hostJson.js";
 import { type HttpTriggerServer, serveHttpTriggers } from "./httpTriggers.js";
 import { type HostLog, triggerBinding } from "./invoke.js";
-import { unsupportedOutputs } from "./outputBindings.js";
+import { unsupportedOutputs, writeQueueOutputs } from "./outputBindings.js";
 import { listenToQueue, type QueueListener } from "./queueTriggers.js";
 import { QueueClients } from "./storageConnections.js";
 import { scheduleTimer, type TimerSchedule } from "./timerTriggers.js";
@@ -68,6 +68,10 @@ export async function startLocalHost(options: LocalHostOptions): Promise<Running
     }
     return registrations.some((r) => r.metadata.name.toLowerCase() === name.toLowerCase()) ? 400 : 404;
   };
+  // An output binding that writes to a queue this host listens on wakes that listener at once.
+  const onQueueWritten = (key: string) => {
+    for (const listener of queues) if (listener.key === key) listener.wake();
+  };
   const http = await serveHttpTriggers({
     registrations,
     model,
@@ -77,11 +81,22 @@ export async function startLocalHost(options: LocalHostOptions): Promise<Running
     host: options.host ?? "127.0.0.1",
     log,
     runFunction,
+    writeOutputs: async (registration, output) => {
+      const written = await writeQueueOutputs(
+        registration,
+        output,
+        clients,
+        options.env,
+        settings.queues.messageEncoding,
+        onQueueWritten,
+      );
+      if (written > 0)
+        log(
+          "information",
+          `${registration.metadata.name}: ${written} queue message(s) written by its output binding`,
+        );
+    },
   });
-  // An output binding that writes to a queue this host listens on wakes that listener at once.
-  const onQueueWritten = (key: string) => {
-    for (const listener of queues) if (listener.key === key) listener.wake();
-  };
   try {
     for (const registration of registrations) {
       const type = triggerBinding(registration)[1].type.toLowerCase();

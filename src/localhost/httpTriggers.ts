@@ -5,7 +5,8 @@
  * worker's own HTTP proxy (its URI is the `HttpUri` capability the programming model reports) with the header
  * `x-ms-invocation-id`, and the library answers through that proxy: the body streams both ways and is never
  * buffered. Without streaming, the body is passed in the invocation as bytes, as the host's RPC does.
- * Function keys are not checked locally, as with Core Tools' `func start`.
+ * Function keys are not checked locally, as with Core Tools' `func start`. Queue output bindings of a
+ * successful invocation are written through the host's `writeOutputs` (and wake that queue's listener).
  *
  * `POST /admin/functions/{name}` runs a non-HTTP function once, as the Functions host's admin API does
  * (Microsoft docs, "Manually run a non HTTP-triggered function"): 202 Accepted, the run goes on in the
@@ -16,7 +17,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { redactSecrets } from "../core/redact.js";
 import type { ProgrammingModel, RpcTypedData } from "./coreTypes.js";
-import { type HostLog, invoke, triggerBinding } from "./invoke.js";
+import { type HostLog, type InvocationOutput, invoke, triggerBinding } from "./invoke.js";
 import { compileRoute, type RouteMatch } from "./routes.js";
 import type { Registration } from "./virtualCore.js";
 
@@ -51,6 +52,8 @@ export async function serveHttpTriggers(options: {
   readonly log: HostLog;
   /** Starts one run of a non-HTTP function; answers the HTTP status (202 started, 404 unknown, 400 unsupported). */
   readonly runFunction?: (name: string) => number;
+  /** Writes a successful invocation's output bindings (queues), as the host does before it is done with it. */
+  readonly writeOutputs?: OutputWriter;
 }): Promise<HttpTriggerServer> {
   const prefix = options.routePrefix ? `/${options.routePrefix}` : "";
   const functions: HttpFunction[] = options.registrations.flatMap((registration) => {
@@ -85,9 +88,13 @@ export async function serveHttpTriggers(options: {
       res.writeHead(404).end();
       return;
     }
+    const writeOutputs = options.writeOutputs ?? (async () => undefined);
     const handle = options.streamProxyUri
-      ? forwardToProxy(options.streamProxyUri, options.model, found.fn, found.params, req, res, options.log)
-      : invokeBuffered(options.model, found.fn, found.params, req, res, options.log);
+      ? forwardToProxy(options.streamProxyUri, options.model, found.fn, found.params, req, res, {
+          log: options.log,
+          writeOutputs,
+        })
+      : invokeBuffered(options.model, found.fn, found.params, req, res, { log: options.log, writeOutputs });
     handle.catch((err: unknown) => {
       options.log(
         "error",
@@ -149,6 +156,17 @@ function paramsMetadata(params: Record<string, string>): Record<string, RpcTyped
   return Object.fromEntries(Object.entries(params).map(([k, v]) => [k, { string: v }]));
 }
 
+export type OutputWriter = (registration: Registration, output: InvocationOutput) => Promise<void>;
+
+interface InvocationHooks {
+  readonly log: HostLog;
+  readonly writeOutputs: OutputWriter;
+}
+
+/**
+ * HTTP streaming: the worker's own server answers the request, so the response may be on its way before the
+ * invocation has returned; its output bindings are written once it has (and only if it succeeded).
+ */
 async function forwardToProxy(
   proxyUri: string,
   model: ProgrammingModel,
@@ -156,7 +174,7 @@ async function forwardToProxy(
   params: Record<string, string>,
   req: http.IncomingMessage,
   res: http.ServerResponse,
-  log: HostLog,
+  { log, writeOutputs }: InvocationHooks,
 ): Promise<void> {
   const invocationId = randomUUID();
   const url = new URL(req.url ?? "/", "http://localhost");
@@ -198,12 +216,14 @@ async function forwardToProxy(
     proxied.on("error", reject);
   });
   req.pipe(proxied);
+  let output: InvocationOutput;
   try {
-    await invocation;
+    output = await invocation;
   } catch (err: unknown) {
     proxied.destroy();
     throw err;
   }
+  await writeOutputs(fn.registration, output);
   await answered;
 }
 
@@ -216,7 +236,7 @@ async function invokeBuffered(
   params: Record<string, string>,
   req: http.IncomingMessage,
   res: http.ServerResponse,
-  log: HostLog,
+  { log, writeOutputs }: InvocationHooks,
 ): Promise<void> {
   const chunks: Buffer[] = [];
   let received = 0;
@@ -249,6 +269,8 @@ async function invokeBuffered(
     },
     log,
   );
+  // Before the response, as the host does: a failed output write fails the invocation (500).
+  await writeOutputs(fn.registration, output);
   const response = output.returnValue?.http;
   if (!response) {
     res.writeHead(204).end();

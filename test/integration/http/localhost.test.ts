@@ -85,6 +85,16 @@ describe("local Functions host", () => {
     );
     expect(post.status).toBe(202);
     const { statusUrl } = (await post.json()) as { statusUrl: string };
+    // The first wake goes out through createUpload's queue output binding (which wakes the step listener at
+    // once), not through the queue SDK.
+    await eventually(
+      async () =>
+        /createUpload: 1 queue message\(s\) written by its output binding/.test(host.output())
+          ? true
+          : undefined,
+      10_000,
+      "createUpload's output binding to write the first wake",
+    );
     const final = await eventually(
       async () => {
         const status = (await (await fetch(statusUrl)).json()) as {

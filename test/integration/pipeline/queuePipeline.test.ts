@@ -8,7 +8,8 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { InvocationContext } from "@azure/functions";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { ChunkBufferPool } from "../../../src/core/bufferPool.js";
 import { newJob } from "../../../src/core/engine.js";
 import {
   DEFAULT_DRIVE_IDS,
@@ -95,8 +96,15 @@ async function runUpload(name: string, duplicate: boolean) {
 }
 
 describe("queue pipeline against Azurite and the emulator", () => {
-  it("uploads 50 MiB one chunk per invocation, byte-identical", async () => {
+  it("uploads 50 MiB one chunk per invocation, byte-identical, reusing one fragment buffer", async () => {
+    const acquire = vi.spyOn(ChunkBufferPool.prototype, "acquire");
     const { stored, driver, fragmentsPerInvocation, log } = await runUpload("plain", false);
+    // One pool per instance: every invocation's fragment goes through the same 10 MiB buffer, not a fresh one
+    // left for the garbage collector (docs/pipeline.md "Performance").
+    const buffers = acquire.mock.results.map((r) => r.value as Uint8Array);
+    acquire.mockRestore();
+    expect(buffers).toHaveLength(5);
+    expect(new Set(buffers).size).toBe(1);
     expect(stored?.job.status).toBe("completed");
     expect(stored?.job.result?.verification).toBe("hash");
     expect(emu.inspect.readItem(driveId, "/pipeline/plain.bin")?.equals(source)).toBe(true);

@@ -62,6 +62,15 @@ describe("registered functions against the infrastructure and the docs", () => {
     );
   });
 
+  it("gives createUpload a queue output on the queue uploadStep listens to (its first wakes)", () => {
+    const byName = (name: string) => registered.find((fn) => fn.name === name);
+    const stepQueue = byName("uploadStep")?.trigger.queueName;
+    const outputs = (byName("createUpload")?.bindings ?? []).filter(
+      (b) => b.direction === "out" && b.type.toLowerCase() === "queue",
+    );
+    expect(outputs.map((b) => [b.queueName, b.connection])).toEqual([[stepQueue, "AzureWebJobsStorage"]]);
+  });
+
   it("lists exactly the registered functions in docs/runbook.md, with their triggers and targets", () => {
     const env = settings[0] ?? {};
     const actual = registered

@@ -2,6 +2,9 @@
  * The thin Functions adapters, called directly with an InvocationContext (PLATFORM.md: outside the host the
  * library is in test mode and skips registration), over the in-memory twins and a scripted engine.
  */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { InvocationContext, type Timer } from "@azure/functions";
 import { afterEach, describe, expect, it } from "vitest";
 import { parseStorageConfig } from "../../../src/config/storage.js";
@@ -10,21 +13,24 @@ import { poisonHandler } from "../../../src/functions/poison.js";
 import { createRuntime, setRuntime } from "../../../src/functions/runtime.js";
 import { stepQueueHandler } from "../../../src/functions/stepQueue.js";
 import { SWEEP_SCHEDULE, sweeperHandler } from "../../../src/functions/sweeper.js";
+import { createUploadFunction } from "../../../src/functions/uploads.js";
+import { wakeQueueOutput } from "../../../src/functions/wakeOutput.js";
 import { createStorageClients } from "../../../src/store/factory.js";
 import { MemoryJobStore } from "../../../src/store/memoryJobStore.js";
 import { MemoryThrottleStore } from "../../../src/store/memoryThrottleStore.js";
 import { MemoryWakeQueue } from "../../../src/store/memoryWakeQueue.js";
+import { jsonRequest } from "../../support/httpApiHarness.js";
 import { makeJob } from "../../support/pipeline/jobs.js";
 import { ManualClock } from "../../support/pipeline/manualClock.js";
 import { ScriptedEngine } from "../../support/pipeline/scriptedEngine.js";
 
-function install() {
+function install(extraEnv: Record<string, string> = {}) {
   const clock = new ManualClock();
   const jobs = new MemoryJobStore();
   const queue = new MemoryWakeQueue(clock);
   const engine = new ScriptedEngine(clock);
   const logs: string[] = [];
-  const env = { AzureWebJobsStorage: "UseDevelopmentStorage=true" };
+  const env = { AzureWebJobsStorage: "UseDevelopmentStorage=true", ...extraEnv };
   setRuntime(
     createRuntime({
       env,
@@ -101,6 +107,50 @@ describe("step queue function", () => {
     await t.jobs.createJobs([job]);
     expect(await stepQueueHandler({ jobId: job.jobId, wakeSeq: 0 }, t.context())).toBeUndefined();
     expect(t.engine.calls).toEqual([]);
+  });
+});
+
+describe("upload request function", () => {
+  function withFile() {
+    const root = mkdtempSync(path.join(tmpdir(), "gm-fn-"));
+    writeFileSync(path.join(root, "a.bin"), "hello");
+    return { t: install({ ALLOWED_FILE_ROOTS: root }), file: path.join(root, "a.bin") };
+  }
+
+  it("hands the first wakes to the queue output binding, so the host starts the steps at once", async () => {
+    const { t, file } = withFile();
+    const context = t.context();
+    const response = await createUploadFunction(
+      jsonRequest({
+        source: { type: "file", path: file },
+        destinations: [
+          { type: "drive", driveId: "b!abc", path: "/in/" },
+          { type: "drive", driveId: "b!def", path: "/in/" },
+        ],
+      }),
+      context,
+    );
+    expect(response.status).toBe(202);
+    const { id } = (await response.json()) as { id: string };
+    expect(context.extraOutputs.get(wakeQueueOutput)).toEqual([
+      { jobId: `${id}-1`, wakeSeq: 0, requestId: id },
+      { jobId: `${id}-2`, wakeSeq: 0, requestId: id },
+    ]);
+    // Not also through the queue SDK: that would wake each job twice.
+    expect(t.queue.sent).toEqual([]);
+    expect((await t.jobs.listByRequest(id)).map((row) => row.job.status)).toEqual(["queued", "queued"]);
+  });
+
+  it("sets no output for a refused request", async () => {
+    const { t } = withFile();
+    const context = t.context();
+    const response = await createUploadFunction(
+      jsonRequest({ source: { type: "file", path: "/etc/passwd" }, destinations: [] }),
+      context,
+    );
+    expect(response.status).toBe(400);
+    expect(context.extraOutputs.get(wakeQueueOutput)).toBeUndefined();
+    expect(t.queue.sent).toEqual([]);
   });
 });
 
