@@ -11,7 +11,7 @@ import { entryPoints } from "./entryPoints.js";
 import { readHostSettings } from "./hostJson.js";
 import { type HttpTriggerServer, serveHttpTriggers } from "./httpTriggers.js";
 import { type HostLog, triggerBinding } from "./invoke.js";
-import { unsupportedOutputs, writeQueueOutputs } from "./outputBindings.js";
+import { type OutputWriter, unsupportedOutputs, writeQueueOutputs } from "./outputBindings.js";
 import { listenToQueue, type QueueListener } from "./queueTriggers.js";
 import { QueueClients } from "./storageConnections.js";
 import { scheduleTimer, type TimerSchedule } from "./timerTriggers.js";
@@ -72,6 +72,15 @@ export async function startLocalHost(options: LocalHostOptions): Promise<Running
   const onQueueWritten = (key: string) => {
     for (const listener of queues) if (listener.key === key) listener.wake();
   };
+  const writeOutputs: OutputWriter = (registration, output) =>
+    writeQueueOutputs(
+      registration,
+      output,
+      clients,
+      options.env,
+      settings.queues.messageEncoding,
+      onQueueWritten,
+    );
   const http = await serveHttpTriggers({
     registrations,
     model,
@@ -81,21 +90,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<Running
     host: options.host ?? "127.0.0.1",
     log,
     runFunction,
-    writeOutputs: async (registration, output) => {
-      const written = await writeQueueOutputs(
-        registration,
-        output,
-        clients,
-        options.env,
-        settings.queues.messageEncoding,
-        onQueueWritten,
-      );
-      if (written > 0)
-        log(
-          "information",
-          `${registration.metadata.name}: ${written} queue message(s) written by its output binding`,
-        );
-    },
+    writeOutputs,
   });
   try {
     for (const registration of registrations) {
@@ -108,21 +103,12 @@ export async function startLocalHost(options: LocalHostOptions): Promise<Running
             settings: settings.queues,
             env: options.env,
             log,
-            onQueueWritten,
+            writeOutputs,
             ...(options.messageLeaseMs ? { messageLeaseMs: options.messageLeaseMs } : {}),
           }),
         );
       else if (type === "timertrigger")
-        timers.push(
-          scheduleTimer(registration, {
-            model,
-            clients,
-            env: options.env,
-            encoding: settings.queues.messageEncoding,
-            log,
-            onQueueWritten,
-          }),
-        );
+        timers.push(scheduleTimer(registration, { model, env: options.env, log, writeOutputs }));
       else if (type !== "httptrigger")
         log(
           "warning",

@@ -18,6 +18,7 @@ import type { AddressInfo } from "node:net";
 import { redactSecrets } from "../core/redact.js";
 import type { ProgrammingModel, RpcTypedData } from "./coreTypes.js";
 import { type HostLog, type InvocationOutput, invoke, triggerBinding } from "./invoke.js";
+import type { OutputWriter } from "./outputBindings.js";
 import { compileRoute, type RouteMatch } from "./routes.js";
 import type { Registration } from "./virtualCore.js";
 
@@ -52,7 +53,7 @@ export async function serveHttpTriggers(options: {
   readonly log: HostLog;
   /** Starts one run of a non-HTTP function; answers the HTTP status (202 started, 404 unknown, 400 unsupported). */
   readonly runFunction?: (name: string) => number;
-  /** Writes a successful invocation's output bindings (queues), as the host does before it is done with it. */
+  /** Writes a successful invocation's queue output bindings, as the host does before it is done with it. */
   readonly writeOutputs?: OutputWriter;
 }): Promise<HttpTriggerServer> {
   const prefix = options.routePrefix ? `/${options.routePrefix}` : "";
@@ -88,13 +89,18 @@ export async function serveHttpTriggers(options: {
       res.writeHead(404).end();
       return;
     }
-    const writeOutputs = options.writeOutputs ?? (async () => undefined);
+    const call: HttpCall = {
+      model: options.model,
+      fn: found.fn,
+      params: found.params,
+      req,
+      res,
+      log: options.log,
+      writeOutputs: outputsLogged(options.writeOutputs ?? (async () => 0), options.log),
+    };
     const handle = options.streamProxyUri
-      ? forwardToProxy(options.streamProxyUri, options.model, found.fn, found.params, req, res, {
-          log: options.log,
-          writeOutputs,
-        })
-      : invokeBuffered(options.model, found.fn, found.params, req, res, { log: options.log, writeOutputs });
+      ? forwardToProxy(options.streamProxyUri, call)
+      : invokeBuffered(call);
     handle.catch((err: unknown) => {
       options.log(
         "error",
@@ -156,11 +162,28 @@ function paramsMetadata(params: Record<string, string>): Record<string, RpcTyped
   return Object.fromEntries(Object.entries(params).map(([k, v]) => [k, { string: v }]));
 }
 
-export type OutputWriter = (registration: Registration, output: InvocationOutput) => Promise<void>;
-
-interface InvocationHooks {
+/** One request to one HTTP function, with what the host lends the invocation. */
+interface HttpCall {
+  readonly model: ProgrammingModel;
+  readonly fn: HttpFunction;
+  readonly params: Record<string, string>;
+  readonly req: http.IncomingMessage;
+  readonly res: http.ServerResponse;
   readonly log: HostLog;
   readonly writeOutputs: OutputWriter;
+}
+
+/** HTTP functions write queue messages rarely (a new upload's first wakes), so each write gets a log line. */
+function outputsLogged(write: OutputWriter, log: HostLog): OutputWriter {
+  return async (registration, output) => {
+    const written = await write(registration, output);
+    if (written > 0)
+      log(
+        "information",
+        `${registration.metadata.name}: ${written} queue message(s) written by its output binding`,
+      );
+    return written;
+  };
 }
 
 /**
@@ -169,12 +192,7 @@ interface InvocationHooks {
  */
 async function forwardToProxy(
   proxyUri: string,
-  model: ProgrammingModel,
-  fn: HttpFunction,
-  params: Record<string, string>,
-  req: http.IncomingMessage,
-  res: http.ServerResponse,
-  { log, writeOutputs }: InvocationHooks,
+  { model, fn, params, req, res, log, writeOutputs }: HttpCall,
 ): Promise<void> {
   const invocationId = randomUUID();
   const url = new URL(req.url ?? "/", "http://localhost");
@@ -230,14 +248,7 @@ async function forwardToProxy(
 /** The Functions host's default request body limit (host limit 100 MB) for handlers without HTTP streaming. */
 const MAX_BUFFERED_BODY_BYTES = 100 * 1024 * 1024;
 
-async function invokeBuffered(
-  model: ProgrammingModel,
-  fn: HttpFunction,
-  params: Record<string, string>,
-  req: http.IncomingMessage,
-  res: http.ServerResponse,
-  { log, writeOutputs }: InvocationHooks,
-): Promise<void> {
+async function invokeBuffered({ model, fn, params, req, res, log, writeOutputs }: HttpCall): Promise<void> {
   const chunks: Buffer[] = [];
   let received = 0;
   for await (const chunk of req) {

@@ -14,6 +14,12 @@ import type { Registration } from "./virtualCore.js";
 /** Told after an output binding wrote to a queue (its {@link queueKey}), so a listener can pick it up at once. */
 export type QueueWritten = (key: string) => void;
 
+/**
+ * Writes one successful invocation's queue outputs and answers how many messages went out. The host builds one
+ * (its clients, settings and listeners bound in) and every trigger kind uses it.
+ */
+export type OutputWriter = (registration: Registration, output: InvocationOutput) => Promise<number>;
+
 export function unsupportedOutputs(registration: Registration): string[] {
   return Object.entries(registration.metadata.bindings)
     .filter(([, b]) => b.direction === "out" && !["queue", "http"].includes(b.type.toLowerCase()))

@@ -17,7 +17,7 @@ import { resolveSettings } from "./appSettings.js";
 import type { ProgrammingModel } from "./coreTypes.js";
 import type { QueueHostSettings } from "./hostJson.js";
 import { type HostLog, invoke, triggerBinding } from "./invoke.js";
-import { type QueueWritten, writeQueueOutputs } from "./outputBindings.js";
+import type { OutputWriter } from "./outputBindings.js";
 import { decodeMessage, triggerMetadataFor } from "./queueMessages.js";
 import { type QueueClients, queueKey } from "./storageConnections.js";
 import type { Registration } from "./virtualCore.js";
@@ -41,8 +41,8 @@ export interface QueueListenerOptions {
   /** How long a received message stays invisible while its function runs; renewed at half (default 60 s). */
   readonly messageLeaseMs?: number;
   readonly minPollingIntervalMs?: number;
-  /** Called after an output binding of this function wrote to a queue, so its listener can wake. */
-  readonly onQueueWritten?: QueueWritten;
+  /** Writes the function's queue outputs after it succeeded (and wakes the listeners of those queues). */
+  readonly writeOutputs: OutputWriter;
 }
 
 export async function listenToQueue(
@@ -109,14 +109,7 @@ export async function listenToQueue(
           { triggerData: { string: body }, triggerMetadata: triggerMetadataFor(message, body) },
           log,
         );
-        await writeQueueOutputs(
-          registration,
-          output,
-          options.clients,
-          options.env,
-          settings.messageEncoding,
-          options.onQueueWritten,
-        );
+        await options.writeOutputs(registration, output);
       } catch (err: unknown) {
         clearInterval(renew);
         log("error", `${name} failed (dequeue count ${message.dequeueCount}): ${describe(err)}`);

@@ -9,8 +9,7 @@ import { redactSecrets } from "../core/redact.js";
 import { resolveSettings } from "./appSettings.js";
 import type { ProgrammingModel } from "./coreTypes.js";
 import { type HostLog, invoke, triggerBinding } from "./invoke.js";
-import { type QueueWritten, writeQueueOutputs } from "./outputBindings.js";
-import type { QueueClients } from "./storageConnections.js";
+import type { OutputWriter } from "./outputBindings.js";
 import type { Registration } from "./virtualCore.js";
 
 export interface TimerSchedule {
@@ -39,11 +38,9 @@ export function scheduleTimer(
   registration: Registration,
   options: {
     readonly model: ProgrammingModel;
-    readonly clients: QueueClients;
     readonly env: Readonly<Record<string, string | undefined>>;
-    readonly encoding: "base64" | "none";
     readonly log: HostLog;
-    readonly onQueueWritten?: QueueWritten;
+    readonly writeOutputs: OutputWriter;
   },
 ): TimerSchedule {
   const [, trigger] = triggerBinding(registration);
@@ -76,14 +73,7 @@ export function scheduleTimer(
         { triggerData: { json: JSON.stringify(info) }, triggerMetadata: {} },
         options.log,
       );
-      await writeQueueOutputs(
-        registration,
-        output,
-        options.clients,
-        options.env,
-        options.encoding,
-        options.onQueueWritten,
-      );
+      await options.writeOutputs(registration, output);
     } catch (err: unknown) {
       options.log(
         "error",
