@@ -31,6 +31,8 @@ export interface EmulatorInspector {
   counters(): Record<string, number>;
   sessions(): SessionSummary[];
   putItem(driveId: string, path: string, bytes: Buffer): DriveItemJson;
+  /** "The service changed the file's metadata": a new eTag, same content and cTag. */
+  touchMetadata(driveId: string, path: string): DriveItemJson;
 }
 
 function splitPath(path: string): string[] {
@@ -97,6 +99,15 @@ export function createInspector(state: EmulatorState): EmulatorInspector {
       };
       const item = tree.putFile(parent, name, content, parent.children.get(name.toLowerCase()));
       // Durable mode: written down now rather than at the next request (a failure resurfaces on that request).
+      state.durability?.flush().catch(() => undefined);
+      return driveItemJson(item, tree, drive);
+    },
+    touchMetadata(driveId, path) {
+      const drive = driveOf(driveId);
+      const tree = state.tree(drive);
+      const item = find(state, driveId, path);
+      if (item?.kind !== "file") throw errors.itemNotFound(`No file at ${path} in drive ${driveId}.`);
+      tree.touchMetadata(item);
       state.durability?.flush().catch(() => undefined);
       return driveItemJson(item, tree, drive);
     },

@@ -171,6 +171,16 @@ export class DriveTree {
     return file;
   }
 
+  /**
+   * The service changed the item's metadata on its own (photo/media metadata extraction, Office property
+   * promotion; GRAPH.md "What the service does"): a new eTag, the same content and cTag.
+   */
+  touchMetadata(item: ItemRecord): void {
+    item.eTagVersion++;
+    item.modifiedAt = this.clock.now();
+    this.observer?.itemChanged(item);
+  }
+
   remove(item: ItemRecord): void {
     if (!item.parent) throw errors.invalidRequest("The root of a drive cannot be deleted.");
     item.parent.children.delete(item.name.toLowerCase());
