@@ -9,13 +9,22 @@
  *   saves the upload URL before any bytes go out.
  * - `job.hash` covers exactly the bytes the server confirmed; the result is checked against the driveItem.
  */
+
+import { backoffDelay } from "./backoff.js";
 import type { ChunkBufferPool } from "./bufferPool.js";
 import { nextFragment, uploadMethod } from "./chunkPlan.js";
 import { classifyFailure, jobError, type Operation } from "./errorClassification.js";
 import { GraphFailure } from "./graphFailure.js";
 import type { DriveItem, GraphPort } from "./graphPort.js";
 import { advanceHash, EMPTY_HASH, type InMemoryBytes } from "./hashProgress.js";
-import { isTerminal, type JobEvent, type ResolvedTarget, type StepResult, type UploadJob } from "./job.js";
+import {
+  isTerminal,
+  type JobError,
+  type JobEvent,
+  type ResolvedTarget,
+  type StepResult,
+  type UploadJob,
+} from "./job.js";
 import { pathProblems } from "./names.js";
 import {
   applyDecision,
@@ -25,7 +34,9 @@ import {
   proceed,
   restartSession,
   touch,
+  waitFor,
 } from "./outcomes.js";
+import { budgetExceeded, countingGraph, paced } from "./pacing.js";
 import type { EnginePolicy } from "./policy.js";
 import { type ByteSource, type Clock, SourceChangedError, type SourceFingerprint } from "./ports.js";
 import { QuickXorHash } from "./quickXorHash.js";
@@ -33,7 +44,7 @@ import { parseExpectedRanges } from "./ranges.js";
 import { sessionExpiry } from "./sessionExpiry.js";
 import { afterSourceChange } from "./sourceChange.js";
 import type { SourceOpener } from "./sourceOpener.js";
-import { verifyUpload } from "./verify.js";
+import { type Provenance, verifyUpload } from "./verify.js";
 
 export interface EngineDeps {
   graph: GraphPort;
@@ -49,8 +60,12 @@ export { type NewJobInit, newJob, reopenFailedJob, resumeJob } from "./jobLifecy
 
 export async function step(job: UploadJob, deps: EngineDeps, signal?: AbortSignal): Promise<StepResult> {
   if (isTerminal(job.status)) return { job, next: terminalNext(job), events: [] };
-  const run = new StepRun(touch(job, deps.clock.now()), deps, signal);
-  return run.execute();
+  const now = deps.clock.now();
+  const counting = countingGraph(deps.graph);
+  const run = new StepRun(touch(job, now), { ...deps, graph: counting.port }, signal);
+  const overBudget = budgetExceeded(job, deps.policy);
+  const result = overBudget ? await run.giveUp(overBudget) : await run.execute();
+  return paced(job, result, counting.count(), now, deps.random, deps.policy);
 }
 
 export async function cancelJob(job: UploadJob, deps: EngineDeps, signal?: AbortSignal): Promise<StepResult> {
@@ -116,9 +131,16 @@ class StepRun {
     if (job.status === "verifying") return this.verifyStored(job.target, job.fingerprint);
     if (!job.session) return this.createSession(job.target);
     const expired = sessionExpiry(job.session, this.now, this.deps.policy);
-    if (expired) return restartSession(job, jobError("session-expired", expired), this.outcome);
+    // Our own clock says so, not the server: delete it before making a new one (restartSession).
+    if (expired)
+      return restartSession(job, jobError("session-expired", expired), this.outcome, { gone: false });
     if (job.resyncPending) return this.resync(job.target, job.fingerprint);
     return this.sendFragment(job.fingerprint);
+  }
+
+  /** The request budget ran out: fail with the reason (deleting the session, so it blocks nothing). */
+  giveUp(error: JobError): Promise<StepResult> {
+    return failJob(this.job, error, this.outcome);
   }
 
   private get source(): ByteSource {
@@ -139,7 +161,6 @@ class StepRun {
           job,
           jobError("source-unreadable", `cannot read the source: ${message}`),
           this.outcome,
-          false,
         );
       }
       job = { ...job, fingerprint };
@@ -172,7 +193,6 @@ class StepRun {
       job,
       jobError("invalid-name", `invalid destination path: ${problems.join("; ")}`),
       this.outcome,
-      false,
     );
   }
 
@@ -191,13 +211,15 @@ class StepRun {
     } catch (err: unknown) {
       return this.failure(job, err, "simple-upload");
     }
-    return this.finish({ ...job, hash, confirmedOffset: fingerprint.size }, item);
+    return this.finish({ ...job, hash, confirmedOffset: fingerprint.size }, item, "answer");
   }
 
   private async createSession(target: ResolvedTarget): Promise<StepResult> {
     const job = this.job;
     if (job.attempts.sessions >= this.deps.policy.maxSessions) {
-      return restartSession(job, job.lastError ?? jobError("session-limit", "no session"), this.outcome);
+      return restartSession(job, job.lastError ?? jobError("session-limit", "no session"), this.outcome, {
+        gone: true,
+      });
     }
     try {
       const info = await this.deps.graph.createUploadSession(
@@ -224,12 +246,88 @@ class StepRun {
         hash: EMPTY_HASH,
         resyncPending: undefined,
         missingRangeEnd: undefined,
-        attempts: { ...job.attempts, sessions: sessionNumber },
+        sessionBusySince: undefined,
+        attempts: { ...job.attempts, sessions: sessionNumber, notFound: 0 },
       };
       return proceed(next, events);
     } catch (err: unknown) {
+      if (err instanceof GraphFailure && err.status === 409) return this.sessionRefused(target, err);
+      if (err instanceof GraphFailure && err.status === 404 && !job.attempts.foldersEnsured) {
+        return this.createParentFolders(target, err);
+      }
       return this.failure(job, err, "create-session");
     }
+  }
+
+  /**
+   * 409 at createUploadSession. Under `fail` with an item at the path it is a name conflict. Otherwise another
+   * session holds the file (OneDrive for Business and SharePoint keep one live session per file: one whose
+   * answer was lost, or another program's), or the file is open in Office for the web (GRAPH.md). Neither is a
+   * name conflict, and we do not hold that session's URL to delete it: wait for it to expire, with backoff,
+   * up to a cap, then fail with what a person can do.
+   */
+  private async sessionRefused(target: ResolvedTarget, refusal: GraphFailure): Promise<StepResult> {
+    const job = this.job;
+    if (job.conflictBehavior === "fail") {
+      let existing: DriveItem | undefined;
+      try {
+        existing = await this.deps.graph.getItem(target, this.signal);
+      } catch (err: unknown) {
+        return this.failure(job, err, "get-item");
+      }
+      if (existing) return this.failure(job, refusal, "create-session");
+    }
+    const policy = this.deps.policy;
+    const since = job.sessionBusySince ?? this.now;
+    const waited = this.now - since;
+    const busy = {
+      ...jobError(
+        "session-busy",
+        "another upload session holds this file (an earlier attempt whose answer was lost, or another " +
+          "program's upload), or the file is open in Office for the web",
+      ),
+      httpStatus: 409,
+      ...(refusal.graphCode !== undefined ? { graphCode: refusal.graphCode } : {}),
+      ...(refusal.requestId !== undefined ? { requestId: refusal.requestId } : {}),
+    };
+    if (waited >= policy.sessionBusyMaxWaitMs) {
+      const minutes = Math.round(waited / 60_000);
+      return failJob(
+        job,
+        {
+          ...busy,
+          message:
+            `${busy.message}; waited ${minutes} min for it to end. It expires on its own: close the file ` +
+            "wherever it is open, then retry later",
+        },
+        this.outcome,
+      );
+    }
+    const waits = job.lastError?.code === "session-busy" ? job.attempts.retries : 0;
+    const delayMs = backoffDelay(waits, this.deps.random, policy.sessionBusyBackoff);
+    const waiting: UploadJob = {
+      ...job,
+      sessionBusySince: since,
+      attempts: { ...job.attempts, retries: waits + 1 },
+    };
+    return waitFor(
+      waiting,
+      { ...busy, message: `${busy.message}; waiting for it to end` },
+      delayMs,
+      this.outcome,
+    );
+  }
+
+  /** createUploadSession answered 404: the parent folders may be missing (reports disagree). Create them once. */
+  private async createParentFolders(target: ResolvedTarget, notFound: GraphFailure): Promise<StepResult> {
+    const job = this.job;
+    if (!target.path.slice(1).includes("/")) return this.failure(job, notFound, "create-session");
+    try {
+      await this.deps.graph.ensureParentFolders(target, this.signal);
+    } catch (err: unknown) {
+      return this.failure(job, err, "resolve");
+    }
+    return proceed({ ...job, attempts: { ...job.attempts, foldersEnsured: true } });
   }
 
   /** Ask the server what it holds; continue from there (after any doubt, and after a restart). */
@@ -242,41 +340,71 @@ class StepRun {
       status = await this.deps.graph.getUploadStatus(session.uploadUrl, this.signal);
     } catch (err: unknown) {
       if (err instanceof GraphFailure && err.status === 404) {
+        if ((job.attempts.notFound ?? 0) < 1) return this.sessionNotFoundOnce(err);
         return this.probeFinishedUpload(target, fingerprint, err);
       }
       return this.failure(job, err, "status");
     }
-    return this.applyServerRanges(job, status.nextExpectedRanges, status.expiresAt, undefined, "resynced");
+    const answered = { ...job, attempts: { ...job.attempts, notFound: 0 } };
+    return this.applyServerRanges(
+      answered,
+      status.nextExpectedRanges,
+      status.expiresAt,
+      undefined,
+      "resynced",
+    );
   }
 
   /**
-   * The session is gone after a fragment whose answer we never saw. If that fragment was the last one, the file
-   * may be complete: compare the stored item with our hash before starting over, so a fragment that landed is
-   * not sent again (GRAPH.md: a "failed" PUT may have landed).
+   * A first 404 on the upload URL does not declare the session gone: right after creation, and under load, the
+   * service answers 404 for a session that is there (rclone backend/onedrive `uploadFragment`: "assuming
+   * eventual consistency problem with session - retrying chunk", after 5 s). Wait, then ask the status; a
+   * second 404 in a row means gone.
+   */
+  private async sessionNotFoundOnce(notFound: GraphFailure): Promise<StepResult> {
+    const job = this.job;
+    const waiting: UploadJob = {
+      ...job,
+      attempts: { ...job.attempts, notFound: (job.attempts.notFound ?? 0) + 1 },
+    };
+    const decision = {
+      action: "retry-after" as const,
+      error: jobError(
+        "session-not-found",
+        `the upload session was not found (${notFound.message}); asking again`,
+      ),
+      delayMs: this.deps.policy.notFoundRetryMs,
+      resync: true,
+      throttleDrive: false,
+    };
+    return applyDecision(waiting, decision, this.outcome);
+  }
+
+  /**
+   * The session is declared gone after a fragment whose answer we never saw. If that fragment was the last one,
+   * the file may be complete: look the item up and take it only if it is provably ours (verify.ts), so a
+   * fragment that landed is not sent again (GRAPH.md: a "failed" PUT may have landed).
    */
   private async probeFinishedUpload(
     target: ResolvedTarget,
     fingerprint: SourceFingerprint,
-    notFound: unknown,
+    notFound: GraphFailure,
   ): Promise<StepResult> {
     const job = this.job;
-    const decision = classifyFailure(notFound, "status", this.classifyContext());
-    if (fingerprint.size - job.confirmedOffset > job.chunkSize)
-      return applyDecision(job, decision, this.outcome);
+    const gone = jobError("session-not-found", `the upload session is gone (${notFound.message})`);
+    const restart = () => restartSession(job, gone, this.outcome, { gone: true });
+    if (fingerprint.size - job.confirmedOffset > job.chunkSize) return restart();
     const hashed = await this.hashThrough(job, fingerprint, fingerprint.size);
     if ("failed" in hashed) return hashed.failed;
-    const hash = hashed.hash;
     let item: DriveItem | undefined;
     try {
       item = await this.deps.graph.getItem(target, this.signal);
     } catch (err: unknown) {
       return this.failure(job, err, "get-item");
     }
-    const digest = new QuickXorHash(hash).digest();
-    if (item && item.size === fingerprint.size && item.quickXorHash === digest) {
-      return this.finish({ ...job, hash, confirmedOffset: fingerprint.size }, item);
-    }
-    return applyDecision(job, decision, this.outcome);
+    if (!item) return restart();
+    const finished = { ...job, hash: hashed.hash, confirmedOffset: fingerprint.size };
+    return this.finish(finished, item, { foundAfter: job.session?.createdAt ?? job.createdAt }, restart);
   }
 
   private async sendFragment(fingerprint: SourceFingerprint): Promise<StepResult> {
@@ -302,13 +430,20 @@ class StepRun {
       }
       let outcome: Awaited<ReturnType<GraphPort["uploadFragment"]>>;
       try {
+        // The final fragment's answer waits for the commit: minutes for a large file (GRAPH.md), so it gets a
+        // longer deadline than the others instead of being taken for lost and sent again.
+        const final = fragment.start + fragment.length === size;
         outcome = await this.deps.graph.uploadFragment(
           session.uploadUrl,
           { start: fragment.start, bytes, total: size },
           this.signal,
+          final ? { timeoutMs: this.deps.policy.finalFragmentTimeoutMs } : undefined,
         );
       } catch (err: unknown) {
         reusable = false;
+        if (err instanceof GraphFailure && err.status === 404 && !this.signal?.aborted) {
+          return this.sessionNotFoundOnce(err);
+        }
         return this.failure(job, err, "fragment");
       }
       const sent: InMemoryBytes = { start: fragment.start, bytes };
@@ -316,7 +451,7 @@ class StepRun {
         const hashed = await this.hashThrough(job, fingerprint, size, sent);
         if ("failed" in hashed) return hashed.failed;
         const hash = hashed.hash;
-        return this.finish({ ...job, hash, confirmedOffset: size }, outcome.item);
+        return this.finish({ ...job, hash, confirmedOffset: size }, outcome.item, "answer");
       }
       return await this.applyServerRanges(job, outcome.nextExpectedRanges, outcome.expiresAt, sent, "chunk");
     } finally {
@@ -343,11 +478,13 @@ class StepRun {
       return this.failure(job, err, kind === "chunk" ? "fragment" : "status");
     }
     if (ranges.confirmed < job.hash.length) {
-      // The server forgot bytes it had confirmed: nothing we hold can be trusted; start over.
+      // The server forgot bytes it had confirmed: nothing we hold can be trusted; start over (deleting the
+      // session first: it is still alive, and the service allows one per file).
       return restartSession(
         job,
         jobError("server-regressed", "the server lost bytes it had confirmed"),
         this.outcome,
+        { gone: false },
       );
     }
     const hashed = await this.hashThrough(job, fingerprint, ranges.confirmed, sent);
@@ -394,48 +531,102 @@ class StepRun {
     return proceed(moved, events);
   }
 
-  /** All bytes are on the server; fetch the item and verify it. */
+  /**
+   * Every byte is on the server. With the session still held, its commit failed after the last byte landed:
+   * the session is kept until it expires, so commit it with `@microsoft.graph.sourceUrl` (Microsoft Learn,
+   * "Upload large files with an upload session", "Handling commit errors"). Without one (a hash still to
+   * come), read the item our session committed again.
+   */
   private async verifyStored(target: ResolvedTarget, fingerprint: SourceFingerprint): Promise<StepResult> {
-    const job = this.job;
+    const job = { ...this.job, confirmedOffset: fingerprint.size };
+    const session = job.session;
+    if (session) {
+      let committed: DriveItem;
+      try {
+        committed = await this.deps.graph.commitUploadSession(
+          target,
+          session.uploadUrl,
+          job.conflictBehavior,
+          this.signal,
+        );
+      } catch (err: unknown) {
+        if (err instanceof GraphFailure && (err.status === 404 || err.status === 410)) {
+          // The session ended meanwhile: the commit went through after all, or the session expired.
+          return this.probeFinishedUpload(target, fingerprint, err);
+        }
+        return this.failure(job, err, "commit");
+      }
+      return this.finish(job, committed, "answer");
+    }
     let item: DriveItem | undefined;
     try {
       item = await this.deps.graph.getItem(target, this.signal);
     } catch (err: unknown) {
       return this.failure(job, err, "get-item");
     }
-    if (!item) {
-      return restartSession(
+    const missing = () =>
+      restartSession(
         job,
         jobError("item-missing", "every byte was sent but no file appeared"),
         this.outcome,
+        {
+          gone: true,
+        },
       );
-    }
-    return this.finish({ ...job, confirmedOffset: fingerprint.size }, item);
+    if (!item || (job.committedItemId !== undefined && item.id !== job.committedItemId)) return missing();
+    return this.finish(job, item, "answer", missing);
   }
 
-  /** Compare the stored item with what we sent (size and QuickXorHash). */
-  private async finish(job: UploadJob, item: DriveItem): Promise<StepResult> {
+  /**
+   * Compare the stored item with what we sent (size and QuickXorHash; verify.ts). `provenance` says whether
+   * the item is our own session's answer or was found by path; `notOurs` is what to do with one that is not
+   * provably ours.
+   */
+  private async finish(
+    job: UploadJob,
+    item: DriveItem,
+    provenance: Provenance,
+    notOurs?: () => Promise<StepResult>,
+  ): Promise<StepResult> {
     const target = job.target;
     const fingerprint = job.fingerprint;
     if (!target || !fingerprint) return proceed(job);
-    const verdict = verifyUpload(item, fingerprint.size, new QuickXorHash(job.hash).digest(), target.path);
+    const named = renamedTarget(job, item);
+    const verdict = verifyUpload(
+      item,
+      fingerprint.size,
+      new QuickXorHash(job.hash).digest(),
+      named.path,
+      provenance,
+    );
+    const settled: UploadJob = { ...job, target: named, session: undefined, resyncPending: undefined };
     switch (verdict.kind) {
       case "verified":
-        return complete(job, verdict.result);
-      case "hash-pending":
-        return applyDecision(
-          { ...job, status: "verifying", session: undefined },
-          {
-            action: "retry-after",
-            error: verdict.error,
-            delayMs: 2_000,
-            resync: false,
-            throttleDrive: false,
-          },
+        return complete(settled, verdict.result, warningEvents(verdict.result.warning));
+      case "hash-missing": {
+        const reads = job.attempts.hashReads ?? 0;
+        if (reads >= this.deps.policy.hashRereads) {
+          return complete(settled, verdict.acceptSizeOnly, warningEvents(verdict.acceptSizeOnly.warning));
+        }
+        // Hashes can appear late (GRAPH.md "Hashes"): read this item again shortly; not a failure.
+        const waiting: UploadJob = {
+          ...settled,
+          status: "verifying",
+          committedItemId: item.id,
+          attempts: { ...job.attempts, hashReads: reads + 1 },
+        };
+        const pending = jobError("hash-pending", "the service has not computed the file's QuickXorHash yet");
+        return waitFor(waiting, pending, this.deps.policy.hashRereadDelayMs, this.outcome);
+      }
+      case "not-ours":
+        if (notOurs) return notOurs();
+        return failJob(
+          job,
+          jobError("hash-mismatch", "verification failed: the stored item is not the one this upload wrote"),
           this.outcome,
         );
       case "mismatch":
-        return failJob({ ...job, session: undefined }, verdict.error, this.outcome, false);
+        return failJob(settled, verdict.error, this.outcome);
     }
   }
 
@@ -486,6 +677,22 @@ class StepRun {
       now: this.now,
       random: this.deps.random,
       policy: this.deps.policy,
+      conflict: this.job.conflictBehavior,
     };
   }
+}
+
+/**
+ * Under `rename` the service may store the file under another name ("name 1.ext"): later reads and the result
+ * must use the name it returned, not the one we asked for.
+ */
+function renamedTarget(job: UploadJob, item: DriveItem): ResolvedTarget {
+  const target = job.target as ResolvedTarget;
+  const slash = target.path.lastIndexOf("/");
+  if (!item.name || item.name === target.path.slice(slash + 1)) return target;
+  return { ...target, path: `${target.path.slice(0, slash)}/${item.name}` };
+}
+
+function warningEvents(warning: string | undefined): JobEvent[] {
+  return warning ? [{ type: "warning", message: warning }] : [];
 }

@@ -5,7 +5,7 @@
  */
 import { backoffDelay } from "./backoff.js";
 import { GraphFailure } from "./graphFailure.js";
-import type { JobError } from "./job.js";
+import type { ConflictBehavior, JobError } from "./job.js";
 import type { EnginePolicy } from "./policy.js";
 import { RangeParseError } from "./ranges.js";
 import { redactSecrets } from "./redact.js";
@@ -19,6 +19,7 @@ export type Operation =
   | "fragment"
   | "status"
   | "get-item"
+  | "commit"
   | "cancel";
 
 export type Decision =
@@ -36,7 +37,8 @@ export type Decision =
   | { readonly action: "restart-session"; readonly error: JobError }
   /** A simple upload was too large for this drive: use an upload session instead. */
   | { readonly action: "use-session"; readonly error: JobError }
-  | { readonly action: "fail"; readonly error: JobError; readonly cancelSession: boolean };
+  /** The job fails; a session it holds is deleted (src/core/outcomes.ts `failJob`). */
+  | { readonly action: "fail"; readonly error: JobError };
 
 export interface ClassifyContext {
   readonly retries: number;
@@ -44,6 +46,8 @@ export interface ClassifyContext {
   readonly now: number;
   readonly random: () => number;
   readonly policy: EnginePolicy;
+  /** The job's conflict behaviour: a 409 is a name conflict only under `fail`. */
+  readonly conflict?: ConflictBehavior;
 }
 
 const UPLOAD_URL_OPERATIONS: ReadonlySet<Operation> = new Set(["fragment", "status", "cancel"]);
@@ -61,11 +65,11 @@ export function classifyFailure(failure: unknown, operation: Operation, ctx: Cla
       const delayMs = backoffDelay(ctx.retries, ctx.random, ctx.policy.backoff);
       return { action: "retry-after", error, delayMs, resync: false, throttleDrive: false };
     }
-    return { action: "fail", error, cancelSession: false };
+    return { action: "fail", error };
   }
   if (!(failure instanceof GraphFailure)) {
     const message = failure instanceof Error ? failure.message : String(failure);
-    return { action: "fail", error: jobError("internal-error", message), cancelSession: false };
+    return { action: "fail", error: jobError("internal-error", message) };
   }
   if (failure.kind === "timeout") {
     return transient(evidence(failure, "timeout", "the request timed out"), operation, ctx);
@@ -114,18 +118,28 @@ export function classifyFailure(failure: unknown, operation: Operation, ctx: Cla
     return {
       action: "fail",
       error: evidence(failure, "quota-exceeded", "the drive is out of storage quota; free space and retry"),
-      cancelSession: true,
     };
   }
   if (status === 409) {
+    if (ctx.conflict === "fail") {
+      return {
+        action: "fail",
+        error: evidence(
+          failure,
+          "name-conflict",
+          "an item with this name already exists and the conflict behaviour is fail; choose replace to " +
+            "overwrite it or rename to keep both",
+        ),
+      };
+    }
+    // Under replace or rename a 409 is not about the name: the file is open in an app, or another upload
+    // holds it; at commit the session is kept (GRAPH.md "What the service does"). Wait, then ask again.
     return {
-      action: "fail",
-      error: evidence(
-        failure,
-        "name-conflict",
-        "an item with this name already exists (or an upload to it is in progress); use --conflict replace or rename",
-      ),
-      cancelSession: true,
+      action: "retry-after",
+      error: evidence(failure, "file-busy", "the service refused to write the file for now (open or held)"),
+      delayMs: backoffDelay(ctx.retries, ctx.random, ctx.policy.backoff),
+      resync: operation === "fragment",
+      throttleDrive: false,
     };
   }
   if (status === 413 && operation === "simple-upload") {
@@ -150,14 +164,12 @@ export function classifyFailure(failure: unknown, operation: Operation, ctx: Cla
     return {
       action: "fail",
       error: evidence(failure, "bad-request", "Microsoft Graph rejected the request as malformed"),
-      cancelSession: onUploadUrl,
     };
   }
   if (status === 401) {
     return {
       action: "fail",
       error: evidence(failure, "unauthorized", "Microsoft Graph refused the credentials; check the token"),
-      cancelSession: false,
     };
   }
   if (status === 403) {
@@ -168,14 +180,12 @@ export function classifyFailure(failure: unknown, operation: Operation, ctx: Cla
         "forbidden",
         "the credentials may not write here; grant write access to this drive or site",
       ),
-      cancelSession: false,
     };
   }
   if (status === 404) {
     return {
       action: "fail",
       error: evidence(failure, "not-found", "the drive, site, user or folder does not exist"),
-      cancelSession: false,
     };
   }
   if (status >= 500 || status === 408) {
@@ -184,7 +194,6 @@ export function classifyFailure(failure: unknown, operation: Operation, ctx: Cla
   return {
     action: "fail",
     error: evidence(failure, "unexpected-status", "Microsoft Graph answered with an unexpected status"),
-    cancelSession: onUploadUrl,
   };
 }
 

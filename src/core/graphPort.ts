@@ -10,8 +10,12 @@ export interface DriveItem {
   readonly size: number;
   readonly webUrl?: string;
   readonly eTag?: string;
+  /** Content tag: changes only when the content does, unlike eTag (GRAPH.md "What the service does"). */
+  readonly cTag?: string;
   /** `file.hashes.quickXorHash` (base64), when the service has computed it. */
   readonly quickXorHash?: string;
+  /** `lastModifiedDateTime` (ms since epoch), when given: tells whether the item changed after a session began. */
+  readonly modifiedAt?: number;
 }
 
 export interface ResolvedDrive {
@@ -57,7 +61,24 @@ export interface GraphPort {
     uploadUrl: string,
     fragment: { readonly start: number; readonly bytes: Uint8Array; readonly total: number },
     signal?: AbortSignal,
+    options?: { readonly timeoutMs?: number },
   ): Promise<FragmentOutcome>;
+  /**
+   * Commits a session that holds every byte but whose commit failed: `PUT` the item with
+   * `@microsoft.graph.sourceUrl` set to the upload URL (Microsoft's "Upload large files with an upload
+   * session", "Handling commit errors").
+   */
+  commitUploadSession(
+    target: ResolvedTarget,
+    uploadUrl: string,
+    conflict: ConflictBehavior,
+    signal?: AbortSignal,
+  ): Promise<DriveItem>;
+  /**
+   * Creates the target's missing parent folders (one lookup per folder, a create where missing). Resolves to
+   * the number of requests it made (the request budget counts them).
+   */
+  ensureParentFolders(target: ResolvedTarget, signal?: AbortSignal): Promise<number>;
   getUploadStatus(uploadUrl: string, signal?: AbortSignal): Promise<SessionStatus>;
   cancelUploadSession(uploadUrl: string, signal?: AbortSignal): Promise<void>;
   /** The item at a path, or undefined when there is none (404). */

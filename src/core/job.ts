@@ -67,12 +67,20 @@ export interface JobError {
 
 export interface UploadResult {
   readonly itemId: string;
+  /** The name the service gave the file (differs from the requested one under `rename`). */
+  readonly name?: string;
+  /** The content tag the service returned: changes only when the content does (GRAPH.md). */
+  readonly cTag?: string;
   readonly webUrl?: string;
   readonly eTag?: string;
   readonly size: number;
   readonly quickXorHash?: string;
-  /** `hash`: size and QuickXorHash matched. `size-only`: service-modified Office type (GRAPH.md). */
+  /**
+   * `hash`: size and QuickXorHash matched. `size-only`: the size matched but the hash could not be compared: a
+   * service-modified Office type, or a hash the service left out (GRAPH.md "Hashes"); `warning` says which.
+   */
   readonly verification: "hash" | "size-only";
+  readonly warning?: string;
 }
 
 export interface AttemptCounters {
@@ -86,6 +94,19 @@ export interface AttemptCounters {
   readonly sourceRestarts: number;
   /** Every step taken, for diagnostics and the invocations-per-chunk benchmark. */
   readonly steps: number;
+  /**
+   * Graph requests this job has made; bounded by the request budget (docs/upload.md "Request budget").
+   * Optional: rows written before the budget existed lack it (read as 0).
+   */
+  readonly requests?: number;
+  /** Consecutive steps that confirmed no new bytes: from the third on, a step waits before the next. */
+  readonly idleSteps?: number;
+  /** 404s on the upload URL since the session last answered: two in a row declare it gone. */
+  readonly notFound?: number;
+  /** Re-reads of a stored item whose QuickXorHash the service had not computed yet. */
+  readonly hashReads?: number;
+  /** Whether the engine already created the destination's parent folders after a 404. */
+  readonly foldersEnsured?: boolean;
 }
 
 export interface UploadJob {
@@ -122,6 +143,13 @@ export interface UploadJob {
   readonly attempts: AttemptCounters;
   readonly lastError?: JobError;
   readonly result?: UploadResult;
+  /**
+   * Since when createUploadSession has answered "an upload session already exists for this file" (ms since
+   * epoch): another session (one whose answer was lost, or another client's) holds the file until it expires.
+   */
+  readonly sessionBusySince?: number;
+  /** The item our upload committed, while its QuickXorHash is awaited: a re-read must find this very item. */
+  readonly committedItemId?: string;
   /** When the job should next be woken (ms since epoch); used by the sweeper to find overdue jobs. */
   readonly nextWakeAt?: number;
   readonly createdAt: number;
@@ -150,6 +178,8 @@ export type JobEvent =
       readonly error?: JobError;
     }
   | { readonly type: "source-changed"; readonly action: "restart" | "fail" }
+  /** Something a person should know although the upload succeeded (e.g. verified by size only, and why). */
+  | { readonly type: "warning"; readonly message: string }
   | { readonly type: "completed"; readonly result: UploadResult }
   | { readonly type: "failed"; readonly error: JobError };
 

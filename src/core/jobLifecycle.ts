@@ -56,6 +56,7 @@ export function reopenFailedJob(job: UploadJob): UploadJob | undefined {
     status: "uploading",
     lastError: undefined,
     resyncPending: true,
-    attempts: { ...job.attempts, retries: 0, badRequestResyncs: 0 },
+    // A person asked again: a fresh retry and request budget (src/core/pacing.ts).
+    attempts: { ...job.attempts, retries: 0, badRequestResyncs: 0, requests: 0, idleSteps: 0, notFound: 0 },
   };
 }

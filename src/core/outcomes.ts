@@ -37,25 +37,42 @@ export function complete(job: UploadJob, result: UploadResult, events: JobEvent[
     resyncPending: undefined,
     missingRangeEnd: undefined,
     lastError: undefined,
+    committedItemId: undefined,
+    sessionBusySince: undefined,
   };
   return { job: done, next: { type: "done", result }, events: [...events, { type: "completed", result }] };
 }
 
+/**
+ * Ends the job as failed. A session it holds is deleted (one live session per file on OneDrive for Business and
+ * SharePoint: an abandoned one blocks every new upload of the file until it expires, GRAPH.md), unless
+ * `keepSession`: a job that only ran out of retries keeps it where a person can resume it (policy).
+ */
 export async function failJob(
   job: UploadJob,
   error: JobError,
   deps: OutcomeDeps,
-  cancelSession: boolean,
+  keepSession = false,
   events: JobEvent[] = [],
 ): Promise<StepResult> {
-  if (cancelSession && job.session) await deps.cancelSession(job);
+  const deleteSession = !keepSession && job.session !== undefined;
+  if (deleteSession) await deps.cancelSession(job);
   const failed: UploadJob = {
     ...job,
     status: "failed",
     lastError: error,
-    ...(cancelSession ? { session: undefined, resyncPending: undefined } : {}),
+    ...(deleteSession ? { session: undefined, resyncPending: undefined } : {}),
   };
   return { job: failed, next: { type: "failed", error }, events: [...events, { type: "failed", error }] };
+}
+
+/** A wait that is not a failure (a busy file, a hash not computed yet): no retry budget spent. */
+export function waitFor(job: UploadJob, error: JobError, delayMs: number, deps: OutcomeDeps): StepResult {
+  return {
+    job: { ...job, lastError: error, nextWakeAt: deps.now + delayMs },
+    next: { type: "wait", ms: delayMs, reason: error.code },
+    events: [{ type: "retrying", reason: error.code, delayMs, error }],
+  };
 }
 
 /** Drops the session and everything tied to it: the next step creates a new session and starts at byte 0. */
@@ -77,26 +94,29 @@ export async function applyDecision(
 ): Promise<StepResult> {
   switch (decision.action) {
     case "fail":
-      return failJob(job, decision.error, deps, decision.cancelSession);
+      return failJob(job, decision.error, deps);
     case "use-session": {
       const size = job.fingerprint?.size ?? 0;
-      if (size === 0) return failJob(job, decision.error, deps, false);
+      if (size === 0) return failJob(job, decision.error, deps);
       return proceed({ ...job, simpleUploadMax: 0, lastError: decision.error });
     }
     case "restart-session":
-      return restartSession(job, decision.error, deps);
+      return restartSession(job, decision.error, deps, { gone: true });
     case "retry-now":
     case "retry-after": {
       const retries = job.attempts.retries + 1;
       if (retries > deps.policy.maxRetries) {
+        const keep = deps.policy.keepSessionOnGiveUp;
         const error: JobError = {
           ...decision.error,
           message:
             `gave up after ${deps.policy.maxRetries} retries without progress: ${decision.error.message}; ` +
-            "retrying the upload resumes it while its session lasts",
+            (keep && job.session
+              ? "retrying the upload resumes it while its session lasts"
+              : "retrying the upload starts it again"),
         };
-        // The session is kept (not cancelled): the failure is transient, and a retry can resume from it.
-        return failJob(job, error, deps, false);
+        // Kept only where a person can resume it (policy); otherwise deleted, so it blocks no later upload.
+        return failJob(job, error, deps, keep);
       }
       const delayMs = decision.action === "retry-after" ? decision.delayMs : 0;
       const next: UploadJob = {
@@ -127,19 +147,25 @@ export async function applyDecision(
   }
 }
 
-/** New session from byte 0 with a reset hash (GRAPH.md: session lost or URL expired), capped by policy. */
+/**
+ * New session from byte 0 with a reset hash (GRAPH.md: session lost or URL expired), capped by policy. A
+ * session the server has not declared gone (`gone: false`: our own expiry check, a server that lost bytes) is
+ * deleted first: the service keeps one live session per file, so a new one would be refused while it lives.
+ */
 export async function restartSession(
   job: UploadJob,
   error: JobError,
   deps: OutcomeDeps,
+  options: { readonly gone: boolean },
 ): Promise<StepResult> {
+  if (!options.gone && job.session) await deps.cancelSession(job);
   if (job.attempts.sessions >= deps.policy.maxSessions) {
     const capped = jobError(
       "session-limit",
       `the upload session was lost ${job.attempts.sessions} times (last: ${error.message}); ` +
         "SharePoint may be refusing sessions for this file: check the file is not locked, then retry later",
     );
-    return failJob(withoutSession(job), { ...error, ...capped }, deps, false);
+    return failJob(withoutSession(job), { ...error, ...capped }, deps);
   }
   return proceed({ ...withoutSession(job), lastError: error });
 }

@@ -24,6 +24,34 @@ export interface EnginePolicy {
   readonly sessionLifetimeMs: number;
   /** Treat a session as expired this long before the server's `expirationDateTime` (clock skew, slow sends). */
   readonly expirySafetyMs: number;
+  /**
+   * The hard request budget of one job: `base + perChunk x fragments`. A healthy upload needs about one request
+   * per fragment plus three; past the budget the job fails (`request-budget`) instead of looping.
+   */
+  readonly requestBudget: { readonly base: number; readonly perChunk: number };
+  /** Wait before a step that follows two steps in a row that moved no bytes ("no path may loop"). */
+  readonly idleBackoff: BackoffOptions;
+  /**
+   * A 404 on the upload URL can be transient right after creation (rclone backend/onedrive `uploadFragment`:
+   * "assuming eventual consistency problem with session", waits 5 s): wait this long and ask the status.
+   */
+  readonly notFoundRetryMs: number;
+  /** "An upload session already exists for this file": wait for the other session to expire (backoff). */
+  readonly sessionBusyBackoff: BackoffOptions;
+  /** ... but no longer than this in total; then fail with `session-busy`. */
+  readonly sessionBusyMaxWaitMs: number;
+  /** A stored item without a QuickXorHash is read again this many times (hashes can appear late). */
+  readonly hashRereads: number;
+  /** Delay before each re-read of an item without a hash. */
+  readonly hashRereadDelayMs: number;
+  /** Deadline of the final fragment, whose answer waits for the commit (minutes for large files: GRAPH.md). */
+  readonly finalFragmentTimeoutMs: number;
+  /**
+   * Whether a job that gave up after `maxRetries` keeps its session for a later resume. Only where the session
+   * survives somewhere a person can resume it from (the CLI's state file); elsewhere it is deleted, because an
+   * abandoned session blocks every new upload of the file until it expires (one session per file, GRAPH.md).
+   */
+  readonly keepSessionOnGiveUp: boolean;
 }
 
 export const DEFAULT_POLICY: EnginePolicy = {
@@ -35,4 +63,13 @@ export const DEFAULT_POLICY: EnginePolicy = {
   lockedBackoff: { baseMs: 60_000, maxMs: 15 * 60_000 },
   sessionLifetimeMs: 24 * 60 * 60_000,
   expirySafetyMs: 60_000,
+  requestBudget: { base: 48, perChunk: 6 },
+  idleBackoff: { baseMs: 1_000, maxMs: 60_000 },
+  notFoundRetryMs: 5_000,
+  sessionBusyBackoff: { baseMs: 15_000, maxMs: 5 * 60_000 },
+  sessionBusyMaxWaitMs: 30 * 60_000,
+  hashRereads: 2,
+  hashRereadDelayMs: 2_000,
+  finalFragmentTimeoutMs: 10 * 60_000,
+  keepSessionOnGiveUp: false,
 };

@@ -26,7 +26,7 @@ export async function afterSourceChange(
       job,
       jobError("source-changed", `${why}; upload it again once it is stable`),
       deps,
-      true,
+      false,
       events,
     );
   }

@@ -96,6 +96,7 @@ export class GraphClient implements GraphPort {
     uploadUrl: string,
     fragment: { readonly start: number; readonly bytes: Uint8Array; readonly total: number },
     signal?: AbortSignal,
+    options?: { readonly timeoutMs?: number },
   ): Promise<FragmentOutcome> {
     const end = fragment.start + fragment.bytes.byteLength - 1;
     const response = await this.http.send(
@@ -109,13 +110,14 @@ export class GraphClient implements GraphPort {
           "Content-Length": String(fragment.bytes.byteLength),
           "Content-Range": `bytes ${fragment.start}-${end}/${fragment.total}`,
         },
+        ...(options?.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
       },
       signal,
     );
     if (response.status === 200 || response.status === 201) {
       return { kind: "completed", item: this.item(response.json, "uploadFragment") };
     }
-    const status = toSessionStatus(response.json);
+    const status = this.sessionStatus(response.json, "uploadFragment");
     return {
       kind: "accepted",
       nextExpectedRanges: status.nextExpectedRanges,
@@ -128,7 +130,86 @@ export class GraphClient implements GraphPort {
       { method: "GET", url: uploadUrl, route: "uploadStatus", host: "upload" },
       signal,
     );
-    return toSessionStatus(response.json);
+    return this.sessionStatus(response.json, "uploadStatus");
+  }
+
+  async commitUploadSession(
+    target: ResolvedTarget,
+    uploadUrl: string,
+    conflict: ConflictBehavior,
+    signal?: AbortSignal,
+  ): Promise<DriveItem> {
+    const name = target.path.slice(target.path.lastIndexOf("/") + 1);
+    // The documented recovery when a commit fails after every byte landed: the session stays until it expires
+    // and can be committed by PUTting the item with the upload URL as its source (Microsoft Learn, "Upload large
+    // files with an upload session", "Handling commit errors"). The URL goes in the body to the Graph host,
+    // which is where it came from; it never reaches a log (the route name stands for it in messages).
+    const body = JSON.stringify({
+      name,
+      [CONFLICT_PARAM]: conflict,
+      "@microsoft.graph.sourceUrl": uploadUrl,
+    });
+    const response = await this.http.send(
+      {
+        method: "PUT",
+        url: itemByPathUrl(this.http.baseUrl, target.driveId, target.path),
+        route: "commitUploadSession",
+        host: "graph",
+        body,
+        headers: { "Content-Type": "application/json" },
+      },
+      signal,
+    );
+    return this.item(response.json, "commitUploadSession");
+  }
+
+  /**
+   * Field reports disagree on whether createUploadSession creates missing parent folders (GRAPH.md "What the
+   * service does"); the engine calls this after such a session answered 404, then creates the session again.
+   */
+  async ensureParentFolders(target: ResolvedTarget, signal?: AbortSignal): Promise<number> {
+    const folders = target.path
+      .split("/")
+      .filter((s) => s !== "")
+      .slice(0, -1);
+    let requests = 0;
+    for (let depth = 1; depth <= folders.length; depth++) {
+      const path = `/${folders.slice(0, depth).join("/")}`;
+      requests++;
+      if (await this.getItem({ driveId: target.driveId, path }, signal)) continue;
+      requests++;
+      await this.createFolder(target.driveId, folders.slice(0, depth - 1), folders[depth - 1] ?? "", signal);
+    }
+    return requests;
+  }
+
+  private async createFolder(
+    driveId: string,
+    parent: readonly string[],
+    name: string,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    const url =
+      parent.length > 0
+        ? itemByPathUrl(this.http.baseUrl, driveId, `/${parent.join("/")}`, "children")
+        : `${this.http.baseUrl}/drives/${encodeURIComponent(driveId)}/root/children`;
+    try {
+      await this.http.send(
+        {
+          method: "POST",
+          url,
+          route: "createFolder",
+          host: "graph",
+          // `fail`: a folder made meanwhile by another job answers 409, which means "exists" here.
+          body: JSON.stringify({ name, folder: {}, [CONFLICT_PARAM]: "fail" }),
+          headers: { "Content-Type": "application/json" },
+        },
+        signal,
+      );
+    } catch (err: unknown) {
+      if (err instanceof GraphFailure && err.status === 409) return;
+      throw err;
+    }
   }
 
   async cancelUploadSession(uploadUrl: string, signal?: AbortSignal): Promise<void> {
@@ -159,6 +240,14 @@ export class GraphClient implements GraphPort {
     } catch (err: unknown) {
       if (err instanceof GraphFailure && err.status === 404) return undefined;
       throw err;
+    }
+  }
+
+  private sessionStatus(json: unknown, route: string): SessionStatus {
+    try {
+      return toSessionStatus(json);
+    } catch {
+      throw shape(route);
     }
   }
 

@@ -19,15 +19,28 @@ export function toDriveItem(body: unknown): DriveItem {
     ...(typeof body.name === "string" ? { name: body.name } : {}),
     ...(typeof body.webUrl === "string" ? { webUrl: body.webUrl } : {}),
     ...(typeof body.eTag === "string" ? { eTag: body.eTag } : {}),
+    ...(typeof body.cTag === "string" ? { cTag: body.cTag } : {}),
     ...(quickXorHash ? { quickXorHash } : {}),
+    ...optionalTime("modifiedAt", body.lastModifiedDateTime),
   };
 }
 
+function optionalTime(key: "modifiedAt", value: unknown): { modifiedAt?: number } {
+  const ms = parseTime(value);
+  return ms === undefined ? {} : { [key]: ms };
+}
+
+/**
+ * A session status (or a fragment's 202). `nextExpectedRanges` must be there: an empty list means "every byte
+ * is in", so a body without the field (a gateway's HTML page with a 2xx, a truncated answer) must not be read
+ * as one. Throws TypeError for such a body.
+ */
 export function toSessionStatus(body: unknown): SessionStatus {
   const ranges = isRecord(body) ? body.nextExpectedRanges : undefined;
+  if (!Array.isArray(ranges)) throw new TypeError("the response has no nextExpectedRanges");
   const expiresAt = isRecord(body) ? parseTime(body.expirationDateTime) : undefined;
   return {
-    nextExpectedRanges: Array.isArray(ranges) ? ranges.filter((r): r is string => typeof r === "string") : [],
+    nextExpectedRanges: ranges.filter((r): r is string => typeof r === "string"),
     ...(expiresAt !== undefined ? { expiresAt } : {}),
   };
 }

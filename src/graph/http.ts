@@ -32,6 +32,8 @@ export interface GraphRequest {
   readonly host: "graph" | "upload";
   readonly body?: Uint8Array | string;
   readonly headers?: Readonly<Record<string, string>>;
+  /** This request's deadline when it differs from the default (the final fragment waits for the commit). */
+  readonly timeoutMs?: number;
 }
 
 export interface GraphResponse {
@@ -91,7 +93,8 @@ export class GraphHttp {
       });
       headers.Authorization = `Bearer ${token}`;
     }
-    const deadline = AbortSignal.timeout(this.options.requestTimeoutMs);
+    const timeoutMs = request.timeoutMs ?? this.options.requestTimeoutMs;
+    const deadline = AbortSignal.timeout(timeoutMs);
     const combined = signal ? AbortSignal.any([signal, deadline]) : deadline;
     try {
       const response = await fetch(request.url, {
@@ -118,7 +121,7 @@ export class GraphHttp {
       if (deadline.aborted) {
         throw new GraphFailure({
           kind: "timeout",
-          message: `${request.method} ${request.route}: no answer within ${this.options.requestTimeoutMs} ms`,
+          message: `${request.method} ${request.route}: no answer within ${timeoutMs} ms`,
         });
       }
       throw new GraphFailure({

@@ -156,7 +156,7 @@ export function formatFirstPass(pass: FirstPass, lookHere: readonly string[]): s
         lines.push(
           result.verification === "hash"
             ? `      ${formatBytes(result.size)}, QuickXorHash verified (${result.quickXorHash ?? ""})`
-            : `      ${formatBytes(result.size)}, verified by size only (service-modified file type)`,
+            : `      ${formatBytes(result.size)}, verified by size only${result.warning ? ` (${result.warning})` : ""}`,
         );
       } else if (f.job.lastError) {
         lines.push(`      ${f.job.status}: ${f.job.lastError.code}: ${f.job.lastError.message}`);

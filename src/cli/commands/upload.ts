@@ -222,7 +222,8 @@ function engineDeps(config: AppConfig, tokens: TokenProvider): EngineDeps {
     sources: createSourceOpener({ requestTimeoutMs: config.graph.requestTimeoutMs }),
     clock: systemClock,
     random: Math.random,
-    policy: DEFAULT_POLICY,
+    // The state file keeps a session a job gave up on, so running the command again resumes it.
+    policy: { ...DEFAULT_POLICY, keepSessionOnGiveUp: true },
     buffers: new ChunkBufferPool(),
   };
 }

@@ -69,13 +69,14 @@ export class BarsReporter implements ProgressReporter {
         case "source-changed":
           this.multi.log(`${label.file}: source changed during upload (${event.action})\n`);
           break;
+        case "warning":
+          this.multi.log(`${label.file}: warning: ${event.message}\n`);
+          break;
         case "completed": {
           const size = this.totals.get(label.file)?.size ?? event.result.size;
           this.update(label, size);
           const how =
-            event.result.verification === "hash"
-              ? "verified by QuickXorHash"
-              : "verified by size only (service-modified file type)";
+            event.result.verification === "hash" ? "verified by QuickXorHash" : "verified by size only";
           this.multi.log(`✓ ${label.file} -> ${label.destination} (${how})\n`);
           this.finishBar(label);
           break;

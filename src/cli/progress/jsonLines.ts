@@ -53,12 +53,16 @@ function describe(event: JobEvent): Record<string, unknown> {
       return { event: "retrying", reason: event.reason, delayMs: event.delayMs, error: event.error };
     case "source-changed":
       return { event: "source-changed", action: event.action };
+    case "warning":
+      return { event: "warning", message: event.message };
     case "completed":
       return {
         event: "completed",
         size: event.result.size,
         quickXorHash: event.result.quickXorHash,
         verification: event.result.verification,
+        ...(event.result.warning ? { warning: event.result.warning } : {}),
+        ...(event.result.name ? { name: event.result.name } : {}),
         itemId: event.result.itemId,
         webUrl: event.result.webUrl,
       };

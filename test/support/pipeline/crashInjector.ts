@@ -77,11 +77,16 @@ export class CrashInjector {
       simpleUpload: (t, b, c, s) => this.io(g, "graph.simpleUpload", () => graph.simpleUpload(t, b, c, s)),
       createUploadSession: (t, o, s) =>
         this.io(g, "graph.createUploadSession", () => graph.createUploadSession(t, o, s)),
-      uploadFragment: (u, f, s) => this.io(g, "graph.uploadFragment", () => graph.uploadFragment(u, f, s)),
+      uploadFragment: (u, f, s, o) =>
+        this.io(g, "graph.uploadFragment", () => graph.uploadFragment(u, f, s, o)),
       getUploadStatus: (u, s) => this.io(g, "graph.getUploadStatus", () => graph.getUploadStatus(u, s)),
       cancelUploadSession: (u, s) =>
         this.io(g, "graph.cancelUploadSession", () => graph.cancelUploadSession(u, s)),
       getItem: (t, s) => this.io(g, "graph.getItem", () => graph.getItem(t, s)),
+      commitUploadSession: (t, u, c, s) =>
+        this.io(g, "graph.commitUploadSession", () => graph.commitUploadSession(t, u, c, s)),
+      ensureParentFolders: (t, s) =>
+        this.io(g, "graph.ensureParentFolders", () => graph.ensureParentFolders(t, s)),
     };
   }
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ChunkBufferPool } from "../../../src/core/bufferPool.js";
 import { cancelJob, reopenFailedJob, resumeJob, step } from "../../../src/core/engine.js";
 import { GraphFailure } from "../../../src/core/graphFailure.js";
+import { DEFAULT_POLICY } from "../../../src/core/policy.js";
 import { quickXorHashOf } from "../../../src/core/quickXorHash.js";
 import { harness, KIB320, runToEnd, stepOnce, stepUntil } from "./harness.js";
 import { httpFailure, SECRET_QUERY } from "./memoryGraph.js";
@@ -183,13 +184,14 @@ describe("step machine: failures", () => {
     await runToEnd(h);
     expect(h.job.status).toBe("completed");
 
-    const g = harness(SIZE, { simpleUploadMax: 0, policy: { maxRetries: 3 } });
+    // Where a person can resume it (the CLI's state file), the session is kept for a later retry.
+    const g = harness(SIZE, { simpleUploadMax: 0, policy: { maxRetries: 3, keepSessionOnGiveUp: true } });
     g.graph.faults.push({ op: "fragment", nth: 1, sticky: true, failure: httpFailure(502) });
     await runToEnd(g);
     expect(g.job.status).toBe("failed");
     expect(g.job.lastError?.code).toBe("server-error");
     expect(g.job.lastError?.message).toContain("gave up after 3 retries");
-    // The session is kept, so retrying the job later resumes it.
+    expect(g.job.lastError?.message).toContain("resumes it");
     expect(g.graph.count("cancel")).toBe(0);
     const reopened = reopenFailedJob(g.job);
     expect(reopened).toMatchObject({ status: "uploading", resyncPending: true, attempts: { retries: 0 } });
@@ -199,11 +201,36 @@ describe("step machine: failures", () => {
     expect(g.job.status).toBe("completed");
     expect(g.graph.stored("drive-1", "/folder/file.bin")?.equals(g.source.data)).toBe(true);
     expect(reopenFailedJob(g.job)).toBeUndefined();
+
+    // Elsewhere (the queue pipeline) it is deleted: an abandoned session blocks the file's next upload.
+    const q = harness(SIZE, { simpleUploadMax: 0, policy: { maxRetries: 3 } });
+    q.graph.faults.push({ op: "fragment", nth: 1, sticky: true, failure: httpFailure(502) });
+    await runToEnd(q);
+    expect(q.job.status).toBe("failed");
+    expect(q.job.lastError?.message).toContain("starts it again");
+    expect(q.graph.count("cancel")).toBe(1);
+    expect(q.graph.sessions.size).toBe(0);
+    expect(q.job.session).toBeUndefined();
   });
 
-  it("404 on the upload URL starts a new session from byte 0 with a reset hash", async () => {
+  it("a single 404 on the upload URL is taken as transient: wait, ask the status, same session", async () => {
     const h = harness(SIZE, { simpleUploadMax: 0 });
     h.graph.faults.push({ op: "fragment", nth: 3, failure: httpFailure(404, { codes: ["itemNotFound"] }) });
+    const { results } = await runToEnd(h);
+    expect(h.job.status).toBe("completed");
+    expect(h.job.attempts.sessions).toBe(1);
+    const waits = results.flatMap((r) => (r.next.type === "wait" ? [r.next.ms] : []));
+    expect(waits).toEqual([DEFAULT_POLICY.notFoundRetryMs]);
+    expect(h.graph.count("status")).toBe(1);
+    expect(h.graph.stored("drive-1", "/folder/file.bin")?.equals(h.source.data)).toBe(true);
+  });
+
+  it("404 from a fragment and then from the status declares the session gone: new session from byte 0", async () => {
+    const h = harness(SIZE, { simpleUploadMax: 0 });
+    h.graph.faults.push({ op: "fragment", nth: 3, failure: httpFailure(404, { codes: ["itemNotFound"] }) });
+    h.graph.faults.push({ op: "status", nth: 1, failure: httpFailure(404, { codes: ["itemNotFound"] }) });
+    // The service really lost it: drop it on the twin too, as a 404 from the status means.
+    h.graph.oneSessionPerFile = false;
     const { events } = await runToEnd(h);
     expect(h.job.status).toBe("completed");
     expect(h.job.attempts.sessions).toBe(2);
@@ -217,6 +244,8 @@ describe("step machine: failures", () => {
 
   it.each([401, 403])("%i on the upload URL means an expired URL: new session", async (status) => {
     const h = harness(SIZE, { simpleUploadMax: 0 });
+    // A dead upload URL no longer holds the file against a new session (modelled so on the twin).
+    h.graph.oneSessionPerFile = false;
     h.graph.faults.push({ op: "fragment", nth: 2, failure: httpFailure(status) });
     const { events } = await runToEnd(h);
     expect(h.job.status).toBe("completed");
@@ -227,11 +256,16 @@ describe("step machine: failures", () => {
 
   it("caps session recreation and then fails with a reason", async () => {
     const h = harness(SIZE, { simpleUploadMax: 0, policy: { maxSessions: 3 } });
+    h.graph.oneSessionPerFile = false;
     h.graph.faults.push({ op: "fragment", nth: 1, sticky: true, failure: httpFailure(404) });
+    h.graph.faults.push({ op: "status", nth: 1, sticky: true, failure: httpFailure(404) });
     await runToEnd(h);
     expect(h.job.status).toBe("failed");
     expect(h.job.lastError?.code).toBe("session-limit");
     expect(h.graph.count("create")).toBe(3);
+    // Each session: one fragment, one status after the wait; nothing more.
+    expect(h.graph.count("fragment")).toBe(3);
+    expect(h.graph.count("status")).toBe(3);
   });
 
   it("423 backs off for minutes without burning the session", async () => {
@@ -249,6 +283,7 @@ describe("step machine: failures", () => {
     [409, "name-conflict"],
   ])("%i fails with a clear reason and cancels the session", async (status, code) => {
     const h = harness(SIZE, { simpleUploadMax: 0 });
+    h.job = { ...h.job, conflictBehavior: "fail" };
     h.graph.faults.push({ op: "fragment", nth: 2, failure: httpFailure(status) });
     await runToEnd(h);
     expect(h.job.status).toBe("failed");

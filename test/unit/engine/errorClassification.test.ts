@@ -1,11 +1,22 @@
 import { describe, expect, it } from "vitest";
 import { AuthError } from "../../../src/auth/errors.js";
-import { classifyFailure, type Operation } from "../../../src/core/errorClassification.js";
+import {
+  type ClassifyContext,
+  classifyFailure,
+  type Operation,
+} from "../../../src/core/errorClassification.js";
 import { GraphFailure } from "../../../src/core/graphFailure.js";
 import { DEFAULT_POLICY } from "../../../src/core/policy.js";
 import { RangeParseError } from "../../../src/core/ranges.js";
 
-const ctx = { retries: 0, badRequestResyncs: 0, now: 0, random: () => 0.5, policy: DEFAULT_POLICY };
+const ctx: ClassifyContext = {
+  retries: 0,
+  badRequestResyncs: 0,
+  now: 0,
+  random: () => 0.5,
+  policy: DEFAULT_POLICY,
+  conflict: "replace",
+};
 const http = (status: number, codes: string[] = []) =>
   new GraphFailure({ kind: "http", status, codes, requestId: "rid-1", message: `HTTP ${status}` });
 
@@ -27,7 +38,6 @@ describe("error classification", () => {
     expect(decide(new AuthError(code, message), "resolve")).toEqual({
       action: "fail",
       error: { code: `auth-${code}`, message },
-      cancelSession: false,
     });
   });
 
@@ -85,17 +95,18 @@ describe("error classification", () => {
     expect(decide(http(status), "create-session")).toMatchObject({ action: "fail", error: { code } });
   });
 
-  it("507 and 409 fail and cancel the session", () => {
+  it("507 fails; 409 is a name conflict only under the fail conflict behaviour", () => {
     expect(decide(http(507, ["quotaLimitReached"]))).toMatchObject({
       action: "fail",
-      cancelSession: true,
       error: { code: "quota-exceeded" },
     });
-    expect(decide(http(409, ["nameAlreadyExists"]))).toMatchObject({
-      action: "fail",
-      cancelSession: true,
-      error: { code: "name-conflict" },
-    });
+    const underFail = decide(http(409, ["nameAlreadyExists"]), "fragment", { conflict: "fail" });
+    expect(underFail).toMatchObject({ action: "fail", error: { code: "name-conflict" } });
+    expect(underFail.error.message).toContain("conflict behaviour is fail");
+    // Under replace the file is open or held: wait and ask again, and never advise another conflict behaviour.
+    const underReplace = decide(http(409, ["nameAlreadyExists"]));
+    expect(underReplace).toMatchObject({ action: "retry-after", resync: true, error: { code: "file-busy" } });
+    expect(underReplace.error.message).not.toContain("--conflict");
   });
 
   it("400 resyncs once, then fails", () => {

@@ -17,7 +17,16 @@ import type { ByteSource, Clock, SourceFingerprint } from "../../../src/core/por
 import { SourceChangedError } from "../../../src/core/ports.js";
 import { quickXorHashOf } from "../../../src/core/quickXorHash.js";
 
-export type Op = "resolve" | "simple" | "create" | "fragment" | "status" | "cancel" | "getItem";
+export type Op =
+  | "resolve"
+  | "simple"
+  | "create"
+  | "fragment"
+  | "status"
+  | "cancel"
+  | "getItem"
+  | "commit"
+  | "folders";
 
 export interface Fault {
   readonly op: Op;
@@ -36,6 +45,8 @@ interface Session {
   received: Buffer;
   total: number | undefined;
   expiresAt: number;
+  /** Every byte is in but the commit failed: status answers [], fragments 416, sourceUrl commits it. */
+  uncommitted?: boolean;
 }
 
 export const SECRET_QUERY = "tempauth=SECRET-TOKEN-123";
@@ -48,7 +59,7 @@ export function httpFailure(
 }
 
 export class MemoryGraph implements GraphPort {
-  readonly items = new Map<string, { bytes: Buffer; id: string }>();
+  readonly items = new Map<string, { bytes: Buffer; id: string; modifiedAt?: number }>();
   readonly sessions = new Map<string, Session>();
   readonly calls: Op[] = [];
   readonly faults: Fault[] = [];
@@ -57,6 +68,15 @@ export class MemoryGraph implements GraphPort {
   modifyStored: ((path: string, bytes: Buffer) => Buffer) | undefined;
   /** Answer for resolveDrive. */
   resolved: ResolvedDrive = { driveId: "resolved-drive", rootPath: "/sites/Ops/Shared Documents" };
+  /** Field behaviour (GRAPH.md): a second session for a file with a live one answers 409. */
+  oneSessionPerFile = true;
+  /** The next final fragment stores every byte, then fails its commit with this status (session kept). */
+  failNextCommit: number | undefined;
+  /** The service leaves quickXorHash out of item JSON for this many reads after each store. */
+  hashHiddenReads = 0;
+  private hashHiddenLeft = 0;
+  /** Timeouts the engine asked for, per fragment call. */
+  readonly fragmentTimeouts: (number | undefined)[] = [];
   private counter = 0;
 
   constructor(private readonly clock: Clock) {}
@@ -86,6 +106,11 @@ export class MemoryGraph implements GraphPort {
 
   async createUploadSession(target: ResolvedTarget): Promise<SessionInfo> {
     const fault = this.before("create");
+    const key = `${target.driveId}:${target.path.toLowerCase()}`;
+    const live = [...this.sessions.values()].some(
+      (s) => `${s.target.driveId}:${s.target.path.toLowerCase()}` === key && s.expiresAt > this.clock.now(),
+    );
+    if (this.oneSessionPerFile && live) throw httpFailure(409, { codes: ["nameAlreadyExists"] });
     const uploadUrl = `https://upload.example/session/${++this.counter}?${SECRET_QUERY}`;
     const expiresAt = this.clock.now() + 15 * 60_000;
     this.sessions.set(uploadUrl, { target, received: Buffer.alloc(0), total: undefined, expiresAt });
@@ -95,17 +120,26 @@ export class MemoryGraph implements GraphPort {
   async uploadFragment(
     uploadUrl: string,
     fragment: { start: number; bytes: Uint8Array; total: number },
+    _signal?: AbortSignal,
+    options?: { readonly timeoutMs?: number },
   ): Promise<FragmentOutcome> {
+    this.fragmentTimeouts.push(options?.timeoutMs);
     const fault = this.before("fragment", uploadUrl);
     const session = this.sessionOr404(uploadUrl);
     session.total ??= fragment.total;
-    if (fragment.start !== session.received.length) {
+    if (session.uncommitted || fragment.start !== session.received.length) {
       throw httpFailure(416, { codes: ["fragmentOverlap", "invalidRange"] });
     }
     this.bytesReceived += fragment.bytes.length;
     session.received = Buffer.concat([session.received, Buffer.from(fragment.bytes)]);
     session.expiresAt = this.clock.now() + 15 * 60_000;
     if (session.received.length === session.total) {
+      if (this.failNextCommit !== undefined) {
+        const status = this.failNextCommit;
+        this.failNextCommit = undefined;
+        session.uncommitted = true;
+        throw httpFailure(status, { codes: ["generalException"] });
+      }
       this.sessions.delete(uploadUrl);
       const item = this.store(session.target, session.received, "replace");
       return this.after(fault, { kind: "completed", item });
@@ -121,9 +155,26 @@ export class MemoryGraph implements GraphPort {
     const fault = this.before("status", uploadUrl);
     const session = this.sessionOr404(uploadUrl);
     return this.after(fault, {
-      nextExpectedRanges: [`${session.received.length}-`],
+      nextExpectedRanges: session.uncommitted ? [] : [`${session.received.length}-`],
       expiresAt: session.expiresAt,
     });
+  }
+
+  async commitUploadSession(
+    target: ResolvedTarget,
+    uploadUrl: string,
+    conflict: ConflictBehavior,
+  ): Promise<DriveItem> {
+    const fault = this.before("commit");
+    const session = this.sessionOr404(uploadUrl);
+    if (!session.uncommitted) throw httpFailure(400, { codes: ["invalidRequest"] });
+    this.sessions.delete(uploadUrl);
+    return this.after(fault, this.store(target, session.received, conflict));
+  }
+
+  async ensureParentFolders(): Promise<number> {
+    const fault = this.before("folders");
+    return this.after(fault, 1);
   }
 
   async cancelUploadSession(uploadUrl: string): Promise<void> {
@@ -142,17 +193,24 @@ export class MemoryGraph implements GraphPort {
     const key = `${target.driveId}:${target.path.toLowerCase()}`;
     if (conflict === "fail" && this.items.has(key)) throw httpFailure(409, { codes: ["nameAlreadyExists"] });
     const stored = this.modifyStored ? this.modifyStored(target.path, bytes) : bytes;
-    const entry = { bytes: stored, id: `item-${++this.counter}` };
+    const entry = { bytes: stored, id: `item-${++this.counter}`, modifiedAt: this.clock.now() };
     this.items.set(key, entry);
+    this.hashHiddenLeft = this.hashHiddenReads;
     return this.itemOf(target, entry);
   }
 
-  private itemOf(target: ResolvedTarget, entry: { bytes: Buffer; id: string }): DriveItem {
+  private itemOf(
+    target: ResolvedTarget,
+    entry: { bytes: Buffer; id: string; modifiedAt?: number },
+  ): DriveItem {
+    const hidden = this.hashHiddenLeft > 0;
+    if (hidden) this.hashHiddenLeft--;
     return {
       id: entry.id,
       name: target.path.slice(target.path.lastIndexOf("/") + 1),
       size: entry.bytes.length,
-      quickXorHash: quickXorHashOf(entry.bytes),
+      ...(hidden ? {} : { quickXorHash: quickXorHashOf(entry.bytes) }),
+      ...(entry.modifiedAt !== undefined ? { modifiedAt: entry.modifiedAt } : {}),
     };
   }
 

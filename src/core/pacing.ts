@@ -1,0 +1,89 @@
+/**
+ * Two guards around every step, so that no path can storm the service or loop (docs/upload.md "Request budget
+ * and pacing"), whatever the service answers:
+ * - a hard request budget per job, `base + perChunk x fragments`: past it the job fails with `request-budget`;
+ * - pacing: a step that follows two steps in a row that confirmed no new bytes waits (backoff with jitter)
+ *   before the next one, even where the step itself asked to continue at once.
+ * Both run on the CLI path and the queue path alike, because both call the engine's `step`.
+ */
+import { backoffDelay } from "./backoff.js";
+import type { GraphPort } from "./graphPort.js";
+import type { JobError, StepResult, UploadJob } from "./job.js";
+import { isTerminal } from "./job.js";
+import type { EnginePolicy } from "./policy.js";
+
+/** Steps in a row without new bytes that may continue at once (prepare, then create a session, say). */
+const FREE_IDLE_STEPS = 2;
+
+export function requestBudget(job: UploadJob, policy: EnginePolicy): number {
+  const size = job.fingerprint?.size ?? 0;
+  const fragments = Math.max(1, Math.ceil(size / Math.max(1, job.chunkSize)));
+  return policy.requestBudget.base + policy.requestBudget.perChunk * fragments;
+}
+
+export function budgetExceeded(job: UploadJob, policy: EnginePolicy): JobError | undefined {
+  const used = job.attempts.requests ?? 0;
+  const budget = requestBudget(job, policy);
+  if (used < budget) return undefined;
+  const last = job.lastError ? ` (last: ${job.lastError.code}: ${job.lastError.message})` : "";
+  return {
+    code: "request-budget",
+    message:
+      `stopped after ${used} requests to Microsoft Graph for this file, its budget${last}; ` +
+      "the service kept answering without the upload finishing: retry later, and report it if it recurs",
+  };
+}
+
+/** A GraphPort that counts the calls made through it (each call is one request, retries are separate calls). */
+export function countingGraph(graph: GraphPort): { readonly port: GraphPort; count(): number } {
+  let calls = 0;
+  const count = <T>(call: () => Promise<T>): Promise<T> => {
+    calls++;
+    return call();
+  };
+  const port: GraphPort = {
+    resolveDrive: (d, s) => count(() => graph.resolveDrive(d, s)),
+    simpleUpload: (t, b, c, s) => count(() => graph.simpleUpload(t, b, c, s)),
+    createUploadSession: (t, o, s) => count(() => graph.createUploadSession(t, o, s)),
+    uploadFragment: (u, f, s, o) => count(() => graph.uploadFragment(u, f, s, o)),
+    getUploadStatus: (u, s) => count(() => graph.getUploadStatus(u, s)),
+    cancelUploadSession: (u, s) => count(() => graph.cancelUploadSession(u, s)),
+    getItem: (t, s) => count(() => graph.getItem(t, s)),
+    commitUploadSession: (t, u, c, s) => count(() => graph.commitUploadSession(t, u, c, s)),
+    // Several requests (a lookup per folder, a create where missing): the port says how many it made.
+    ensureParentFolders: async (t, s) => {
+      const made = await graph.ensureParentFolders(t, s);
+      calls += made;
+      return made;
+    },
+  };
+  return { port, count: () => calls };
+}
+
+/**
+ * The step's result with its requests added to the job, and, when this step and the two before it confirmed
+ * no new bytes, a wait in place of an immediate continue.
+ */
+export function paced(
+  before: UploadJob,
+  result: StepResult,
+  requests: number,
+  now: number,
+  random: () => number,
+  policy: EnginePolicy,
+): StepResult {
+  const job = result.job;
+  const moved = job.confirmedOffset > before.confirmedOffset || job.status === "completed";
+  const idleSteps = moved || isTerminal(job.status) ? 0 : (job.attempts.idleSteps ?? 0) + 1;
+  const counted: UploadJob = {
+    ...job,
+    attempts: { ...job.attempts, requests: (job.attempts.requests ?? 0) + requests, idleSteps },
+  };
+  if (result.next.type !== "continue" || idleSteps <= FREE_IDLE_STEPS) return { ...result, job: counted };
+  const ms = backoffDelay(idleSteps - FREE_IDLE_STEPS - 1, random, policy.idleBackoff);
+  return {
+    ...result,
+    job: { ...counted, nextWakeAt: now + ms },
+    next: { type: "wait", ms, reason: job.lastError?.code ?? "no-progress" },
+  };
+}
