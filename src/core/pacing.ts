@@ -2,8 +2,9 @@
  * Two guards around every step, so that no path can storm the service or loop (docs/upload.md "Request budget
  * and pacing"), whatever the service answers:
  * - a hard request budget per job, `base + perChunk x fragments`: past it the job fails with `request-budget`;
- * - pacing: a step that follows two steps in a row that confirmed no new bytes waits (backoff with jitter)
- *   before the next one, even where the step itself asked to continue at once.
+ * - pacing: once two steps in a row have confirmed no new bytes, a step that would only ask again (the session
+ *   status, the item, a new session) waits first (backoff with jitter), even where the step before asked to
+ *   continue at once. Sending a fragment is not asking again: it may move bytes.
  * Both run on the CLI path and the queue path alike, because both call the engine's `step`.
  */
 import { backoffDelay } from "./backoff.js";
@@ -60,9 +61,16 @@ export function countingGraph(graph: GraphPort): { readonly port: GraphPort; cou
   return { port, count: () => calls };
 }
 
+/** Whether the next step sends file bytes (a fragment or a simple upload) rather than only asking. */
+function nextStepSendsBytes(job: UploadJob): boolean {
+  if (!job.fingerprint || !job.target || job.status === "verifying") return false;
+  if (job.fingerprint.size <= job.simpleUploadMax) return true;
+  return job.session !== undefined && job.resyncPending !== true;
+}
+
 /**
- * The step's result with its requests added to the job, and, when this step and the two before it confirmed
- * no new bytes, a wait in place of an immediate continue.
+ * The step's result with its requests added to the job, and, when the steps so far have confirmed no new bytes
+ * and the next one would only ask again, a wait in place of an immediate continue.
  */
 export function paced(
   before: UploadJob,
@@ -73,13 +81,18 @@ export function paced(
   policy: EnginePolicy,
 ): StepResult {
   const job = result.job;
-  const moved = job.confirmedOffset > before.confirmedOffset || job.status === "completed";
+  const moved =
+    job.confirmedOffset > before.confirmedOffset ||
+    job.status === "completed" ||
+    job.attempts.sessions > before.attempts.sessions;
   const idleSteps = moved || isTerminal(job.status) ? 0 : (job.attempts.idleSteps ?? 0) + 1;
   const counted: UploadJob = {
     ...job,
     attempts: { ...job.attempts, requests: (job.attempts.requests ?? 0) + requests, idleSteps },
   };
-  if (result.next.type !== "continue" || idleSteps <= FREE_IDLE_STEPS) return { ...result, job: counted };
+  if (result.next.type !== "continue" || idleSteps <= FREE_IDLE_STEPS || nextStepSendsBytes(job)) {
+    return { ...result, job: counted };
+  }
   const ms = backoffDelay(idleSteps - FREE_IDLE_STEPS - 1, random, policy.idleBackoff);
   return {
     ...result,
