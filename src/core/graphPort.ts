@@ -10,6 +10,8 @@ export interface DriveItem {
   readonly size: number;
   readonly webUrl?: string;
   readonly eTag?: string;
+  /** The content tag: changes only when the content does, unlike the eTag (GRAPH.md "What the service does"). */
+  readonly cTag?: string;
   /** `file.hashes.quickXorHash` (base64), when the service has computed it. */
   readonly quickXorHash?: string;
 }

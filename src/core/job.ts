@@ -69,6 +69,11 @@ export interface UploadResult {
   readonly itemId: string;
   readonly webUrl?: string;
   readonly eTag?: string;
+  /**
+   * The stored item's content tag, so the mirror can tell a later content change by someone else from the
+   * service changing metadata on its own (new eTag, same cTag; GRAPH.md "What the service does").
+   */
+  readonly cTag?: string;
   readonly size: number;
   readonly quickXorHash?: string;
   /** `hash`: size and QuickXorHash matched. `size-only`: service-modified Office type (GRAPH.md). */

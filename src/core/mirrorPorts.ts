@@ -36,8 +36,16 @@ export interface ManifestEntry {
   readonly source: SourceFingerprint;
   readonly driveId: string;
   readonly itemId: string;
+  /** Kept for diagnostics only: the service changes it on its own, so it never decides a conflict (plan.ts). */
   readonly eTag?: string;
+  /**
+   * The content tag of what the service stored for our upload. Absent in manifests written before it was
+   * recorded; see plan.ts `changedByOthers` for how those are compared.
+   */
+  readonly cTag?: string;
+  /** What the service stored (for Office files it can differ from what we sent), when it reported it. */
   readonly quickXorHash?: string;
+  /** The stored size (the driveItem's, not the source's). */
   readonly size: number;
   readonly uploadedAt: number;
 }
@@ -150,6 +158,8 @@ export interface RemoteItem {
   readonly id: string;
   readonly name: string;
   readonly eTag?: string;
+  readonly cTag?: string;
+  readonly quickXorHash?: string;
   readonly size?: number;
   readonly webUrl?: string;
   readonly isFolder: boolean;
@@ -166,6 +176,9 @@ export interface DriveDirectory {
   getItemByPath(driveId: string, path: string, signal: AbortSignal): Promise<RemoteItem | undefined>;
   /** `POST /drives/{driveId}/root:/{parent}:/children` (or `/root/children`) with a folder facet. */
   createFolder(driveId: string, parentPath: string, name: string, signal: AbortSignal): Promise<RemoteItem>;
-  /** `DELETE /drives/{driveId}/items/{itemId}`, conditional on `eTag` when given (412 when it changed). */
-  deleteItem(driveId: string, itemId: string, eTag: string | undefined, signal: AbortSignal): Promise<void>;
+  /**
+   * `DELETE /drives/{driveId}/items/{itemId}`, conditional (`If-Match`) on `ifMatch` when given: an eTag or a
+   * cTag, 412 when it no longer matches.
+   */
+  deleteItem(driveId: string, itemId: string, ifMatch: string | undefined, signal: AbortSignal): Promise<void>;
 }

@@ -19,6 +19,7 @@ export function verifyUpload(item: DriveItem, size: number, digest: string, path
     size: item.size,
     ...(item.webUrl ? { webUrl: item.webUrl } : {}),
     ...(item.eTag ? { eTag: item.eTag } : {}),
+    ...(item.cTag ? { cTag: item.cTag } : {}),
     ...(item.quickXorHash ? { quickXorHash: item.quickXorHash } : {}),
   };
   if (item.size === size && item.quickXorHash === digest) {

@@ -19,6 +19,7 @@ export function toDriveItem(body: unknown): DriveItem {
     ...(typeof body.name === "string" ? { name: body.name } : {}),
     ...(typeof body.webUrl === "string" ? { webUrl: body.webUrl } : {}),
     ...(typeof body.eTag === "string" ? { eTag: body.eTag } : {}),
+    ...(typeof body.cTag === "string" ? { cTag: body.cTag } : {}),
     ...(quickXorHash ? { quickXorHash } : {}),
   };
 }
