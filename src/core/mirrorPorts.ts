@@ -180,5 +180,10 @@ export interface DriveDirectory {
    * `DELETE /drives/{driveId}/items/{itemId}`, conditional (`If-Match`) on `ifMatch` when given: an eTag or a
    * cTag, 412 when it no longer matches.
    */
-  deleteItem(driveId: string, itemId: string, ifMatch: string | undefined, signal: AbortSignal): Promise<void>;
+  deleteItem(
+    driveId: string,
+    itemId: string,
+    ifMatch: string | undefined,
+    signal: AbortSignal,
+  ): Promise<void>;
 }
