@@ -40,7 +40,7 @@ export interface ManifestEntry {
   readonly eTag?: string;
   /**
    * The content tag of what the service stored for our upload. Absent in manifests written before it was
-   * recorded; see plan.ts `changedByOthers` for how those are compared.
+   * recorded; see src/mirror/destinationChange.ts for how those are compared.
    */
   readonly cTag?: string;
   /** What the service stored (for Office files it can differ from what we sent), when it reported it. */

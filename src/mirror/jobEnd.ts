@@ -1,7 +1,7 @@
 /**
  * Records the end of a mirror job: on success the manifest learns the uploaded version and what the destination
  * stored (the driveItem returned at completion: item id, cTag, size, hash; for Office files the service's
- * rewritten size and hash, not ours), which is what the next pass compares (plan.ts `changedByOthers`); in
+ * rewritten size and hash, not ours), which is what the next pass compares (destinationChange.ts); in
  * every case one history record is appended and one log event written (issue 6).
  * Idempotent: the pending row is removed last, and a job without one was already recorded (duplicate queue
  * deliveries and the next pass's reconciliation may both call this).
