@@ -103,18 +103,30 @@ export interface HistoryRecord {
   readonly finishedAt: number;
 }
 
+/**
+ * How a mirror pass went, worst first in this order: `invalid` (definition rejected), `failed` (nothing could be
+ * planned), `partial` (some destinations or files failed), `conflicts` (everything planned, but files changed by
+ * someone else at the destination were skipped or kept: an operator has to decide), `ok`.
+ */
+export const RUN_RESULTS = ["ok", "conflicts", "partial", "failed", "invalid"] as const;
+export type RunResult = (typeof RUN_RESULTS)[number];
+
 /** One mirror pass over one mirror definition. Uploads finish later; their outcomes are history records. */
 export interface RunRecord {
   readonly mirror: string;
   readonly runId: string;
   readonly startedAt: number;
   readonly finishedAt: number;
-  /** `ok`: planned and submitted; `partial`: some destinations failed; `failed`: nothing could be planned. */
-  readonly result: "ok" | "partial" | "failed" | "invalid";
+  /** See RUN_RESULTS. */
+  readonly result: RunResult;
   readonly listed: number;
   readonly unchanged: number;
   readonly jobsCreated: number;
   readonly inProgress: number;
+  /**
+   * Files left alone because someone else changed them at the destination (skip-and-report uploads, deletions
+   * kept); each has a `conflict-skipped` history record. Repeats every pass until someone resolves it.
+   */
   readonly conflicts: number;
   readonly deletions: number;
   readonly errors: readonly string[];
