@@ -10,7 +10,7 @@ export interface DriveItem {
   readonly size: number;
   readonly webUrl?: string;
   readonly eTag?: string;
-  /** Content tag: changes only when the content does, unlike eTag (GRAPH.md "What the service does"). */
+  /** The content tag: changes only when the content does, unlike the eTag (GRAPH.md "What the service does"). */
   readonly cTag?: string;
   /** `file.hashes.quickXorHash` (base64), when the service has computed it. */
   readonly quickXorHash?: string;

@@ -69,10 +69,13 @@ export interface UploadResult {
   readonly itemId: string;
   /** The name the service gave the file (differs from the requested one under `rename`). */
   readonly name?: string;
-  /** The content tag the service returned: changes only when the content does (GRAPH.md). */
-  readonly cTag?: string;
   readonly webUrl?: string;
   readonly eTag?: string;
+  /**
+   * The stored item's content tag, so the mirror can tell a later content change by someone else from the
+   * service changing metadata on its own (new eTag, same cTag; GRAPH.md "What the service does").
+   */
+  readonly cTag?: string;
   readonly size: number;
   readonly quickXorHash?: string;
   /**

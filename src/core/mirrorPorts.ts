@@ -36,8 +36,16 @@ export interface ManifestEntry {
   readonly source: SourceFingerprint;
   readonly driveId: string;
   readonly itemId: string;
+  /** Kept for diagnostics only: the service changes it on its own, so it never decides a conflict (plan.ts). */
   readonly eTag?: string;
+  /**
+   * The content tag of what the service stored for our upload. Absent in manifests written before it was
+   * recorded; see src/mirror/destinationChange.ts for how those are compared.
+   */
+  readonly cTag?: string;
+  /** What the service stored (for Office files it can differ from what we sent), when it reported it. */
   readonly quickXorHash?: string;
+  /** The stored size (the driveItem's, not the source's). */
   readonly size: number;
   readonly uploadedAt: number;
 }
@@ -95,18 +103,30 @@ export interface HistoryRecord {
   readonly finishedAt: number;
 }
 
+/**
+ * How a mirror pass went, worst first in this order: `invalid` (definition rejected), `failed` (nothing could be
+ * planned), `partial` (some destinations or files failed), `conflicts` (everything planned, but files changed by
+ * someone else at the destination were skipped or kept: an operator has to decide), `ok`.
+ */
+export const RUN_RESULTS = ["ok", "conflicts", "partial", "failed", "invalid"] as const;
+export type RunResult = (typeof RUN_RESULTS)[number];
+
 /** One mirror pass over one mirror definition. Uploads finish later; their outcomes are history records. */
 export interface RunRecord {
   readonly mirror: string;
   readonly runId: string;
   readonly startedAt: number;
   readonly finishedAt: number;
-  /** `ok`: planned and submitted; `partial`: some destinations failed; `failed`: nothing could be planned. */
-  readonly result: "ok" | "partial" | "failed" | "invalid";
+  /** See RUN_RESULTS. */
+  readonly result: RunResult;
   readonly listed: number;
   readonly unchanged: number;
   readonly jobsCreated: number;
   readonly inProgress: number;
+  /**
+   * Files left alone because someone else changed them at the destination (skip-and-report uploads, deletions
+   * kept); each has a `conflict-skipped` history record. Repeats every pass until someone resolves it.
+   */
   readonly conflicts: number;
   readonly deletions: number;
   readonly errors: readonly string[];
@@ -150,6 +170,8 @@ export interface RemoteItem {
   readonly id: string;
   readonly name: string;
   readonly eTag?: string;
+  readonly cTag?: string;
+  readonly quickXorHash?: string;
   readonly size?: number;
   readonly webUrl?: string;
   readonly isFolder: boolean;
@@ -166,6 +188,14 @@ export interface DriveDirectory {
   getItemByPath(driveId: string, path: string, signal: AbortSignal): Promise<RemoteItem | undefined>;
   /** `POST /drives/{driveId}/root:/{parent}:/children` (or `/root/children`) with a folder facet. */
   createFolder(driveId: string, parentPath: string, name: string, signal: AbortSignal): Promise<RemoteItem>;
-  /** `DELETE /drives/{driveId}/items/{itemId}`, conditional on `eTag` when given (412 when it changed). */
-  deleteItem(driveId: string, itemId: string, eTag: string | undefined, signal: AbortSignal): Promise<void>;
+  /**
+   * `DELETE /drives/{driveId}/items/{itemId}`, conditional (`If-Match`) on `ifMatch` when given: an eTag or a
+   * cTag, 412 when it no longer matches.
+   */
+  deleteItem(
+    driveId: string,
+    itemId: string,
+    ifMatch: string | undefined,
+    signal: AbortSignal,
+  ): Promise<void>;
 }

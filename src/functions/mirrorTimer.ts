@@ -16,8 +16,40 @@ export async function runScheduledMirrorPass(
   const wiring = await mirrorWiring(rt);
   const log = mirrorContextLog(context);
   const definitions = await wiring.definitions();
-  return runMirrorPass(definitions, await wiring.passDeps(log));
+  const pass = await runMirrorPass(definitions, await wiring.passDeps(log));
+  warnAboutConflicts(pass, context);
+  return pass;
 }
+
+/**
+ * A pass that left files alone for someone else's change is logged at warning level (Application Insights
+ * severity 2), so an alert on warnings finds it: the mirror stops following those files until someone decides,
+ * and the pass itself otherwise looks successful. Paths only, never URLs or tokens.
+ */
+export function warnAboutConflicts(pass: PassReport, context: InvocationContext): void {
+  for (const run of pass.runs) {
+    if (run.run.conflicts === 0) continue;
+    const paths = run.destinations.flatMap((d) => [
+      ...d.conflicts.map((c) => `${d.destination}: ${c.path}`),
+      ...d.deletions
+        .filter((x) => x.outcome === "conflict-skipped")
+        .map((x) => `${d.destination}: ${x.path}`),
+    ]);
+    context.warn(
+      JSON.stringify({
+        event: "mirror-conflicts",
+        mirror: run.mirror,
+        runId: run.runId,
+        result: run.run.result,
+        conflicts: run.run.conflicts,
+        // Bounded: a log line is not the place for thousands of paths (the history has one record each).
+        paths: paths.slice(0, MAX_LOGGED_PATHS),
+      }),
+    );
+  }
+}
+
+const MAX_LOGGED_PATHS = 20;
 
 export async function mirrorTimerHandler(_timer: Timer, context: InvocationContext): Promise<void> {
   await runScheduledMirrorPass(context);

@@ -65,7 +65,7 @@ export class GraphDriveDirectory implements DriveDirectory {
   async deleteItem(
     driveId: string,
     itemId: string,
-    eTag: string | undefined,
+    ifMatch: string | undefined,
     signal: AbortSignal,
   ): Promise<void> {
     await this.http.send(
@@ -74,7 +74,9 @@ export class GraphDriveDirectory implements DriveDirectory {
         url: `${this.http.baseUrl}/drives/${encodeURIComponent(driveId)}/items/${encodeURIComponent(itemId)}`,
         route: "deleteItem",
         host: "graph",
-        ...(eTag ? { headers: { "If-Match": eTag } } : {}),
+        // Graph accepts an eTag or a cTag here (https://learn.microsoft.com/en-us/graph/api/driveitem-delete,
+        // "if-match": "the eTag (or cTag) provided"); the planner passes the cTag when it knows it.
+        ...(ifMatch ? { headers: { "If-Match": ifMatch } } : {}),
       },
       signal,
     );
@@ -85,11 +87,16 @@ function remoteItem(body: unknown, route: string): RemoteItem {
   if (!isRecord(body) || typeof body.id !== "string") {
     throw new GraphFailure({ kind: "http", status: 502, message: `${route}: unexpected response shape` });
   }
+  const file = isRecord(body.file) ? body.file : undefined;
+  const hashes = file && isRecord(file.hashes) ? file.hashes : undefined;
+  const quickXorHash = hashes && typeof hashes.quickXorHash === "string" ? hashes.quickXorHash : undefined;
   return {
     id: body.id,
     name: typeof body.name === "string" ? body.name : "",
     isFolder: isRecord(body.folder),
     ...(typeof body.eTag === "string" ? { eTag: body.eTag } : {}),
+    ...(typeof body.cTag === "string" ? { cTag: body.cTag } : {}),
+    ...(quickXorHash ? { quickXorHash } : {}),
     ...(typeof body.size === "number" ? { size: body.size } : {}),
     ...(typeof body.webUrl === "string" ? { webUrl: body.webUrl } : {}),
   };

@@ -1,6 +1,8 @@
 /**
- * Records the end of a mirror job: on success the manifest learns the uploaded version and the destination's
- * item id, eTag and hash; in every case one history record is appended and one log event written (issue 6).
+ * Records the end of a mirror job: on success the manifest learns the uploaded version and what the destination
+ * stored (the driveItem returned at completion: item id, cTag, size, hash; for Office files the service's
+ * rewritten size and hash, not ours), which is what the next pass compares (destinationChange.ts); in
+ * every case one history record is appended and one log event written (issue 6).
  * Idempotent: the pending row is removed last, and a job without one was already recorded (duplicate queue
  * deliveries and the next pass's reconciliation may both call this).
  */
@@ -30,6 +32,7 @@ export async function recordMirrorJobEnd(job: UploadJob, deps: JobEndDeps): Prom
       driveId: job.target?.driveId ?? (job.destination.type === "drive" ? job.destination.driveId : ""),
       itemId: result.itemId,
       ...(result.eTag ? { eTag: result.eTag } : {}),
+      ...(result.cTag ? { cTag: result.cTag } : {}),
       ...(result.quickXorHash ? { quickXorHash: result.quickXorHash } : {}),
       size: result.size,
       uploadedAt: job.updatedAt,

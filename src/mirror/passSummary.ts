@@ -45,6 +45,7 @@ export function formatPass(pass: PassReport, jobs: readonly UploadJob[], dryRun:
     }
     if (r.result === "failed") for (const error of r.errors) lines.push(`  FAILED: ${error}`);
   }
+  lines.push(...conflictNotice(pass));
   if (pass.runs.length === 0 && pass.invalid.length === 0) {
     lines.push(
       "no mirrors defined: set MIRRORS_FILE (a JSON file) or MIRRORS (JSON text); see docs/mirroring.md",
@@ -64,11 +65,35 @@ function uploadVerb(job: UploadJob | undefined, error: string | undefined): stri
   return job.status;
 }
 
-/** Exit status for a pass: 0 only when every definition was valid and every job completed. */
-export function passSucceeded(pass: PassReport, jobs: readonly UploadJob[]): boolean {
-  return (
-    pass.invalid.length === 0 &&
-    pass.runs.every((r) => r.run.result === "ok") &&
-    jobs.every((j) => j.status === "completed")
-  );
+/** `graph-mirror mirror --once` exit statuses (docs/mirroring.md "Exit codes"). */
+export const PASS_EXIT = {
+  ok: 0,
+  /** An invalid definition, a failed destination or listing, or a job that did not complete. */
+  failed: 1,
+  /**
+   * Everything else succeeded, but files changed by someone else at the destination were left alone
+   * (skip-and-report, deletions kept): the mirror no longer follows them until someone decides. Distinct from 1
+   * so that schedulers can alert on it without treating it as an outage.
+   */
+  conflicts: 3,
+} as const;
+
+/** The exit status of a pass: a failure outranks conflicts, which outrank success. */
+export function passExitCode(pass: PassReport, jobs: readonly UploadJob[]): number {
+  const failed =
+    pass.invalid.length > 0 ||
+    pass.runs.some((r) => r.run.result !== "ok" && r.run.result !== "conflicts") ||
+    jobs.some((j) => j.status !== "completed");
+  if (failed) return PASS_EXIT.failed;
+  return pass.runs.some((r) => r.run.conflicts > 0) ? PASS_EXIT.conflicts : PASS_EXIT.ok;
+}
+
+/** One closing line when files were left alone for someone else's change, so it is not lost in the detail. */
+function conflictNotice(pass: PassReport): string[] {
+  const total = pass.runs.reduce((n, r) => n + r.run.conflicts, 0);
+  if (total === 0) return [];
+  return [
+    `COMPLETED WITH CONFLICTS: ${total} file(s) changed by someone else at the destination were not updated ` +
+      "(see the conflict lines above; they are reported every pass until resolved)",
+  ];
 }

@@ -2,8 +2,9 @@
  * Change detection for one mirror and one destination (issue 6): compares the listed source files with the
  * manifest of what we uploaded, and decides per file: unchanged (nothing, no Graph call), new or changed (one
  * upload), in progress (an earlier job is still running), or a conflict with someone else's change at the
- * destination, settled by the mirror's `onDestinationChanged` policy. Files gone from the source are deleted at
- * the destination only when `propagateDeletes` is on.
+ * destination (judged on content, never on the eTag: destinationChange.ts), settled by the mirror's
+ * `onDestinationChanged` policy. Files gone from the source are deleted at the destination only when
+ * `propagateDeletes` is on.
  *
  * Graph is read only for files about to be uploaded or deleted whose destination copy may have been changed
  * by someone else, so a pass over unchanged files makes no Graph calls at all (DESIGN performance target).
@@ -12,6 +13,7 @@ import type { ConflictBehavior } from "../core/job.js";
 import type { ManifestEntry, RemoteItem, SourceEntry } from "../core/mirrorPorts.js";
 import type { SourceFingerprint } from "../core/ports.js";
 import type { DestinationChangedPolicy } from "./definitionSchema.js";
+import { changeByOthers, deletionPrecondition } from "./destinationChange.js";
 
 export type UploadReason = "new" | "changed" | "destination-changed";
 
@@ -25,7 +27,7 @@ export interface PlannedUpload {
 
 export interface PlannedDeletion {
   readonly manifest: ManifestEntry;
-  /** The item's eTag to delete conditionally; absent under `overwrite`. */
+  /** `If-Match` of the conditional delete (a cTag when known: destinationChange.ts); absent under `overwrite`. */
   readonly ifMatch?: string;
   readonly detail: string;
 }
@@ -105,7 +107,8 @@ export async function planDestination(input: PlanInput): Promise<DestinationPlan
       continue;
     }
     const remote = await input.remoteItem(entry.path);
-    if (!remote || !changedByOthers(known, remote)) {
+    const theirs = remote ? changeByOthers(known, remote) : undefined;
+    if (theirs === undefined) {
       uploads.push({ entry, reason: "changed", detail: change, conflictBehavior: "replace" });
       continue;
     }
@@ -113,13 +116,13 @@ export async function planDestination(input: PlanInput): Promise<DestinationPlan
       uploads.push({
         entry,
         reason: "destination-changed",
-        detail: `${change}; the destination copy was changed by someone else since our last upload, so ours is uploaded beside it under a new name (onDestinationChanged: keep-both)`,
+        detail: `${change}; the destination copy was changed by someone else since our last upload (${theirs}), so ours is uploaded beside it under a new name (onDestinationChanged: keep-both)`,
         conflictBehavior: "rename",
       });
     } else {
       conflicts.push({
         path: entry.path,
-        detail: `${change}, but the destination copy was changed by someone else since our last upload: not uploaded (onDestinationChanged: skip-and-report)`,
+        detail: `${change}, but the destination copy was changed by someone else since our last upload (${theirs}): not uploaded (onDestinationChanged: skip-and-report)`,
         forget: false,
       });
     }
@@ -133,18 +136,20 @@ export async function planDestination(input: PlanInput): Promise<DestinationPlan
       continue;
     }
     const remote = await input.remoteItem(known.path);
+    const theirs = remote ? changeByOthers(known, remote) : undefined;
     if (!remote) {
       forget.push(known.path);
-    } else if (changedByOthers(known, remote)) {
+    } else if (theirs !== undefined) {
       conflicts.push({
         path: known.path,
-        detail: `deleted at the source, but the destination copy was changed by someone else since our last upload: kept (onDestinationChanged: ${input.policy})`,
+        detail: `deleted at the source, but the destination copy was changed by someone else since our last upload (${theirs}): kept (onDestinationChanged: ${input.policy})`,
         forget: true,
       });
     } else {
+      const ifMatch = deletionPrecondition(known, remote);
       deletions.push({
         manifest: known,
-        ...(remote.eTag ? { ifMatch: remote.eTag } : {}),
+        ...(ifMatch ? { ifMatch } : {}),
         detail: "deleted at the source (propagateDeletes: true)",
       });
     }
@@ -155,12 +160,6 @@ export async function planDestination(input: PlanInput): Promise<DestinationPlan
 
 export function sameVersion(a: SourceFingerprint, b: SourceFingerprint): boolean {
   return a.size === b.size && a.version === b.version;
-}
-
-/** Someone else wrote the destination since our upload: another item now, or the same item with a new eTag. */
-export function changedByOthers(known: ManifestEntry, remote: RemoteItem): boolean {
-  if (remote.id !== known.itemId) return true;
-  return known.eTag !== undefined && remote.eTag !== undefined && remote.eTag !== known.eTag;
 }
 
 function describeChange(before: SourceFingerprint, after: SourceFingerprint): string {

@@ -151,7 +151,7 @@ async function runMirror(
     }
   }
   return finish(mirror, deps, dryRun, runId, startedAt, lister.description, errors, reports, jobs, {
-    result: errors.length > 0 ? "partial" : "ok",
+    result: errors.length > 0 ? "partial" : conflictCount(reports) > 0 ? "conflicts" : "ok",
     listed: entries.length,
   });
 }
@@ -197,7 +197,7 @@ async function finish(
     unchanged: sum((r) => r.unchanged),
     jobsCreated: jobs.length,
     inProgress: sum((r) => r.inProgress),
-    conflicts: sum((r) => r.conflicts.length),
+    conflicts: conflictCount(destinations),
     deletions: sum((r) => r.deletions.filter((d) => d.outcome === "deleted").length),
     // Errors reach the history, the log and GET /api/mirrors; a lister's or SDK's message may hold a URL.
     errors: errors.map(redactSecrets),
@@ -220,6 +220,17 @@ async function finish(
     dryRun,
   });
   return { mirror: mirror.name, runId, run, source, destinations, jobs };
+}
+
+/**
+ * Files left alone because someone else changed them at the destination: skipped uploads and kept deletions
+ * found while planning, and deletions refused with 412 (changed between planning and the delete).
+ */
+function conflictCount(destinations: readonly DestinationReport[]): number {
+  return destinations.reduce(
+    (n, r) => n + r.conflicts.length + r.deletions.filter((d) => d.outcome === "conflict-skipped").length,
+    0,
+  );
 }
 
 function emptyRun(mirror: string, runId: string, now: number): RunRecord {

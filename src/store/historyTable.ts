@@ -12,6 +12,7 @@ import {
   type HistoryStore,
   newestRecordsFirst,
   newestRunsFirst,
+  RUN_RESULTS,
   type RunQuery,
   type RunRecord,
 } from "../core/mirrorPorts.js";
@@ -140,13 +141,12 @@ function recordFromRow(row: Row): HistoryRecord {
 }
 
 function runFromRow(row: Row): RunRecord {
-  const results = ["ok", "partial", "failed", "invalid"] as const;
   return {
     mirror: String(row.mirror),
     runId: String(row.runId),
     startedAt: readInt64(row.startedAt) ?? 0,
     finishedAt: readInt64(row.finishedAt) ?? 0,
-    result: results.find((r) => r === row.result) ?? "failed",
+    result: RUN_RESULTS.find((r) => r === row.result) ?? "failed",
     listed: Number(row.listed ?? 0),
     unchanged: Number(row.unchanged ?? 0),
     jobsCreated: Number(row.jobsCreated ?? 0),

@@ -37,6 +37,7 @@ export class TableManifestStore implements ManifestStore {
         driveId: entry.driveId,
         itemId: entry.itemId,
         ...(entry.eTag ? { eTag: entry.eTag } : {}),
+        ...(entry.cTag ? { cTag: entry.cTag } : {}),
         ...(entry.quickXorHash ? { quickXorHash: entry.quickXorHash } : {}),
         size: int64(entry.size),
         uploadedAt: int64(entry.uploadedAt),
@@ -112,6 +113,7 @@ function entryPartition(mirror: string, destination: string): string {
 
 function entryFromRow(row: Row): ManifestEntry {
   const eTag = optionalString(row.eTag);
+  const cTag = optionalString(row.cTag);
   const quickXorHash = optionalString(row.quickXorHash);
   return {
     mirror: String(row.mirror),
@@ -121,6 +123,7 @@ function entryFromRow(row: Row): ManifestEntry {
     driveId: String(row.driveId),
     itemId: String(row.itemId),
     ...(eTag ? { eTag } : {}),
+    ...(cTag ? { cTag } : {}),
     ...(quickXorHash ? { quickXorHash } : {}),
     size: readInt64(row.size) ?? 0,
     uploadedAt: readInt64(row.uploadedAt) ?? 0,

@@ -20,7 +20,7 @@ import type { MirrorDefinitions } from "../../mirror/definitions.js";
 import { runLocalMirror } from "../../mirror/localRun.js";
 import { localWiring, tokensFor } from "../../mirror/localWiring.js";
 import { jsonLineLogger, type MirrorLogger } from "../../mirror/mirrorLog.js";
-import { formatPass, passSucceeded } from "../../mirror/passSummary.js";
+import { formatPass, passExitCode } from "../../mirror/passSummary.js";
 import { loadMirrorDefinitions, type MirrorSettings, parseMirrorSettings } from "../../mirror/settings.js";
 import { BarsReporter } from "../progress/bars.js";
 import { JsonLinesReporter } from "../progress/jsonLines.js";
@@ -59,6 +59,12 @@ export function register(program: Command): void {
     )
     .option("--parallel <n>", "files uploaded at the same time", "4")
     .option("--mirror <name...>", "run only these mirrors")
+    .addHelpText(
+      "after",
+      "\nExit codes: 0 every pass succeeded; 1 something failed (invalid definition, destination, upload);\n" +
+        "3 completed with conflicts (files changed by someone else at the destination were left alone);\n" +
+        "2 bad option or setting; 130 interrupted.",
+    )
     .action(async (options: MirrorCommandOptions) => {
       const controller = new AbortController();
       const interrupt = () => controller.abort(new Error("interrupted"));
@@ -141,7 +147,8 @@ export async function mirrorCommand(options: MirrorCommandOptions, io: MirrorCom
       for (const line of formatPass(result.pass, result.jobs, options.dryRun === true))
         io.stdout.write(`${line}\n`);
     }
-    return passSucceeded(result.pass, result.jobs) ? 0 : 1;
+    // 0 all done, 1 something failed, 3 done but files changed by someone else were left alone (PASS_EXIT).
+    return passExitCode(result.pass, result.jobs);
   };
 
   if (options.once || options.dryRun) return runGuarded(passOnce, io);

@@ -121,7 +121,7 @@ export function formatStatus(report: StatusReport): string[] {
   if (report.runs.length === 0) lines.push("  (none yet: run `graph-mirror mirror --once`)");
   for (const run of report.runs) {
     lines.push(
-      `  ${new Date(run.startedAt).toISOString()}  ${run.mirror.padEnd(20)} ${run.result.padEnd(8)} ` +
+      `  ${new Date(run.startedAt).toISOString()}  ${run.mirror.padEnd(20)} ${run.result.padEnd(9)} ` +
         `${run.listed} listed, ${run.unchanged} unchanged, ${run.jobsCreated} job(s), ${run.conflicts} conflict(s)` +
         `${run.errors.length > 0 ? `, ${run.errors.length} error(s): ${run.errors[0]}` : ""}`,
     );

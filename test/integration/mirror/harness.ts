@@ -10,6 +10,7 @@ import path from "node:path";
 import { StaticTokenProvider } from "../../../src/auth/staticToken.js";
 import type { ProgressReporter } from "../../../src/cli/progress/reporter.js";
 import type { EngineDeps } from "../../../src/core/engine.js";
+import type { DriveDirectory } from "../../../src/core/mirrorPorts.js";
 import { DEFAULT_POLICY } from "../../../src/core/policy.js";
 import { systemClock } from "../../../src/core/ports.js";
 import {
@@ -35,6 +36,11 @@ export interface MirrorWorld {
   readonly source: string;
   readonly stateDir: string;
   readonly logs: MirrorLogEvent[];
+  /**
+   * The `If-Match` of every delete the mirror sent, in order (the emulator's request log keeps no headers, and
+   * the emulator does not check If-Match, so this is how a test sees which tag a delete was conditional on).
+   */
+  readonly deleteIfMatch: (string | undefined)[];
   write(relative: string, content: string | Buffer, mtimeMs?: number): Promise<void>;
   run(
     mirrors: readonly unknown[],
@@ -53,6 +59,7 @@ export async function startMirrorWorld(limits: Partial<EmulatorLimits> = {}): Pr
   const stateDir = path.join(root, "state");
   await mkdir(source, { recursive: true });
   const logs: MirrorLogEvent[] = [];
+  const deleteIfMatch: (string | undefined)[] = [];
   let clock = 1_700_000_000_000;
   return {
     emu,
@@ -60,6 +67,7 @@ export async function startMirrorWorld(limits: Partial<EmulatorLimits> = {}): Pr
     source,
     stateDir,
     logs,
+    deleteIfMatch,
     async write(relative, content, mtimeMs) {
       const file = path.join(source, relative);
       await mkdir(path.dirname(file), { recursive: true });
@@ -79,10 +87,21 @@ export async function startMirrorWorld(limits: Partial<EmulatorLimits> = {}): Pr
         policy: DEFAULT_POLICY,
       };
       const http = new GraphHttp({ baseUrl: emu.graphBaseUrl, tokens, requestTimeoutMs });
+      const graphDirectory = new GraphDriveDirectory(http);
+      const directory: DriveDirectory = {
+        resolveDrive: (destination, signal) => graphDirectory.resolveDrive(destination, signal),
+        getItemByPath: (driveId, itemPath, signal) => graphDirectory.getItemByPath(driveId, itemPath, signal),
+        createFolder: (driveId, parent, name, signal) =>
+          graphDirectory.createFolder(driveId, parent, name, signal),
+        deleteItem: (driveId, itemId, ifMatch, signal) => {
+          deleteIfMatch.push(ifMatch);
+          return graphDirectory.deleteItem(driveId, itemId, ifMatch, signal);
+        },
+      };
       return runLocalMirror({
         definitions: validateMirrors(mirrors, { allowedFileRoots: [root], settingName: "MIRRORS" }),
         engine,
-        directory: new GraphDriveDirectory(http),
+        directory,
         sources: { allowedFileRoots: [root] },
         jobSettings: { chunkSize: 327_680, simpleUploadMax: 4 * 1024 * 1024 },
         stateDir,

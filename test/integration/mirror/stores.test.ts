@@ -27,6 +27,7 @@ const entry = (path: string, version = "v1"): ManifestEntry => ({
   driveId: "b!drive",
   itemId: `item-${path}`,
   eTag: '"{E},1"',
+  cTag: '"c:{E},1"',
   quickXorHash: "AAAA",
   size: BIG,
   uploadedAt: 1_795_000_000_000,
@@ -55,11 +56,16 @@ describe.each(suites)("mirror stores: %s", (_name, create) => {
     await manifest.put(entry(awkward));
     await manifest.put({ ...entry("a.txt", "v2") });
     await manifest.put({ ...entry("other.txt"), destination: "onedrive|x|/" });
+    // An entry as written before cTags were recorded comes back without one (destinationChange.ts).
+    const { cTag: _none, ...legacy } = entry("legacy.txt");
+    await manifest.put(legacy);
     const listed = await manifest.list("app", entry("a.txt").destination);
     expect(listed.sort((a, b) => a.path.localeCompare(b.path))).toEqual([
       entry("a.txt", "v2"),
+      legacy,
       entry(awkward),
     ]);
+    await manifest.remove("app", entry("a.txt").destination, "legacy.txt");
     await manifest.remove("app", entry("a.txt").destination, awkward);
     await manifest.remove("app", entry("a.txt").destination, "never-there");
     expect((await manifest.list("app", entry("a.txt").destination)).map((e) => e.path)).toEqual(["a.txt"]);
@@ -140,5 +146,9 @@ describe.each(suites)("mirror stores: %s", (_name, create) => {
     await history.recordRun(run("r3", 2000, "other"));
     expect((await history.recentRuns({ limit: 10 })).map((r) => r.runId)).toEqual(["r2", "r3", "r1"]);
     expect(await history.recentRuns({ mirror: "app", limit: 1 })).toEqual([run("r2", 3000)]);
+    // A pass that left files alone for someone else's change keeps its status and count for alerting.
+    const conflicted = { ...run("r4", 4000), result: "conflicts" as const, conflicts: 2 };
+    await history.recordRun(conflicted);
+    expect(await history.recentRuns({ mirror: "app", limit: 1 })).toEqual([conflicted]);
   });
 });

@@ -16,6 +16,8 @@ const known = (path: string, size = 10, version = "v1", eTag = "e1"): ManifestEn
   driveId: "drive",
   itemId: `id-${path}`,
   eTag,
+  cTag: "c1",
+  quickXorHash: "h1",
   size,
   uploadedAt: 1,
 });
@@ -37,12 +39,18 @@ function input(overrides: Partial<PlanInput>, remote: Record<string, RemoteItem>
   return { input: { ...base, ...overrides }, lookups };
 }
 
+/** The destination copy as we left it; `eTag` can differ without the content changing (the service's own). */
 const ours = (path: string, eTag = "e1"): RemoteItem => ({
   id: `id-${path}`,
   name: path,
   eTag,
+  cTag: "c1",
+  quickXorHash: "h1",
+  size: 10,
   isFolder: false,
 });
+/** Someone else wrote new content: new eTag and cTag (and here a new hash). */
+const edited = (path: string): RemoteItem => ({ ...ours(path, "e9"), cTag: "c9", quickXorHash: "h9" });
 
 describe("planDestination", () => {
   it("plans nothing and reads nothing when every file is unchanged", async () => {
@@ -66,15 +74,19 @@ describe("planDestination", () => {
     expect(lookups).toEqual([]);
   });
 
-  it("replaces a changed file of ours when nobody else touched the destination copy", async () => {
-    const { input: i } = input({ entries: [entry("a", 12, "v2")], manifest: [known("a")] }, { a: ours("a") });
+  it("replaces a changed file of ours when nobody else touched the destination copy's content", async () => {
+    // A new eTag with the same cTag and content: the service's own metadata change, not someone else's edit.
+    const { input: i } = input(
+      { entries: [entry("a", 12, "v2")], manifest: [known("a")] },
+      { a: ours("a", "e-bumped-by-the-service") },
+    );
     const plan = await planDestination(i);
     expect(plan.uploads[0]).toMatchObject({ reason: "changed", conflictBehavior: "replace" });
     expect(plan.uploads[0]?.detail).toBe("changed (size 10 -> 12 bytes)");
   });
 
   it("applies each policy when someone else changed the destination copy", async () => {
-    const changed = { a: ours("a", "theirs") };
+    const changed = { a: edited("a") };
     const setup = { entries: [entry("a", 10, "v2")], manifest: [known("a")] };
     const skip = await planDestination(input({ ...setup, policy: "skip-and-report" }, changed).input);
     expect(skip.uploads).toEqual([]);
@@ -103,11 +115,12 @@ describe("planDestination", () => {
 
   it("propagates deletions only when asked, and respects changes by others", async () => {
     const manifest = [known("gone"), known("theirs"), known("vanished")];
-    const remote = { gone: ours("gone"), theirs: ours("theirs", "changed") };
+    const remote = { gone: ours("gone", "e2"), theirs: edited("theirs") };
     const off = await planDestination(input({ manifest }, remote).input);
     expect(off.deletions).toEqual([]);
     const on = await planDestination(input({ manifest, propagateDeletes: true }, remote).input);
-    expect(on.deletions.map((d) => [d.manifest.path, d.ifMatch])).toEqual([["gone", "e1"]]);
+    // Conditional on the recorded cTag, not the eTag the service may bump on its own.
+    expect(on.deletions.map((d) => [d.manifest.path, d.ifMatch])).toEqual([["gone", "c1"]]);
     expect(on.conflicts.map((c) => [c.path, c.forget])).toEqual([["theirs", true]]);
     expect(on.forget).toEqual(["vanished"]);
     const overwrite = await planDestination(
