@@ -91,10 +91,13 @@ export async function commitFile(
   assertFits(state, file.drive, size, replace?.size ?? 0);
   await file.blob.seal();
   const parent = replace?.parent ?? tree.ensureFolders(file.folders);
+  const { hashDelayMs } = state.limits;
   const content = {
     blob: file.blob,
     size,
     quickXorHash: hash ?? hashOf(file.blob, size),
+    // Field profile: the service answers before it has computed the hash (limits.ts `hashDelayMs`).
+    ...(hashDelayMs > 0 ? { hashVisibleAt: state.clock.now() + hashDelayMs } : {}),
     ...(file.fileSystemInfo ? { fileSystemInfo: file.fileSystemInfo } : {}),
   };
   const item = tree.putFile(parent, name, content, replace);

@@ -54,6 +54,7 @@ export async function handleControl(
         return json(200, {
           graphBaseUrl: state.graphBaseUrl,
           uploadOrigin: state.uploadOrigin,
+          profile: state.profile,
           now: state.clock.now(),
           drives: [...state.directory.drives.values()].map((d) => ({
             id: d.id,

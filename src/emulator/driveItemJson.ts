@@ -13,7 +13,7 @@ export interface DriveItemJson {
   readonly lastModifiedDateTime: string;
   readonly parentReference: { driveId: string; driveType: string; id?: string; path?: string };
   readonly fileSystemInfo: { createdDateTime: string; lastModifiedDateTime: string };
-  readonly file?: { mimeType: string; hashes: { quickXorHash: string } };
+  readonly file?: { mimeType: string; hashes: { quickXorHash?: string } };
   readonly folder?: { childCount: number };
   readonly root?: Record<string, never>;
 }
@@ -51,7 +51,29 @@ function treeSize(item: ItemRecord): number {
   return total;
 }
 
-export function driveItemJson(item: ItemRecord, tree: DriveTree, drive: DriveRecord): DriveItemJson {
+/** How the service shows hashes right now (field profile: late, or never for 0-byte files). */
+export interface HashView {
+  readonly now: number;
+  /** OneDrive for Business leaves 0-byte files without a hash (OneDrive/onedrive-api-docs#1704). */
+  readonly hideZeroByteHash: boolean;
+}
+
+/** The hash as the service shows it: absent (`hashes: {}`, the shape #1704 reports) while not computed yet. */
+function shownHash(item: ItemRecord, view: HashView | undefined): string | undefined {
+  if (item.quickXorHash === undefined) return undefined;
+  if (view === undefined) return item.quickXorHash;
+  if (item.hashVisibleAt !== undefined && view.now < item.hashVisibleAt) return undefined;
+  if (view.hideZeroByteHash && item.size === 0) return undefined;
+  return item.quickXorHash;
+}
+
+export function driveItemJson(
+  item: ItemRecord,
+  tree: DriveTree,
+  drive: DriveRecord,
+  view?: HashView,
+): DriveItemJson {
+  const hash = shownHash(item, view);
   const names = tree.pathOf(item);
   const parent = item.parent;
   const created = iso(item.createdAt);
@@ -78,7 +100,9 @@ export function driveItemJson(item: ItemRecord, tree: DriveTree, drive: DriveRec
       lastModifiedDateTime: item.fileSystemInfo?.lastModifiedDateTime ?? modified,
     },
     ...(item.kind === "file"
-      ? { file: { mimeType: mimeTypeOf(item.name), hashes: { quickXorHash: item.quickXorHash ?? "" } } }
+      ? {
+          file: { mimeType: mimeTypeOf(item.name), hashes: hash === undefined ? {} : { quickXorHash: hash } },
+        }
       : { folder: { childCount: item.children.size } }),
     ...(item.kind === "root" ? { root: {} } : {}),
   };

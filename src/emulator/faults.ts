@@ -18,6 +18,14 @@
  * - `delay`: wait `ms` (real time, cut short by close()) before handling, for client deadline tests.
  * - `expireSession`: the upload session addressed by the request expires now; the request then proceeds (404).
  * - `lock`: 423 (item locked / checked out). `quotaFull`: 507 quotaLimitReached.
+ * Field faults (docs/emulator.md "Profiles" cites each source):
+ * - `status` with `html: true`: the error comes as `text/html`, a gateway's page, not Graph JSON.
+ * - `commitFails`: the final fragment (or the deferred `POST uploadUrl`) stores every byte but the commit fails
+ *   with `status` (default 500); the session stays, complete and uncommitted, for the sourceUrl recovery.
+ * - `sessionAnswerLost`: createUploadSession really creates the session, then the client gets a 504 (`as:
+ *   "status"`, default; `status` overrides) or a reset socket (`as: "reset"`).
+ * - `slowCommit`: handle the request fully (the file is committed), then answer `ms` later (real time, cut short by
+ *   close()), so a client with a shorter timeout sees a timeout although the item exists.
  */
 import { z } from "zod";
 import { ConfigError, problemsFromZod } from "../config/configError.js";
@@ -32,6 +40,8 @@ export type Fault =
       readonly retryAfterSeconds?: number;
       readonly retryAfterDate?: string | number | Date;
       readonly rateLimitResetSeconds?: number;
+      /** Answer with a gateway's HTML page instead of Graph's JSON error. */
+      readonly html?: boolean;
     }
   | { readonly type: "storeThenFail" }
   | { readonly type: "partialThenReset"; readonly bytes: number }
@@ -39,7 +49,13 @@ export type Fault =
   | { readonly type: "delay"; readonly ms: number }
   | { readonly type: "expireSession" }
   | { readonly type: "lock" }
-  | { readonly type: "quotaFull" };
+  | { readonly type: "quotaFull" }
+  | { readonly type: "commitFails"; readonly status?: number; readonly code?: string }
+  | { readonly type: "sessionAnswerLost"; readonly as?: "status" | "reset"; readonly status?: number }
+  | { readonly type: "slowCommit"; readonly ms: number };
+
+/** The fault the upload host plays at commit time (uploadHost.ts). */
+export type CommitFault = Extract<Fault, { type: "commitFails" }>;
 
 export interface FaultMatch {
   readonly route?: RouteName;
@@ -71,6 +87,7 @@ const faultSchema = z.discriminatedUnion("type", [
     retryAfterSeconds: z.number().int().nonnegative().optional(),
     retryAfterDate: z.union([z.string().min(1), z.number(), z.date()]).optional(),
     rateLimitResetSeconds: z.number().int().nonnegative().optional(),
+    html: z.boolean().optional(),
   }),
   z.strictObject({ type: z.literal("storeThenFail") }),
   z.strictObject({ type: z.literal("partialThenReset"), bytes: z.number().int().nonnegative() }),
@@ -79,6 +96,17 @@ const faultSchema = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("expireSession") }),
   z.strictObject({ type: z.literal("lock") }),
   z.strictObject({ type: z.literal("quotaFull") }),
+  z.strictObject({
+    type: z.literal("commitFails"),
+    status: z.number().int().min(400).max(599).optional(),
+    code: z.string().min(1).optional(),
+  }),
+  z.strictObject({
+    type: z.literal("sessionAnswerLost"),
+    as: z.enum(["status", "reset"]).optional(),
+    status: z.number().int().min(400).max(599).optional(),
+  }),
+  z.strictObject({ type: z.literal("slowCommit"), ms: z.number().int().nonnegative() }),
 ]);
 
 const ruleSchema = z.strictObject({

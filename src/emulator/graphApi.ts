@@ -5,6 +5,7 @@ import { errors, GraphError } from "./errors.js";
 import type { GraphRoute } from "./graphRouter.js";
 import { getDrive, getMe, getSite, listSiteDrives } from "./handlers/directoryRoutes.js";
 import { createFolder, deleteItem, downloadContent, getItem, listChildren } from "./handlers/itemRoutes.js";
+import { commitFromUploadSession } from "./handlers/sourceUrlCommit.js";
 import { createUploadSession, simpleUpload } from "./handlers/uploadRoutes.js";
 import type { BodyMeter, Reply } from "./http.js";
 import type { BodyFault } from "./receiveBody.js";
@@ -70,6 +71,8 @@ export async function handleGraphRequest(state: EmulatorState, request: GraphReq
       });
     case "createUploadSession":
       return createUploadSession(state, token, drive, item, request);
+    case "commitFromUploadSession":
+      return commitFromUploadSession(state, token, drive, item, request);
     default:
       throw errors.methodNotAllowed();
   }

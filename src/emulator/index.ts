@@ -14,7 +14,7 @@ import { MemoryContentStore } from "./content/memoryContent.js";
 import { Directory } from "./directory.js";
 import type { FaultHandle, FaultRule } from "./faults.js";
 import { createInspector, type EmulatorInspector } from "./inspect.js";
-import { DEFAULT_LIMITS, type EmulatorLimits } from "./limits.js";
+import { EMULATOR_PROFILES, type EmulatorLimits, type EmulatorProfile, PROFILE_LIMITS } from "./limits.js";
 import { lockDataDir } from "./persist/dataDirLock.js";
 import { DurableStore } from "./persist/durableStore.js";
 import { DEFAULT_SEED, type EmulatorSeed, parseSeed } from "./seed.js";
@@ -25,7 +25,14 @@ export { OffsetClock } from "./clock.js";
 export type { DriveItemJson as DriveItem } from "./driveItemJson.js";
 export type { Fault, FaultHandle, FaultMatch, FaultRule } from "./faults.js";
 export type { EmulatorInspector, ItemSummary } from "./inspect.js";
-export { DEFAULT_LIMITS, type EmulatorLimits } from "./limits.js";
+export {
+  DEFAULT_LIMITS,
+  EMULATOR_PROFILES,
+  type EmulatorLimits,
+  type EmulatorProfile,
+  FIELD_LIMITS,
+  LENIENT_LIMITS,
+} from "./limits.js";
 export type { LoggedRequest } from "./requestLog.js";
 export { ROUTE_NAMES, type RouteName } from "./routes.js";
 export {
@@ -45,6 +52,11 @@ export {
 export type { SessionSummary } from "./sessions.js";
 
 export interface EmulatorOptions {
+  /**
+   * `field` (default): the service as documented and as field reports show it (docs/emulator.md "Profiles");
+   * `lenient`: every field behaviour off. `limits` override single behaviours on top of the profile.
+   */
+  readonly profile?: EmulatorProfile;
   /** Defaults to system time plus an offset that `POST /_emulator/clock/advance` moves. */
   readonly clock?: Clock;
   readonly seed?: EmulatorSeed;
@@ -68,6 +80,8 @@ export interface RunningEmulator {
   readonly graphBaseUrl: string;
   /** `http://127.0.0.1:<port2>`: upload URLs live here. */
   readonly uploadOrigin: string;
+  /** The profile the limits started from. */
+  readonly profile: EmulatorProfile;
   /** Tokens the Graph host accepts (from the seed). Dev values, not secrets. */
   readonly acceptedTokens: readonly string[];
   /** Every drive of the seed. */
@@ -97,18 +111,33 @@ const limitsSchema = z.strictObject({
   sessionDefaultConflictBehavior: z.enum(["fail", "replace", "rename"]),
   oneSessionPerFile: z.boolean(),
   serviceModifiesOfficeFiles: z.boolean(),
+  serviceUpdatesMetadata: z.boolean(),
+  zeroByteFilesHaveHash: z.boolean(),
+  hashDelayMs: z.number().int().nonnegative(),
+  sessionCreatesMissingParents: z.boolean(),
+  sessionSurvivesCommitFailure: z.boolean(),
   maxJsonBodyBytes: positiveInt,
 });
 
-function resolveLimits(overrides: Partial<EmulatorLimits> | undefined): EmulatorLimits {
-  const result = limitsSchema.safeParse({ ...DEFAULT_LIMITS, ...overrides });
+function resolveProfile(profile: unknown): EmulatorProfile {
+  const found = EMULATOR_PROFILES.find((p) => p === profile);
+  if (found) return found;
+  throw new ConfigError([{ field: "profile", rule: "must be field or lenient" }], "emulator options");
+}
+
+function resolveLimits(
+  profile: EmulatorProfile,
+  overrides: Partial<EmulatorLimits> | undefined,
+): EmulatorLimits {
+  const result = limitsSchema.safeParse({ ...PROFILE_LIMITS[profile], ...overrides });
   if (!result.success) throw new ConfigError(problemsFromZod(result.error, "limits"), "emulator limits");
   return result.data;
 }
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const seed = parseSeed(options.seed ?? DEFAULT_SEED);
-  const limits = resolveLimits({
+  const profile = resolveProfile(options.profile ?? "field");
+  const limits = resolveLimits(profile, {
     ...(options.serviceModifiesOfficeFiles !== undefined
       ? { serviceModifiesOfficeFiles: options.serviceModifiesOfficeFiles }
       : {}),
@@ -126,7 +155,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       const disk = await DiskContentStore.inDirectory(options.dataDir);
       durable = await DurableStore.open(options.dataDir, disk);
       content = disk;
-      state = new EmulatorState(new Directory(seed), clock, limits, content, durable);
+      state = new EmulatorState(new Directory(seed), clock, limits, content, durable, profile);
       await durable.attach(state);
     } catch (err: unknown) {
       await durable?.close();
@@ -134,7 +163,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       throw err;
     }
   } else {
-    state = new EmulatorState(new Directory(seed), clock, limits, content);
+    state = new EmulatorState(new Directory(seed), clock, limits, content, undefined, profile);
   }
   const inspect = createInspector(state);
   const host = options.host ?? "127.0.0.1";
@@ -157,6 +186,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   return {
     graphBaseUrl: state.graphBaseUrl,
     uploadOrigin: state.uploadOrigin,
+    profile,
     acceptedTokens: state.directory.acceptedTokens(),
     drives: [...state.directory.drives.values()].map((d) => ({ id: d.id, name: d.name, webUrl: d.webUrl })),
     faults: {

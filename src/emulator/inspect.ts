@@ -19,12 +19,14 @@ export interface ItemSummary {
   readonly kind: "folder" | "file";
   readonly size: number;
   readonly eTag: string;
+  /** The hash of the stored bytes, even while the item's JSON does not show it yet (field profile). */
   readonly quickXorHash?: string;
 }
 
 export interface EmulatorInspector {
   items(driveId?: string): ItemSummary[];
   readItem(driveId: string, path: string): Buffer | undefined;
+  /** The driveItem JSON as a Graph client would see it now (hashes hidden per the profile). */
   item(driveId: string, path: string): DriveItemJson | undefined;
   requestLog(): LoggedRequest[];
   clearLog(): void;
@@ -78,7 +80,7 @@ export function createInspector(state: EmulatorState): EmulatorInspector {
     item(driveId, path) {
       const tree = state.trees.get(driveId);
       const item = find(state, driveId, path);
-      return tree && item ? driveItemJson(item, tree, driveOf(driveId)) : undefined;
+      return tree && item ? state.itemJson(item, driveOf(driveId)) : undefined;
     },
     requestLog: () => state.log.list(),
     clearLog: () => state.log.clear(),
@@ -100,7 +102,7 @@ export function createInspector(state: EmulatorState): EmulatorInspector {
       const item = tree.putFile(parent, name, content, parent.children.get(name.toLowerCase()));
       // Durable mode: written down now rather than at the next request (a failure resurfaces on that request).
       state.durability?.flush().catch(() => undefined);
-      return driveItemJson(item, tree, drive);
+      return state.itemJson(item, drive);
     },
     touchMetadata(driveId, path) {
       const drive = driveOf(driveId);
@@ -109,7 +111,7 @@ export function createInspector(state: EmulatorState): EmulatorInspector {
       if (item?.kind !== "file") throw errors.itemNotFound(`No file at ${path} in drive ${driveId}.`);
       tree.touchMetadata(item);
       state.durability?.flush().catch(() => undefined);
-      return driveItemJson(item, tree, drive);
+      return state.itemJson(item, drive);
     },
   };
 }

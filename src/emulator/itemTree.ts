@@ -24,6 +24,8 @@ export interface ItemRecord {
   content: ContentBlob | undefined;
   size: number;
   quickXorHash: string | undefined;
+  /** The hash is left out of the item's JSON before this instant (the service computes it late; limits.ts). */
+  hashVisibleAt: number | undefined;
   /** eTag changes with any change, cTag with content changes (Graph semantics). */
   eTagVersion: number;
   cTagVersion: number;
@@ -41,6 +43,7 @@ export interface NewContent {
   readonly blob: ContentBlob;
   readonly size: number;
   readonly quickXorHash: string;
+  readonly hashVisibleAt?: number;
   readonly fileSystemInfo?: FileSystemInfo;
 }
 
@@ -59,6 +62,7 @@ export interface StoredItem {
   readonly content: ContentBlob | undefined;
   readonly size: number;
   readonly quickXorHash: string | undefined;
+  readonly hashVisibleAt?: number;
   readonly eTagVersion: number;
   readonly cTagVersion: number;
   readonly createdAt: number;
@@ -152,6 +156,7 @@ export class DriveTree {
       existing.content = content.blob;
       existing.size = content.size;
       existing.quickXorHash = content.quickXorHash;
+      existing.hashVisibleAt = content.hashVisibleAt;
       existing.eTagVersion++;
       existing.cTagVersion++;
       existing.modifiedAt = now;
@@ -165,6 +170,7 @@ export class DriveTree {
     file.content = content.blob;
     file.size = content.size;
     file.quickXorHash = content.quickXorHash;
+    file.hashVisibleAt = content.hashVisibleAt;
     file.fileSystemInfo = content.fileSystemInfo;
     this.used += content.size;
     this.attach(parent, file);
@@ -236,6 +242,7 @@ export class DriveTree {
       content: undefined,
       size: 0,
       quickXorHash: undefined,
+      hashVisibleAt: undefined,
       eTagVersion: 1,
       cTagVersion: 1,
       createdAt: now,
@@ -266,6 +273,7 @@ export class DriveTree {
         content: s.content,
         size: s.size,
         quickXorHash: s.quickXorHash,
+        hashVisibleAt: s.hashVisibleAt,
         eTagVersion: s.eTagVersion,
         cTagVersion: s.cTagVersion,
         createdAt: s.createdAt,

@@ -1,6 +1,9 @@
 /**
- * Every behaviour of the emulator a test or a developer can tune, with defaults that match Microsoft Graph as
- * strictly as shared/GRAPH.md describes it. docs/emulator.md lists each one.
+ * Every behaviour of the emulator a test or a developer can tune. Two profiles: `field` (the default) plays what
+ * Microsoft documents AND what field reports show the service doing (GRAPH.md "What the service does that the
+ * documentation barely says"); `lenient` is the older, forgiving emulator for tests that need it. Each field
+ * behaviour is one named limit, so a test can switch a single one off. docs/emulator.md "Profiles" lists them
+ * with their sources.
  */
 import type { ConflictBehavior } from "../core/job.js";
 
@@ -33,15 +36,48 @@ export interface EmulatorLimits {
   readonly nextExpectedRangesStyle: "open" | "closed";
   /** Conflict behaviour of a session created without one (the doc says `fail`, users see `replace`). */
   readonly sessionDefaultConflictBehavior: ConflictBehavior;
-  /** OneDrive for Business: a second session for a file with a live session gets 409 (seen, not documented). */
+  /**
+   * OneDrive for Business: a second session for a file with a live session (also a complete, uncommitted one)
+   * gets 409 nameAlreadyExists, whatever the conflict behaviour (OneDrive/onedrive-api-docs#747, #989).
+   */
   readonly oneSessionPerFile: boolean;
   /** SharePoint property promotion: completed .docx/.xlsx/.pptx get altered bytes (GRAPH.md "Integrity"). */
   readonly serviceModifiesOfficeFiles: boolean;
+  /**
+   * Media and Office files get a new eTag (same cTag) right after the commit answered: the service extracts
+   * their metadata in the background (OneDrive/onedrive-api-docs#308, Microsoft's answer there).
+   */
+  readonly serviceUpdatesMetadata: boolean;
+  /**
+   * `false`: 0-byte files on business drives carry no quickXorHash (`hashes: {}`), as reported in
+   * OneDrive/onedrive-api-docs#1704 and abraunegg/onedrive#2436.
+   */
+  readonly zeroByteFilesHaveHash: boolean;
+  /**
+   * A committed file's quickXorHash is absent from its JSON until this many ms (emulator clock) after the commit:
+   * the service computes it after answering (modelled on GRAPH.md "Hashes", unconfirmed). 0 = always present.
+   */
+  readonly hashDelayMs: number;
+  /**
+   * `false`: createUploadSession below a missing folder answers 404 itemNotFound (the old OneDrive doc note
+   * "the parent folder must exist before you call createSession", OneDrive/onedrive-api-docs#364).
+   */
+  readonly sessionCreatesMissingParents: boolean;
+  /**
+   * `true`: a commit that fails after the last byte (409 under `fail`, 507) keeps the session, complete and
+   * uncommitted, until it expires, for the documented `@microsoft.graph.sourceUrl` recovery (Microsoft Learn,
+   * "Upload large files with an upload session", "Handle upload errors"). `false`: the session is over.
+   */
+  readonly sessionSurvivesCommitFailure: boolean;
   /** Largest JSON request body the Graph host reads (createUploadSession, folder creation, control API). */
   readonly maxJsonBodyBytes: number;
 }
 
-export const DEFAULT_LIMITS: EmulatorLimits = {
+export type EmulatorProfile = "field" | "lenient";
+export const EMULATOR_PROFILES: readonly EmulatorProfile[] = ["field", "lenient"];
+
+/** The service as documented and as field reports show it: the default. */
+export const FIELD_LIMITS: EmulatorLimits = {
   simpleUploadMaxBytes: 4 * MIB,
   fragmentMultipleBytes: 327_680,
   maxFragmentBytes: 60 * MIB,
@@ -55,7 +91,34 @@ export const DEFAULT_LIMITS: EmulatorLimits = {
   allowOutOfOrderFragments: false,
   nextExpectedRangesStyle: "open",
   sessionDefaultConflictBehavior: "fail",
-  oneSessionPerFile: false,
-  serviceModifiesOfficeFiles: false,
+  oneSessionPerFile: true,
+  serviceModifiesOfficeFiles: true,
+  serviceUpdatesMetadata: true,
+  zeroByteFilesHaveHash: false,
+  // Non-zero so every commit response lacks the hash (the clock has not moved), small so a client that reads
+  // the item again a second later (or a test that advances its clock by 1 s) sees it.
+  hashDelayMs: 1_000,
+  sessionCreatesMissingParents: false,
+  sessionSurvivesCommitFailure: true,
   maxJsonBodyBytes: MIB,
 };
+
+/** The forgiving emulator of before the field profile: every field behaviour off. */
+export const LENIENT_LIMITS: EmulatorLimits = {
+  ...FIELD_LIMITS,
+  oneSessionPerFile: false,
+  serviceModifiesOfficeFiles: false,
+  serviceUpdatesMetadata: false,
+  zeroByteFilesHaveHash: true,
+  hashDelayMs: 0,
+  sessionCreatesMissingParents: true,
+  sessionSurvivesCommitFailure: false,
+};
+
+export const PROFILE_LIMITS: Readonly<Record<EmulatorProfile, EmulatorLimits>> = {
+  field: FIELD_LIMITS,
+  lenient: LENIENT_LIMITS,
+};
+
+/** The default profile's limits (kept for callers written before profiles existed). */
+export const DEFAULT_LIMITS: EmulatorLimits = FIELD_LIMITS;

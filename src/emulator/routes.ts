@@ -9,6 +9,8 @@
  * - getDrive `.../drive` or `/drives/{id}`; getRoot `.../root`; getItem `.../root:/{path}`, `.../items/{id}`
  * - listChildren `GET .../children`; createFolder `POST .../children`; deleteItem `DELETE` an item
  * - simpleUpload `PUT .../content`; downloadContent `GET .../content`; createUploadSession `POST .../createUploadSession`
+ * - commitFromUploadSession `PUT .../root:/{path}` (or `.../items/{id}`, `.../items/{parentId}:/{name}`) with a
+ *   JSON body carrying `@microsoft.graph.sourceUrl`: commits a complete, uncommitted upload session
  * Upload host (`/up/{sessionId}?tempauth=...`, no Authorization header allowed):
  * - uploadFragment `PUT`, uploadStatus `GET`, uploadCancel `DELETE`, uploadCommit `POST` (deferCommit)
  * Anything else: `unknown`. The control API (`/_emulator/...`) is neither logged nor subject to faults.
@@ -30,6 +32,7 @@ export const ROUTE_NAMES = [
   "simpleUpload",
   "downloadContent",
   "createUploadSession",
+  "commitFromUploadSession",
   "uploadFragment",
   "uploadStatus",
   "uploadCancel",

@@ -10,7 +10,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { CONTROL_PREFIX, handleControl } from "./controlApi.js";
 import { errorBody, errors, GraphError, type HostKind } from "./errors.js";
-import { defaultCodeFor, type Fault, throttleHeaders } from "./faults.js";
+import { type CommitFault, defaultCodeFor, type Fault, throttleHeaders } from "./faults.js";
+import { gatewayHtmlReply } from "./gatewayPage.js";
 import { handleGraphRequest } from "./graphApi.js";
 import { type GraphRoute, routeGraph } from "./graphRouter.js";
 import { type BodyMeter, drain, json, type Reply } from "./http.js";
@@ -53,8 +54,10 @@ async function dispatch(
   url: URL,
   routed: Routed,
   meter: BodyMeter,
-  bodyFault: BodyFault | undefined,
+  handlerFault: HandlerFault | undefined,
 ): Promise<Reply> {
+  const bodyFault = handlerFault?.type === "commitFails" ? undefined : handlerFault;
+  const commitFault = handlerFault?.type === "commitFails" ? handlerFault : undefined;
   if (host === "graph") {
     const graph = routed.graph ?? routeGraph(req.method ?? "GET", url.pathname);
     return handleGraphRequest(state, { req, url, routed: graph, meter, ...(bodyFault ? { bodyFault } : {}) });
@@ -66,19 +69,26 @@ async function dispatch(
     tempauth: url.searchParams.get("tempauth"),
     meter,
     ...(bodyFault ? { bodyFault } : {}),
+    ...(commitFault ? { commitFault } : {}),
   });
 }
+
+/** A fault the handler itself plays, inside the request (the others are played around it). */
+type HandlerFault = BodyFault | CommitFault;
+
+const COMMIT_ROUTES: ReadonlySet<RouteName> = new Set(["uploadFragment", "uploadCommit"]);
 
 /** Plays a fault that decides the answer by itself, or hands the request on (with the body fault, if any). */
 async function withFault(
   state: EmulatorState,
   fault: Fault | undefined,
   routed: Routed,
-  handle: (bodyFault: BodyFault | undefined) => Promise<Reply>,
+  handle: (handlerFault: HandlerFault | undefined) => Promise<Reply>,
 ): Promise<Reply> {
   if (!fault) return handle(undefined);
   switch (fault.type) {
     case "status":
+      if (fault.html) return gatewayHtmlReply(fault.status, throttleHeaders(fault));
       throw new GraphError(
         fault.status,
         fault.code ?? defaultCodeFor(fault.status),
@@ -107,6 +117,20 @@ async function withFault(
     case "partialThenReset":
     case "resetMidBody":
       return BODY_ROUTES.has(routed.route) ? handle(fault) : { kind: "reset" };
+    case "commitFails":
+      // Only a request that commits can fail to commit; any other request is handled as usual.
+      return handle(COMMIT_ROUTES.has(routed.route) ? fault : undefined);
+    case "sessionAnswerLost": {
+      // The work is done (a session now exists and, under oneSessionPerFile, blocks another), the answer is lost.
+      await handle(undefined);
+      if (fault.as === "reset") return { kind: "reset" };
+      const status = fault.status ?? 504;
+      throw new GraphError(status, defaultCodeFor(status), "The gateway timed out waiting for the service.");
+    }
+    case "slowCommit": {
+      const reply = await handle(undefined);
+      return (await state.waits.wait(fault.ms)) ? reply : { kind: "reset" };
+    }
   }
 }
 

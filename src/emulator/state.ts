@@ -3,9 +3,10 @@ import type { Clock } from "../core/ports.js";
 import { Waits } from "./clock.js";
 import type { ContentStore } from "./content/contentStore.js";
 import type { Directory, DriveRecord } from "./directory.js";
+import { type DriveItemJson, driveItemJson } from "./driveItemJson.js";
 import { FaultRegistry } from "./faults.js";
-import { DriveTree, type StoredTree, type TreeObserver } from "./itemTree.js";
-import type { EmulatorLimits } from "./limits.js";
+import { DriveTree, type ItemRecord, type StoredTree, type TreeObserver } from "./itemTree.js";
+import type { EmulatorLimits, EmulatorProfile } from "./limits.js";
 import { RequestLog } from "./requestLog.js";
 import { type SessionObserver, SessionRegistry } from "./sessions.js";
 
@@ -32,6 +33,7 @@ export class EmulatorState {
     readonly limits: EmulatorLimits,
     readonly content: ContentStore,
     readonly durability?: Durability,
+    readonly profile: EmulatorProfile = "field",
   ) {
     for (const drive of directory.drives.values()) {
       const stored = durability?.storedTree(drive.id);
@@ -44,6 +46,15 @@ export class EmulatorState {
     const tree = this.trees.get(drive.id);
     if (!tree) throw new Error(`emulator bug: no tree for drive ${drive.id}`);
     return tree;
+  }
+
+  /** An item's JSON as a Graph client sees it now (hashes shown per the profile's hash limits). */
+  itemJson(item: ItemRecord, drive: DriveRecord): DriveItemJson {
+    return driveItemJson(item, this.tree(drive), drive, {
+      now: this.clock.now(),
+      // Every drive the emulator serves is OneDrive for Business or a SharePoint library.
+      hideZeroByteHash: !this.limits.zeroByteFilesHaveHash,
+    });
   }
 
   uploadUrlOf(sessionId: string, secret: string): string {

@@ -7,8 +7,9 @@ import type { IncomingMessage } from "node:http";
 import { QuickXorHash } from "../core/quickXorHash.js";
 import { addInterval, missingRanges, receivedBytes } from "./byteRanges.js";
 import { assertFits, commitFile, existingTarget } from "./commitFile.js";
-import { driveItemJson } from "./driveItemJson.js";
+import { committedItemReply } from "./commitResponse.js";
 import { errors, GraphError } from "./errors.js";
+import { type CommitFault, defaultCodeFor } from "./faults.js";
 import { checkFragment } from "./fragmentRules.js";
 import { type BodyMeter, empty, json, type Reply } from "./http.js";
 import { type BodyFault, receiveBody } from "./receiveBody.js";
@@ -43,6 +44,8 @@ export interface UploadRequest {
   readonly tempauth: string | null;
   readonly meter: BodyMeter;
   readonly bodyFault?: BodyFault;
+  /** `commitFails`: the commit this request triggers fails after every byte is stored. */
+  readonly commitFault?: CommitFault;
 }
 
 const unauthenticated = (message: string) => new GraphError(401, "unauthenticated", message);
@@ -85,9 +88,36 @@ function statusBody(state: EmulatorState, session: UploadSession): unknown {
   };
 }
 
-async function complete(state: EmulatorState, session: UploadSession): Promise<Reply> {
+/**
+ * Every byte is stored but the file is not committed: the session stays until its expirationDateTime, status
+ * answers `nextExpectedRanges: []`, fragment PUTs answer 416, and `PUT {item path}` with
+ * `@microsoft.graph.sourceUrl` commits it. Microsoft Learn, "Upload large files with an upload session", "Handle
+ * upload errors": "The upload session will be preserved until the expiration time, which allows your app to
+ * recover the upload by explicitly committing the upload session" (also OneDrive/onedrive-api-docs,
+ * docs/rest-api/api/driveitem_createuploadsession.md).
+ */
+function keepUncommitted(state: EmulatorState, session: UploadSession): void {
+  session.awaitingCommit = true;
+  state.sessions.changed(session);
+  state.log.count("sessionsUncommitted");
+}
+
+async function complete(
+  state: EmulatorState,
+  session: UploadSession,
+  commitFault: CommitFault | undefined,
+): Promise<Reply> {
   const drive = state.directory.drives.get(session.driveId);
   if (!drive) throw sessionNotFound();
+  if (commitFault) {
+    keepUncommitted(state, session);
+    const status = commitFault.status ?? 500;
+    throw new GraphError(
+      status,
+      commitFault.code ?? defaultCodeFor(status),
+      "The upload could not be committed. Commit it with @microsoft.graph.sourceUrl or start over.",
+    );
+  }
   const total = session.total ?? 0;
   try {
     const { item, created } = await commitFile(state, {
@@ -103,10 +133,15 @@ async function complete(state: EmulatorState, session: UploadSession): Promise<R
     });
     await state.sessions.end(session, false);
     state.log.count("sessionsCompleted");
-    return json(created ? 201 : 200, driveItemJson(item, state.tree(drive), drive));
+    return committedItemReply(state, drive, item, created);
   } catch (err: unknown) {
-    // A session that cannot complete (name conflict under `fail`, quota) is over, as on Graph.
-    await state.sessions.end(session, true);
+    if (state.limits.sessionSurvivesCommitFailure && err instanceof GraphError) {
+      // Field: a name conflict under `fail` or a full quota leaves the session for the sourceUrl recovery.
+      keepUncommitted(state, session);
+    } else {
+      // Lenient: a session that cannot complete is over.
+      await state.sessions.end(session, true);
+    }
     throw err;
   }
 }
@@ -118,6 +153,15 @@ async function putFragment(
 ): Promise<Reply> {
   const { req } = request;
   const { limits } = state;
+  if (session.awaitingCommit) {
+    // Every byte is here (deferred, or a commit that failed): GRAPH.md "Fragment PUTs after that answer 416".
+    throw new GraphError(
+      416,
+      "invalidRange",
+      "Every byte of this upload session has been received.",
+      "fragmentOverlap",
+    );
+  }
   const { first, last, total } = checkFragment(limits, session, req);
   const size = last - first + 1;
   const range = [first, last + 1] as const;
@@ -164,7 +208,7 @@ async function putFragment(
       state.sessions.changed(session);
       reply = json(202, statusBody(state, session));
     } else {
-      reply = await complete(state, session);
+      reply = await complete(state, session, request.commitFault);
     }
   } else {
     reply = json(202, statusBody(state, session));
@@ -193,7 +237,7 @@ export async function handleUploadRequest(state: EmulatorState, request: UploadR
       if (!session.awaitingCommit) {
         throw errors.invalidRequest("The upload session cannot be committed: bytes are still missing.");
       }
-      return complete(state, session);
+      return complete(state, session, request.commitFault);
     default:
       throw errors.methodNotAllowed();
   }

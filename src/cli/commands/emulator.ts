@@ -7,7 +7,13 @@
 import { mkdir, readFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { ConfigError, type FieldProblem } from "../../config/configError.js";
-import { parseSeed, type RunningEmulator, startEmulator } from "../../emulator/index.js";
+import {
+  EMULATOR_PROFILES,
+  type EmulatorProfile,
+  parseSeed,
+  type RunningEmulator,
+  startEmulator,
+} from "../../emulator/index.js";
 
 /** Fixed defaults so a local configuration can point at the emulator (Azurite uses 10000-10002). */
 export const DEFAULT_EMULATOR_PORT = 10010;
@@ -19,6 +25,8 @@ export interface EmulatorCommandOptions {
   readonly host: string;
   readonly data?: string;
   readonly seed?: string;
+  /** `field` (default) or `lenient` (docs/emulator.md "Profiles"). */
+  readonly profile?: string;
 }
 
 export function register(program: Command): void {
@@ -42,6 +50,11 @@ export function register(program: Command): void {
       "--seed <file>",
       "JSON seed: tenants, sites, libraries, users, tokens (default: the built-in seed)",
     )
+    .option(
+      "--profile <name>",
+      "field: play the real service's documented and reported behaviours; lenient: the forgiving emulator",
+      "field",
+    )
     .action(async (options: EmulatorCommandOptions) => {
       const { emulator, banner } = await startEmulatorCommand(options);
       process.stdout.write(banner);
@@ -58,6 +71,12 @@ function port(value: string, field: string, problems: FieldProblem[]): number {
   if (!/^\d+$/.test(value) || n > 65_535)
     problems.push({ field, rule: "must be a port number from 0 to 65535" });
   return n;
+}
+
+function profile(value: string | undefined, problems: FieldProblem[]): EmulatorProfile {
+  const found = EMULATOR_PROFILES.find((p) => p === (value ?? "field"));
+  if (!found) problems.push({ field: "--profile", rule: "must be field or lenient" });
+  return found ?? "field";
 }
 
 async function loadSeed(file: string): Promise<unknown> {
@@ -84,6 +103,7 @@ export async function startEmulatorCommand(
   if (graphPort !== 0 && graphPort === uploadPort) {
     problems.push({ field: "--upload-port", rule: "must differ from --port" });
   }
+  const chosenProfile = profile(options.profile, problems);
   if (problems.length > 0) throw new ConfigError(problems, "emulator options");
   const seed = options.seed
     ? parseSeed(await loadSeed(options.seed), `seed file ${options.seed}`)
@@ -91,6 +111,7 @@ export async function startEmulatorCommand(
   if (options.data) await mkdir(options.data, { recursive: true });
   const emulator = await startEmulator({
     host: options.host,
+    profile: chosenProfile,
     graphPort,
     uploadPort,
     ...(seed ? { seed } : {}),
@@ -102,6 +123,7 @@ export async function startEmulatorCommand(
     `  Graph base URL : ${emulator.graphBaseUrl}`,
     `  Upload origin  : ${emulator.uploadOrigin}`,
     `  Accepted token : ${token ?? "(none)"}${others.length > 0 ? ` (and ${others.length} more in the seed)` : ""}`,
+    `  Profile        : ${emulator.profile}${emulator.profile === "field" ? " (the real service's quirks on)" : " (forgiving)"}`,
     `  Storage        : ${options.data ? `${options.data} (kept across restarts)` : "memory (lost at exit)"}`,
     `  Control API    : ${emulator.graphBaseUrl.replace(/\/v1\.0$/, "")}/_emulator/info`,
     "  Drives:",

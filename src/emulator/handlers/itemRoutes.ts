@@ -4,7 +4,6 @@ import type { IncomingMessage } from "node:http";
 import { assertCanWrite } from "../access.js";
 import { readInPieces } from "../content/contentStore.js";
 import type { TokenRecord } from "../directory.js";
-import { driveItemJson } from "../driveItemJson.js";
 import { errors, GraphError } from "../errors.js";
 import type { DriveRef, ItemAddress } from "../graphRouter.js";
 import { type BodyMeter, empty, json, type Reply, readJson } from "../http.js";
@@ -20,7 +19,7 @@ export function getItem(
   address: ItemAddress,
 ): Reply {
   const { drive, tree } = driveContext(state, token, ref);
-  return json(200, driveItemJson(existingItem(tree, address), tree, drive));
+  return json(200, state.itemJson(existingItem(tree, address), drive));
 }
 
 export function listChildren(
@@ -35,7 +34,7 @@ export function listChildren(
   if (folder.kind === "file") throw errors.invalidRequest("Only folders have children.");
   const children = [...folder.children.values()]
     .sort((a, b) => a.name.localeCompare(b.name))
-    .map((child) => driveItemJson(child, tree, drive));
+    .map((child) => state.itemJson(child, drive));
   return page(children, url, state.limits.childrenPageSize, state.graphBaseUrl);
 }
 
@@ -73,7 +72,7 @@ export async function createFolder(
     else tree.remove(existing);
   }
   const folder = tree.createFolder(parent, finalName);
-  return json(201, driveItemJson(folder, tree, drive));
+  return json(201, state.itemJson(folder, drive));
 }
 
 export function deleteItem(

@@ -5,8 +5,8 @@ import type { ConflictBehavior } from "../../core/job.js";
 import { QuickXorHash } from "../../core/quickXorHash.js";
 import { assertCanWrite } from "../access.js";
 import { assertFits, commitFile } from "../commitFile.js";
+import { committedItemReply } from "../commitResponse.js";
 import type { TokenRecord } from "../directory.js";
-import { driveItemJson } from "../driveItemJson.js";
 import { errors, GraphError } from "../errors.js";
 import type { DriveRef, ItemAddress } from "../graphRouter.js";
 import { type BodyMeter, contentLength, json, type Reply, readJson } from "../http.js";
@@ -16,11 +16,11 @@ import { type BodyFault, receiveBody } from "../receiveBody.js";
 import type { EmulatorState } from "../state.js";
 import { type DriveContext, driveContext, type WriteTarget, writeTarget } from "./targets.js";
 
-const conflictBehaviorSchema = z.enum(["fail", "replace", "rename"], {
+export const conflictBehaviorSchema = z.enum(["fail", "replace", "rename"], {
   message: "must be fail, replace or rename",
 });
 
-function queryConflictBehavior(url: URL): ConflictBehavior | undefined {
+export function queryConflictBehavior(url: URL): ConflictBehavior | undefined {
   const value = url.searchParams.get("@microsoft.graph.conflictBehavior");
   if (value === null) return undefined;
   const parsed = conflictBehaviorSchema.safeParse(value);
@@ -29,7 +29,7 @@ function queryConflictBehavior(url: URL): ConflictBehavior | undefined {
   return parsed.data;
 }
 
-interface PreparedWrite {
+export interface PreparedWrite {
   readonly context: DriveContext;
   readonly target: WriteTarget;
   readonly name: string;
@@ -37,7 +37,7 @@ interface PreparedWrite {
   readonly existing: ItemRecord | undefined;
 }
 
-function prepareWrite(
+export function prepareWrite(
   state: EmulatorState,
   token: TokenRecord,
   ref: DriveRef,
@@ -77,7 +77,7 @@ export async function simpleUpload(
     );
   const length = contentLength(request.req);
   if (length !== undefined && length > max) throw tooLarge();
-  const { drive, tree } = prepared.context;
+  const { drive } = prepared.context;
   assertFits(state, drive, length ?? 0, prepared.existing?.size ?? 0);
   const blob = await state.content.create();
   const hash = new QuickXorHash();
@@ -111,7 +111,7 @@ export async function simpleUpload(
     if (request.bodyFault?.type === "storeThenFail") {
       throw new GraphError(500, "generalException", "An internal error occurred (the file was stored).");
     }
-    return json(created ? 201 : 200, driveItemJson(item, tree, drive));
+    return committedItemReply(state, drive, item, created);
   } catch (err: unknown) {
     if (!committed) await blob.dispose();
     throw err;
@@ -121,7 +121,8 @@ export async function simpleUpload(
 /**
  * OneDrive for Business ties a session to its file: while one is alive, another for the same file answers 409
  * nameAlreadyExists "An upload session already exists for this file", whatever the conflict behaviour
- * (OneDrive/onedrive-api-docs#747; GRAPH.md: persist the upload URL before the first PUT).
+ * (OneDrive/onedrive-api-docs#747, #989; GRAPH.md: persist the upload URL before the first PUT). A session that
+ * holds every byte but failed to commit is still live (complete, uncommitted) and blocks too.
  */
 function assertNoLiveSession(state: EmulatorState, driveId: string, prepared: PreparedWrite): void {
   const now = state.clock.now();
@@ -136,6 +137,18 @@ function assertNoLiveSession(state: EmulatorState, driveId: string, prepared: Pr
         [...s.folders, s.name].join("/").toLowerCase() === key,
     );
   if (live) throw errors.nameAlreadyExists("An upload session already exists for this file");
+}
+
+/**
+ * Field profile: a session below a folder that does not exist answers 404, as Graph answers for any missing path.
+ * The old OneDrive doc said "the parent folder must exist before you call createSession" and Microsoft kept it as
+ * a backlog item (OneDrive/onedrive-api-docs#364); later reports disagree, so the harsher behaviour is the
+ * default and `sessionCreatesMissingParents: true` plays the other.
+ */
+function assertParentExists(prepared: PreparedWrite): void {
+  if (prepared.target.kind === "item") return;
+  const parent = prepared.context.tree.resolve(prepared.folders);
+  if (!parent) throw errors.itemNotFound("The parent folder of the upload does not exist.");
 }
 
 const isoDate = z.iso.datetime({ offset: true, message: "must be an ISO 8601 date-time" });
@@ -186,6 +199,7 @@ export async function createUploadSession(
   if (prepared.existing && prepared.target.kind === "path" && behavior === "fail")
     throw errors.nameAlreadyExists();
   if (state.limits.oneSessionPerFile) assertNoLiveSession(state, drive.id, prepared);
+  if (!state.limits.sessionCreatesMissingParents) assertParentExists(prepared);
   if (item?.fileSize !== undefined) assertFits(state, drive, item.fileSize, prepared.existing?.size ?? 0);
   const fileSystemInfo = item?.fileSystemInfo
     ? {

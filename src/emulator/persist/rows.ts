@@ -22,6 +22,8 @@ export const itemRowSchema = z.strictObject({
   blob: z.string().optional(),
   size: count,
   quickXorHash: z.string().optional(),
+  /** Field profile: the instant the hash shows in the item's JSON (absent: always shown). */
+  hashVisibleAt: z.number().optional(),
   eTagVersion: count,
   cTagVersion: count,
   createdAt: z.number(),

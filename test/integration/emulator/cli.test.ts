@@ -75,6 +75,24 @@ describe("graph-mirror emulator (CLI command)", () => {
     }
   });
 
+  it("takes --profile field|lenient, shows it in the banner, and names the option for a bad value", async () => {
+    await expect(
+      startEmulatorCommand({ port: "0", uploadPort: "0", host: "127.0.0.1", profile: "strict" }),
+    ).rejects.toThrow(/--profile: must be field or lenient/);
+    const { emulator, banner } = await startEmulatorCommand({
+      port: "0",
+      uploadPort: "0",
+      host: "127.0.0.1",
+      profile: "lenient",
+    });
+    try {
+      expect(emulator.profile).toBe("lenient");
+      expect(banner).toMatch(/Profile\s+: lenient/);
+    } finally {
+      await emulator.close();
+    }
+  });
+
   it("rejects bad options and seeds naming the field, before starting", async () => {
     await expect(startEmulatorCommand({ port: "x", uploadPort: "70000", host: "127.0.0.1" })).rejects.toThrow(
       /--port: must be a port number.*--upload-port: must be a port number/,

@@ -23,7 +23,11 @@ interface EmulatorProcess {
 
 /** Starts the CLI and reads the URLs from its banner ("Graph base URL : ...", "Upload origin  : ..."). */
 async function startCli(dataDir: string, port: number, uploadPort: number): Promise<EmulatorProcess> {
-  const args = ["--data", dataDir, "--port", String(port), "--upload-port", String(uploadPort)];
+  // lenient: the test uploads below folders that do not exist yet.
+  const args = [
+    ...["--profile", "lenient", "--data", dataDir],
+    ...["--port", String(port), "--upload-port", String(uploadPort)],
+  ];
   const child = spawn(
     process.execPath,
     [path.join(REPO_DIR, "bin", "graph-mirror.js"), "emulator", ...args],
