@@ -92,7 +92,9 @@ describe("the engine against the field profile", () => {
   });
 
   it("a commit that fails after the last byte: committed from the kept session with sourceUrl", async () => {
-    const r = await upload({ faults: [{ route: "uploadFragment", nth: FRAGMENTS, fault: { type: "commitFails" } }] });
+    const r = await upload({
+      faults: [{ route: "uploadFragment", nth: FRAGMENTS, fault: { type: "commitFails" } }],
+    });
     expectIdentical(r);
     expect(r.hits).toEqual([1]);
     expect(r.run.job.result?.verification).toBe("hash");
@@ -114,7 +116,9 @@ describe("the engine against the field profile", () => {
   });
 
   it("a lost createUploadSession answer: the orphan holds the file, the job waits it out, then uploads", async () => {
-    const r = await upload({ faults: [{ route: "createUploadSession", fault: { type: "sessionAnswerLost" } }] });
+    const r = await upload({
+      faults: [{ route: "createUploadSession", fault: { type: "sessionAnswerLost" } }],
+    });
     expectIdentical(r);
     expect(r.run.events.some((e) => e.type === "retrying" && e.reason === "session-busy")).toBe(true);
     expect(JSON.stringify(r.run.events)).not.toContain("--conflict");
@@ -148,7 +152,9 @@ describe("the engine against the field profile", () => {
 
   it("a transient 404 on a fresh session: wait, ask, carry on with the same session", async () => {
     const r = await upload({
-      faults: [{ route: "uploadFragment", nth: 1, fault: { type: "status", status: 404, code: "itemNotFound" } }],
+      faults: [
+        { route: "uploadFragment", nth: 1, fault: { type: "status", status: 404, code: "itemNotFound" } },
+      ],
     });
     expectIdentical(r);
     expect(requests("createUploadSession")).toBe(1);
