@@ -33,8 +33,11 @@ export type Decision =
       readonly resync: boolean;
       readonly throttleDrive: boolean;
     }
-  /** The session or its URL is gone: start again from byte 0 with a new session (GRAPH.md). */
-  | { readonly action: "restart-session"; readonly error: JobError }
+  /**
+   * The session or its URL is gone: start again from byte 0 with a new session (GRAPH.md). `gone: false` when
+   * the server has not said the session itself is gone: it is deleted first (one live session per file).
+   */
+  | { readonly action: "restart-session"; readonly error: JobError; readonly gone: boolean }
   /** A simple upload was too large for this drive: use an upload session instead. */
   | { readonly action: "use-session"; readonly error: JobError }
   /** The job fails; a session it holds is deleted (src/core/outcomes.ts `failJob`). */
@@ -151,7 +154,8 @@ export function classifyFailure(failure: unknown, operation: Operation, ctx: Cla
   if (onUploadUrl && (status === 404 || status === 401 || status === 403)) {
     const code = status === 404 ? "session-not-found" : "upload-url-expired";
     const what = status === 404 ? "the upload session was not found" : "the upload URL was refused";
-    return { action: "restart-session", error: evidence(failure, code, what) };
+    // A refused URL (401/403) may belong to a session that still holds the file: delete it first.
+    return { action: "restart-session", error: evidence(failure, code, what), gone: status === 404 };
   }
   if (status === 400) {
     if (onUploadUrl && ctx.badRequestResyncs < 1) {

@@ -101,7 +101,7 @@ export async function applyDecision(
       return proceed({ ...job, simpleUploadMax: 0, lastError: decision.error });
     }
     case "restart-session":
-      return restartSession(job, decision.error, deps, { gone: true });
+      return restartSession(job, decision.error, deps, { gone: decision.gone });
     case "retry-now":
     case "retry-after": {
       const retries = job.attempts.retries + 1;

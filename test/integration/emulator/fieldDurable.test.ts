@@ -24,7 +24,7 @@ describe("emulator field profile, durable mode", () => {
 
   it("keeps a complete, uncommitted session and the hash's due time across a restart", async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), "emu-field-"));
-    const first = await startTestEmulator({ dataDir });
+    const first = await startTestEmulator({ dataDir, limits: { hashDelayMs: 1_000 } });
     running.push(first);
     const uploadPort = Number(new URL(first.uploadOrigin).port);
     const url = await uploadUrlOf(await createSessionRequest(first, "/kept.bin"));
@@ -37,7 +37,7 @@ describe("emulator field profile, durable mode", () => {
     await first.close();
     running.pop();
 
-    const second = await startTestEmulator({ dataDir, uploadPort });
+    const second = await startTestEmulator({ dataDir, uploadPort, limits: { hashDelayMs: 1_000 } });
     running.push(second);
     expect(await sessionStatus(url)).toEqual({ status: 200, ranges: [] });
     expect(second.inspect.sessions()).toMatchObject([{ awaitingCommit: true, receivedBytes: 4000 }]);

@@ -60,7 +60,8 @@ describe("emulator field profile: items and field faults", () => {
   });
 
   it("leaves the hash out of the commit answer and reads until hashDelayMs has passed (emulator clock)", async () => {
-    const emu = await start();
+    // Off by default (unconfirmed, docs/emulator.md "Profiles"); a test switches it on.
+    const emu = await start({ limits: { hashDelayMs: 1_000 } });
     const bytes = patternBytes(3000, 3);
     const url = await uploadUrlOf(await createSessionRequest(emu, "/data.bin"));
     const committed = (await (await putWhole(url, bytes)).json()) as ItemJson;

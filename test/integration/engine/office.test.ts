@@ -4,6 +4,7 @@ import { DRIVE, drive, jobFor, KIB320, startWorld, type World } from "./support.
 let world: World;
 beforeAll(async () => {
   world = await startWorld({ serviceModifiesOfficeFiles: true });
+  world.emu.inspect.putItem(DRIVE, "/office/.keep", Buffer.from("x"));
 });
 afterAll(async () => {
   await world.close();
