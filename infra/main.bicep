@@ -132,7 +132,7 @@ param sweepBatch string = ''
 // ---------------------------------------------------------------------------------------------------------
 
 @description('Blob containers in this storage account that blob sources may name (ALLOWED_BLOB_CONTAINERS); created empty. [] = blob sources refused.')
-param allowedBlobContainers array = []
+param allowedBlobContainers string[] = []
 
 @description('Private networks URL sources may reach, CIDR list (URL_SOURCE_ALLOWED_NETWORKS). Empty = public addresses only.')
 param urlSourceAllowedNetworks string = ''
@@ -181,7 +181,7 @@ var deploymentContainerName = 'app-package'
 // Resources
 // ---------------------------------------------------------------------------------------------------------
 
-resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
+resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2024-11-30' = {
   name: 'id-graph-mirror-${resourceToken}'
   location: location
   tags: tags
@@ -195,6 +195,7 @@ module monitoring 'modules/monitoring.bicep' = {
     logAnalyticsName: 'log-graph-mirror-${resourceToken}'
     applicationInsightsName: 'appi-graph-mirror-${resourceToken}'
     publisherPrincipalId: identity.properties.principalId
+    appIdentityId: identity.id
     retentionInDays: logRetentionInDays
   }
 }
@@ -210,6 +211,7 @@ module storage 'modules/storage.bicep' = {
     sourceContainerNames: allowedBlobContainers
     wakeQueueName: wakeQueueName
     appPrincipalId: identity.properties.principalId
+    appIdentityId: identity.id
     operatorPrincipalId: operatorPrincipalId
     operatorPrincipalType: operatorPrincipalType
   }
@@ -222,6 +224,7 @@ module keyVault 'modules/keyVault.bicep' = {
     tags: tags
     name: 'kv-gm-${resourceToken}'
     readerPrincipalId: identity.properties.principalId
+    appIdentityId: identity.id
     operatorPrincipalId: operatorPrincipalId
     operatorPrincipalType: operatorPrincipalType
     clientSecretName: graphClientSecretName

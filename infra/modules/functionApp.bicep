@@ -5,7 +5,8 @@
 // quickstarts/microsoft.web/function-app-flex-managed-identities/main.bicep; Microsoft.Web 2024-04-01).
 
 param location string
-param tags object
+@description('Tags for every resource (name to value).')
+param tags { *: string }
 param planName string
 param name string
 @description('Resource id of the user-assigned identity the app runs as.')
@@ -18,11 +19,11 @@ param maximumInstanceCount int
 @allowed([2048, 4096])
 param instanceMemoryMB int
 @description('Every app setting (main.bicep builds them; secrets only as Key Vault references).')
-param appSettings object
+param appSettings { *: string }
 @description('azd finds the app to deploy to by this tag (azure.yaml service name).')
 param azdServiceName string
 
-resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
+resource plan 'Microsoft.Web/serverfarms@2025-03-01' = {
   name: planName
   location: location
   tags: tags
@@ -36,7 +37,7 @@ resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   }
 }
 
-resource app 'Microsoft.Web/sites@2024-04-01' = {
+resource app 'Microsoft.Web/sites@2025-03-01' = {
   name: name
   location: location
   tags: union(tags, { 'azd-service-name': azdServiceName })

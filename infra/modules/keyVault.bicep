@@ -6,10 +6,13 @@
 // hold it as a secret variable and is @secure() (never logged in deployment history, never an output).
 
 param location string
-param tags object
+@description('Tags for every resource (name to value).')
+param tags { *: string }
 param name string
 @description('Principal (object) id of the function app identity that resolves the Key Vault references.')
 param readerPrincipalId string
+@description('Resource id of that identity. It seeds the role assignment names instead of the principal id, because it is known when the deployment starts (the principal id only once the identity exists), so what-if can predict the assignments.')
+param appIdentityId string
 @description('Optional principal (object) id that may set and rotate secrets (Key Vault Secrets Officer).')
 param operatorPrincipalId string
 @allowed(['User', 'Group', 'ServicePrincipal'])
@@ -29,7 +32,7 @@ param enablePurgeProtection bool
 var keyVaultSecretsUserRoleId = '4633458b-17de-408a-b874-0445c86b69e6'
 var keyVaultSecretsOfficerRoleId = 'b86a8fe4-44ce-4948-aee5-eccb2c155cd7'
 
-resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
+resource vault 'Microsoft.KeyVault/vaults@2025-05-01' = {
   name: name
   location: location
   tags: tags
@@ -50,7 +53,7 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
 }
 
 resource secretsUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(vault.id, readerPrincipalId, keyVaultSecretsUserRoleId)
+  name: guid(vault.id, appIdentityId, keyVaultSecretsUserRoleId)
   scope: vault
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', keyVaultSecretsUserRoleId)
@@ -69,7 +72,7 @@ resource secretsOfficer 'Microsoft.Authorization/roleAssignments@2022-04-01' = i
   }
 }
 
-resource initialClientSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!empty(clientSecret)) {
+resource initialClientSecret 'Microsoft.KeyVault/vaults/secrets@2025-05-01' = if (!empty(clientSecret)) {
   parent: vault
   name: clientSecretName
   properties: {

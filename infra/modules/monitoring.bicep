@@ -6,18 +6,21 @@
 // quickstarts/microsoft.web/function-app-flex-managed-identities/main.bicep).
 
 param location string
-param tags object
+@description('Tags for every resource (name to value).')
+param tags { *: string }
 param logAnalyticsName string
 param applicationInsightsName string
 @description('Principal (object) id of the function app identity that sends telemetry.')
 param publisherPrincipalId string
+@description('Resource id of that identity. It seeds the role assignment names instead of the principal id, because it is known when the deployment starts (the principal id only once the identity exists), so what-if can predict the assignments.')
+param appIdentityId string
 @description('Days Log Analytics keeps logs.')
 param retentionInDays int
 
 // Built-in role "Monitoring Metrics Publisher" (same id in every tenant; Microsoft's quickstart above).
 var monitoringMetricsPublisherRoleId = '3913510d-42f4-4e42-8a64-420c390055eb'
 
-resource logAnalytics 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
+resource logAnalytics 'Microsoft.OperationalInsights/workspaces@2025-07-01' = {
   name: logAnalyticsName
   location: location
   tags: tags
@@ -42,7 +45,7 @@ resource applicationInsights 'Microsoft.Insights/components@2020-02-02' = {
 }
 
 resource publisherRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(applicationInsights.id, publisherPrincipalId, monitoringMetricsPublisherRoleId)
+  name: guid(applicationInsights.id, appIdentityId, monitoringMetricsPublisherRoleId)
   scope: applicationInsights
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', monitoringMetricsPublisherRoleId)

@@ -6,18 +6,21 @@
 // quickstarts/microsoft.web/function-app-flex-managed-identities/main.bicep).
 
 param location string
-param tags object
+@description('Tags for every resource (name to value).')
+param tags { *: string }
 param name string
 @description('Container the Flex Consumption plan deploys the app package to.')
 param deploymentContainerName string
 @description('Container octet-stream request bodies are staged in (STAGING_CONTAINER).')
 param stagingContainerName string
 @description('Containers that blob sources may name (ALLOWED_BLOB_CONTAINERS); created empty.')
-param sourceContainerNames array
+param sourceContainerNames string[]
 @description('Queue the step function is triggered by (WAKE_QUEUE); the host moves failures to <name>-poison.')
 param wakeQueueName string
 @description('Principal (object) id of the function app identity.')
 param appPrincipalId string
+@description('Resource id of that identity. It seeds the role assignment names instead of the principal id, because it is known when the deployment starts (the principal id only once the identity exists), so what-if can predict the assignments.')
+param appIdentityId string
 @description('Optional principal (object) id of a person or group operating the app; empty = none.')
 param operatorPrincipalId string
 @allowed(['User', 'Group', 'ServicePrincipal'])
@@ -43,7 +46,7 @@ var operatorRoles = [
   storageTableDataContributorRoleId
 ]
 
-resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
+resource storage 'Microsoft.Storage/storageAccounts@2025-06-01' = {
   name: name
   location: location
   tags: tags
@@ -67,12 +70,12 @@ resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   }
 }
 
-resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01' = {
+resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2025-06-01' = {
   parent: storage
   name: 'default'
 }
 
-resource containers 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = [
+resource containers 'Microsoft.Storage/storageAccounts/blobServices/containers@2025-06-01' = [
   for containerName in union([deploymentContainerName, stagingContainerName], sourceContainerNames): {
     parent: blobService
     name: containerName
@@ -82,26 +85,26 @@ resource containers 'Microsoft.Storage/storageAccounts/blobServices/containers@2
   }
 ]
 
-resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2023-05-01' = {
+resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2025-06-01' = {
   parent: storage
   name: 'default'
 }
 
 // The app also creates these on first use; creating them here keeps the queue triggers from polling
 // queues that do not exist yet.
-resource wakeQueue 'Microsoft.Storage/storageAccounts/queueServices/queues@2023-05-01' = {
+resource wakeQueue 'Microsoft.Storage/storageAccounts/queueServices/queues@2025-06-01' = {
   parent: queueService
   name: wakeQueueName
 }
 
-resource poisonQueue 'Microsoft.Storage/storageAccounts/queueServices/queues@2023-05-01' = {
+resource poisonQueue 'Microsoft.Storage/storageAccounts/queueServices/queues@2025-06-01' = {
   parent: queueService
   name: '${wakeQueueName}-poison'
 }
 
 resource appRoleAssignments 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
   for roleId in appRoles: {
-    name: guid(storage.id, appPrincipalId, roleId)
+    name: guid(storage.id, appIdentityId, roleId)
     scope: storage
     properties: {
       roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleId)

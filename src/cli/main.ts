@@ -5,6 +5,12 @@
 import { Command } from "commander";
 import { VERSION } from "../version.js";
 import { registerCommands } from "./commands/index.js";
+import { checkNodeVersion } from "./nodeVersion.js";
+
+// Said before anything runs (the local host included), so an untested Node.js is never a silent surprise.
+const nodeCheck = checkNodeVersion(process.version);
+if (nodeCheck.message) process.stderr.write(`graph-mirror: ${nodeCheck.message}\n`);
+if (nodeCheck.level === "error") process.exit(2);
 
 const program = new Command("graph-mirror")
   .description("Mirror files to SharePoint document libraries and OneDrive through Microsoft Graph")

@@ -50,7 +50,7 @@ export function readBicep(file: string): BicepFile {
       decorators.push(line);
       continue;
     }
-    const param = /^param (\w+) (\w+)(?: = (.+))?$/.exec(line);
+    const param = /^param (\w+) (.+?)(?: = (.+))?$/.exec(line);
     if (param) {
       const [, name = "", type = "", defaultExpression] = param;
       params.set(name, {
