@@ -172,7 +172,7 @@ it("survives SIGKILL of the host while a fragment is in flight, resuming the sam
   // The second host took the job over after the dead worker's lease ended (not by a second session).
   expect(second.output()).toContain('"event":"lease-takeover"');
   const log = emulator.inspect.requestLog();
-  expect(log.filter((r) => r.route === "createUploadSession")).toHaveLength(1);
+  expect(log.filter((r) => r.route === "createUploadSession" && r.status === 200)).toHaveLength(1);
   const sessions = new Set(log.filter((r) => r.route === "uploadFragment").map((r) => r.path));
   expect(sessions.size).toBe(1);
 }, 90_000);
