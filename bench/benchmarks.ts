@@ -1,4 +1,5 @@
 /** Every benchmark `npm run bench` knows. Add one line per benchmark module. */
+import { fieldRequestsBenchmark } from "./fieldRequests.js";
 import { mirrorFirstPassBenchmark, mirrorUnchangedBenchmark } from "./mirror.js";
 import { queuePipelineBenchmark } from "./queuePipeline.js";
 import type { Benchmark } from "./registry.js";
@@ -11,4 +12,5 @@ export const BENCHMARKS: readonly Benchmark[] = [
   mirrorUnchangedBenchmark,
   mirrorFirstPassBenchmark,
   queuePipelineBenchmark,
+  fieldRequestsBenchmark,
 ];

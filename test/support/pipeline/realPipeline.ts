@@ -32,6 +32,8 @@ export interface RealPipelineOptions {
   readonly mode?: CrashMode;
   /** Decides, per sent message, whether it is delivered twice (at-least-once delivery). */
   readonly duplicate?: () => boolean;
+  /** Deadline of each Graph request (default 10 s); the final fragment has the policy's longer one. */
+  readonly requestTimeoutMs?: number;
 }
 
 export function realPipeline(options: RealPipelineOptions) {
@@ -50,7 +52,7 @@ export function realPipeline(options: RealPipelineOptions) {
   const graph = new GraphClient({
     baseUrl: emu.graphBaseUrl,
     tokens: new StaticTokenProvider(DEFAULT_TOKEN),
-    requestTimeoutMs: 10_000,
+    requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
   });
   const sources = createSourceOpener({ requestTimeoutMs: 10_000 });
   let stepCalls = 0;
