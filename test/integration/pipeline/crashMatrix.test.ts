@@ -84,6 +84,7 @@ describe("crash-point matrix (real engine, emulator, memory stores)", () => {
         else if (sessionsInterleave(run.log)) failures.push(`${where}: two sessions used interleaved`);
         else if (created > 2) failures.push(`${where}: ${created} sessions created`);
         else if (asked > 10) failures.push(`${where}: ${asked} createUploadSession requests`);
+        else if (run.log.length > 30) failures.push(`${where}: ${run.log.length} Graph requests`);
         else if (run.elapsed > MAX_VIRTUAL_MS)
           failures.push(`${where}: took ${run.elapsed} ms of virtual time`);
       }

@@ -49,7 +49,16 @@ const FAULTS: readonly { route: RouteName; fault: Fault }[] = [
   { route: "uploadFragment", fault: { type: "storeThenFail" } },
   { route: "uploadFragment", fault: { type: "expireSession" } },
   { route: "createUploadSession", fault: { type: "status", status: 503, retryAfterSeconds: 5 } },
+  // The field behaviours (docs/emulator.md "Profiles"): a commit that fails after the last byte (a rule on a
+  // non-final fragment passes without effect), a lost session answer, a transient 404, a gateway's HTML page.
+  { route: "uploadFragment", fault: { type: "commitFails" } },
+  { route: "createUploadSession", fault: { type: "sessionAnswerLost" } },
+  { route: "uploadFragment", fault: { type: "status", status: 404, code: "itemNotFound" } },
+  { route: "uploadFragment", fault: { type: "status", status: 502, html: true } },
 ];
+
+/** Graph requests one job may take under three faults, a crash and duplicates: a handful each, never a storm. */
+const MAX_REQUESTS_PER_JOB = 60;
 
 describe("seeded random fault schedules through the queue pipeline", () => {
   it("every seed ends completed and byte-identical", async () => {
@@ -74,6 +83,7 @@ describe("seeded random fault schedules through the queue pipeline", () => {
       const mode = random() < 0.5 ? "before" : "after";
       const pipeline = realPipeline({ emu, clock, crashAt, mode, duplicate: () => random() < 0.3 });
       const itemPath = `/random/seed-${seed}.bin`;
+      emu.inspect.clearLog();
       const job = await pipeline.submit({
         jobId: `seed-${seed}`,
         sourcePath,
@@ -101,6 +111,8 @@ describe("seeded random fault schedules through the queue pipeline", () => {
       else if (!emu.inspect.readItem(driveId, itemPath)?.equals(source))
         failures.push(`${where}: bytes differ`);
       else if (pipeline.engineConcurrency() > 1) failures.push(`${where}: two steps of one job ran at once`);
+      else if (emu.inspect.requestLog().length > MAX_REQUESTS_PER_JOB)
+        failures.push(`${where}: ${emu.inspect.requestLog().length} Graph requests`);
     }
     emu.faults.clear();
     expect(failures, failures.join("\n")).toEqual([]);
