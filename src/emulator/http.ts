@@ -1,5 +1,6 @@
 /** What handlers return, and how request bodies are read: streamed, bounded, counted for the request log. */
 import type { IncomingMessage } from "node:http";
+import type { z } from "zod";
 import { errors } from "./errors.js";
 
 export type Reply =
@@ -70,6 +71,19 @@ export async function readJson(req: IncomingMessage, meter: BodyMeter, maxBytes:
 }
 
 /** `Content-Length` as a number, or undefined when absent; 400 when malformed. */
+/** Reads a JSON body and validates it: 400 `invalidRequest` naming the first bad field and its rule. */
+export async function readJsonBody<T extends z.ZodType>(
+  req: IncomingMessage,
+  meter: BodyMeter,
+  maxBytes: number,
+  schema: T,
+): Promise<z.infer<T>> {
+  const parsed = schema.safeParse(await readJson(req, meter, maxBytes));
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  throw errors.invalidRequest(`${issue?.path.join(".") || "(body)"}: ${issue?.message ?? "is invalid"}.`);
+}
+
 export function contentLength(req: IncomingMessage): number | undefined {
   const value = req.headers["content-length"];
   if (value === undefined) return undefined;

@@ -131,6 +131,23 @@ export class SessionRegistry {
   }
 }
 
+/** What a committed session's file is made of: its bytes, size, streamed hash and file system times. */
+export function sessionContent(session: UploadSession): {
+  blob: ContentBlob;
+  size: number;
+  streamedHash?: string;
+  fileSystemInfo?: FileSystemInfo;
+} {
+  const size = session.total ?? 0;
+  return {
+    blob: session.blob,
+    size,
+    // The running hash covers the whole file only when every fragment came in order.
+    ...(session.hash.bytesHashed === size ? { streamedHash: session.hash.digest() } : {}),
+    ...(session.fileSystemInfo ? { fileSystemInfo: session.fileSystemInfo } : {}),
+  };
+}
+
 export function summarise(session: UploadSession, style: "open" | "closed"): SessionSummary {
   return {
     id: session.id,

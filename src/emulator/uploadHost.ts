@@ -14,7 +14,7 @@ import { checkFragment } from "./fragmentRules.js";
 import { type BodyMeter, empty, json, type Reply } from "./http.js";
 import { type BodyFault, receiveBody } from "./receiveBody.js";
 import type { RouteName } from "./routes.js";
-import type { UploadSession } from "./sessions.js";
+import { sessionContent, type UploadSession } from "./sessions.js";
 import type { EmulatorState } from "./state.js";
 
 const SESSION_PATH = /^\/up\/([A-Za-z0-9-]+)\/?$/;
@@ -118,7 +118,6 @@ async function complete(
       "The upload could not be committed. Commit it with @microsoft.graph.sourceUrl or start over.",
     );
   }
-  const total = session.total ?? 0;
   try {
     const { item, created } = await commitFile(state, {
       drive,
@@ -126,10 +125,7 @@ async function complete(
       name: session.name,
       ...(session.targetItemId !== undefined ? { targetItemId: session.targetItemId } : {}),
       conflictBehavior: session.conflictBehavior,
-      blob: session.blob,
-      size: total,
-      ...(session.hash.bytesHashed === total ? { streamedHash: session.hash.digest() } : {}),
-      ...(session.fileSystemInfo ? { fileSystemInfo: session.fileSystemInfo } : {}),
+      ...sessionContent(session),
     });
     await state.sessions.end(session, false);
     state.log.count("sessionsCompleted");

@@ -19,8 +19,8 @@ import { committedItemReply } from "../commitResponse.js";
 import type { TokenRecord } from "../directory.js";
 import { errors } from "../errors.js";
 import type { DriveRef, ItemAddress } from "../graphRouter.js";
-import { type BodyMeter, type Reply, readJson } from "../http.js";
-import type { UploadSession } from "../sessions.js";
+import { type BodyMeter, type Reply, readJsonBody } from "../http.js";
+import { sessionContent, type UploadSession } from "../sessions.js";
 import type { EmulatorState } from "../state.js";
 import { conflictBehaviorSchema, prepareWrite, queryConflictBehavior } from "./uploadRoutes.js";
 
@@ -71,13 +71,7 @@ export async function commitFromUploadSession(
   request: { req: IncomingMessage; url: URL; meter: BodyMeter },
 ): Promise<Reply> {
   const prepared = prepareWrite(state, token, ref, address);
-  const raw = await readJson(request.req, request.meter, state.limits.maxJsonBodyBytes);
-  const parsed = bodySchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw errors.invalidRequest(`${issue?.path.join(".") || "(body)"}: ${issue?.message ?? "is invalid"}.`);
-  }
-  const body = parsed.data;
+  const body = await readJsonBody(request.req, request.meter, state.limits.maxJsonBodyBytes, bodySchema);
   if (body.name !== undefined && body.name !== prepared.name) {
     throw errors.invalidRequest(`name: must match the name in the URL ('${prepared.name}').`, "nameMismatch");
   }
@@ -90,7 +84,6 @@ export async function commitFromUploadSession(
     body["@microsoft.graph.conflictBehavior"] ??
     queryConflictBehavior(request.url) ??
     state.limits.sessionDefaultConflictBehavior;
-  const total = session.total ?? 0;
   // A failure here (conflict again, quota) leaves the session as it was: complete, uncommitted, retryable.
   const { item, created } = await commitFile(state, {
     drive,
@@ -98,10 +91,7 @@ export async function commitFromUploadSession(
     name: prepared.name,
     ...(prepared.target.kind === "item" ? { targetItemId: prepared.target.item.id } : {}),
     conflictBehavior: behavior,
-    blob: session.blob,
-    size: total,
-    ...(session.hash.bytesHashed === total ? { streamedHash: session.hash.digest() } : {}),
-    ...(session.fileSystemInfo ? { fileSystemInfo: session.fileSystemInfo } : {}),
+    ...sessionContent(session),
   });
   await state.sessions.end(session, false);
   state.log.count("sessionsCompleted");

@@ -9,7 +9,7 @@ import { committedItemReply } from "../commitResponse.js";
 import type { TokenRecord } from "../directory.js";
 import { errors, GraphError } from "../errors.js";
 import type { DriveRef, ItemAddress } from "../graphRouter.js";
-import { type BodyMeter, contentLength, json, type Reply, readJson } from "../http.js";
+import { type BodyMeter, contentLength, json, type Reply, readJsonBody } from "../http.js";
 import type { ItemRecord } from "../itemTree.js";
 import { assertValidPath } from "../names.js";
 import { type BodyFault, receiveBody } from "../receiveBody.js";
@@ -178,13 +178,13 @@ export async function createUploadSession(
   request: { req: IncomingMessage; url: URL; meter: BodyMeter },
 ): Promise<Reply> {
   const prepared = prepareWrite(state, token, ref, address);
-  const raw = await readJson(request.req, request.meter, state.limits.maxJsonBodyBytes);
-  const parsed = sessionBodySchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw errors.invalidRequest(`${issue?.path.join(".") || "(body)"}: ${issue?.message ?? "is invalid"}.`);
-  }
-  const item = parsed.data?.item;
+  const parsedBody = await readJsonBody(
+    request.req,
+    request.meter,
+    state.limits.maxJsonBodyBytes,
+    sessionBodySchema,
+  );
+  const item = parsedBody?.item;
   if (item?.name !== undefined && item.name !== prepared.name) {
     throw errors.invalidRequest(
       `item.name: must match the name in the URL ('${prepared.name}').`,
@@ -219,7 +219,7 @@ export async function createUploadSession(
     name: prepared.name,
     ...(prepared.target.kind === "item" ? { targetItemId: prepared.target.item.id } : {}),
     conflictBehavior: behavior,
-    deferCommit: parsed.data?.deferCommit ?? false,
+    deferCommit: parsedBody?.deferCommit ?? false,
     ...(fileSystemInfo ? { fileSystemInfo } : {}),
     blob: await state.content.create(),
     createdAt: state.clock.now(),

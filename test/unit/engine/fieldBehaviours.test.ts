@@ -16,6 +16,16 @@ function requests(h: Harness): number {
   return h.graph.calls.length;
 }
 
+/** The final fragment lands (the file is committed) but its answer never comes back: a timeout. */
+function loseFinalAnswer(h: Harness): void {
+  h.graph.faults.push({
+    op: "fragment",
+    nth: CHUNKS,
+    landed: true,
+    failure: new GraphFailure({ kind: "timeout", message: "no answer" }),
+  });
+}
+
 function waits(results: StepResult[]): number[] {
   return results.flatMap((r) => (r.next.type === "wait" ? [r.next.ms] : []));
 }
@@ -145,12 +155,7 @@ describe("step machine on the field behaviours", () => {
 
   it("a final answer lost after the commit: the item found is ours, nothing is sent again", async () => {
     const h = harness(SIZE, { simpleUploadMax: 0 });
-    h.graph.faults.push({
-      op: "fragment",
-      nth: CHUNKS,
-      landed: true,
-      failure: new GraphFailure({ kind: "timeout", message: "no answer" }),
-    });
+    loseFinalAnswer(h);
     await runToEnd(h);
     expect(h.job.status).toBe("completed");
     expect(h.job.result?.verification).toBe("hash");
@@ -164,12 +169,7 @@ describe("step machine on the field behaviours", () => {
   it("a slow commit of an Office file the service rewrote is taken as ours, not uploaded a second time", async () => {
     const h = harness(SIZE, { simpleUploadMax: 0, path: "/folder/report.docx" });
     h.graph.modifyStored = (_path, bytes) => Buffer.concat([bytes, Buffer.from("promoted")]);
-    h.graph.faults.push({
-      op: "fragment",
-      nth: CHUNKS,
-      landed: true,
-      failure: new GraphFailure({ kind: "timeout", message: "no answer" }),
-    });
+    loseFinalAnswer(h);
     await runToEnd(h);
     expect(h.job.status).toBe("completed");
     expect(h.job.result?.verification).toBe("size-only");
