@@ -8,6 +8,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // The protocol suite in test/conformance runs here against the bundled emulator; vitest.live.config.ts
+    // runs the same files against a real tenant.
+    provide: { conformanceTarget: "emulator" },
     // Under CI, also write machine-readable results: .ci/run prints the plain "N passed, N failed" line from it.
     reporters: process.env.CI
       ? ["default", ["json", { outputFile: ".local/test-results.json" }]]
