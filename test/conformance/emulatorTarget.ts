@@ -26,7 +26,10 @@ export async function openEmulatorTarget(): Promise<ConformanceTarget> {
         if (closed) return;
         closed = true;
         try {
+          // What the emulator can see and a tenant cannot: the suite left no upload session open.
+          const open = emulator.inspect.sessions().length;
           await deleteRunFolder(access, folder);
+          if (open > 0) throw new Error(`the conformance suite left ${open} upload session(s) open`);
         } finally {
           await emulator.close();
         }

@@ -2,7 +2,27 @@
 import { expect } from "vitest";
 import { itemByPathUrl } from "../../src/graph/addressing.js";
 import type { ConformanceTarget } from "./target.js";
-import { Wire } from "./wire.js";
+import { Wire, type WireAnswer } from "./wire.js";
+
+function uploadUrlIn(answer: WireAnswer): string | undefined {
+  if (answer.status !== 200 || typeof answer.body !== "object" || answer.body === null) return undefined;
+  const url = (answer.body as Record<string, unknown>).uploadUrl;
+  return typeof url === "string" ? url : undefined;
+}
+
+/**
+ * Upload sessions a test opened and has not finished or cancelled. A test that fails half-way would otherwise
+ * leave a live session behind (on the real service it blocks the file until it expires: GRAPH.md), so the
+ * suite cancels them after each test, outside the test's request count.
+ */
+const openSessions = new Map<string, Wire>();
+
+export async function cancelOpenSessions(): Promise<void> {
+  for (const [uploadUrl, wire] of [...openSessions]) {
+    openSessions.delete(uploadUrl);
+    await wire.upload("DELETE", uploadUrl, "uploadCancel (cleanup)").catch(() => undefined);
+  }
+}
 
 /** Fragment size unit: every fragment but the last is a multiple of 320 KiB (GRAPH.md "Upload sessions"). */
 export const FRAGMENT_UNIT = 327_680;
@@ -36,18 +56,37 @@ export class Probe {
     return this.wire.graph("PUT", url, "simpleUpload", { bytes });
   }
 
-  createSession(name: string, behavior: "fail" | "replace" | "rename" = "replace") {
-    return this.wire.graph("POST", this.itemUrl(name, "createUploadSession"), "createUploadSession", {
-      json: { item: { "@microsoft.graph.conflictBehavior": behavior, name } },
-    });
+  async createSession(
+    name: string,
+    behavior: "fail" | "replace" | "rename" = "replace",
+  ): Promise<WireAnswer> {
+    const answer = await this.wire.graph(
+      "POST",
+      this.itemUrl(name, "createUploadSession"),
+      "createUploadSession",
+      { json: { item: { "@microsoft.graph.conflictBehavior": behavior, name } } },
+    );
+    const uploadUrl = uploadUrlIn(answer);
+    if (uploadUrl) openSessions.set(uploadUrl, new Wire(this.target));
+    return answer;
+  }
+
+  /** `DELETE uploadUrl` (no Authorization). */
+  async cancelSession(uploadUrl: string): Promise<WireAnswer> {
+    const answer = await this.wire.upload("DELETE", uploadUrl, "uploadCancel");
+    if (answer.status === 204 || answer.status === 404) openSessions.delete(uploadUrl);
+    return answer;
   }
 
   /** One fragment: `Content-Range: bytes first-last/total`, Content-Length set by fetch for a byte body. */
-  putFragment(uploadUrl: string, whole: Uint8Array, first: number, end: number) {
-    return this.wire.upload("PUT", uploadUrl, "uploadFragment", {
+  async putFragment(uploadUrl: string, whole: Uint8Array, first: number, end: number): Promise<WireAnswer> {
+    const answer = await this.wire.upload("PUT", uploadUrl, "uploadFragment", {
       bytes: whole.subarray(first, end),
       headers: { "content-range": `bytes ${first}-${end - 1}/${whole.length}` },
     });
+    // 200/201: the file is committed and the session is over.
+    if (answer.status === 200 || answer.status === 201) openSessions.delete(uploadUrl);
+    return answer;
   }
 
   /**

@@ -3,13 +3,14 @@
  * field profile in `npm test`, a real tenant in `npm run test:live` (docs/emulator.md, "Checking the emulator
  * against Microsoft Graph"). Facts run in order, one at a time, inside one run folder deleted at the end.
  */
-import { afterAll, beforeAll, describe, inject } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, inject } from "vitest";
 import { conflictFacts } from "./facts/conflicts.js";
 import { fragmentFacts } from "./facts/fragments.js";
 import { metadataFacts } from "./facts/metadata.js";
 import { oneSessionPerFileFacts } from "./facts/oneSessionPerFile.js";
 import { sessionLifecycleFacts } from "./facts/sessionLifecycle.js";
 import { simpleUploadFacts } from "./facts/simpleUpload.js";
+import { cancelOpenSessions } from "./probe.js";
 import { type ConformanceTarget, openTarget } from "./target.js";
 
 describe.sequential(`Graph drive protocol on the ${inject("conformanceTarget") ?? "emulator"} target`, () => {
@@ -17,8 +18,11 @@ describe.sequential(`Graph drive protocol on the ${inject("conformanceTarget") ?
   beforeAll(async () => {
     opened = await openTarget();
   });
+  // A test that failed half-way may have left an upload session open: cancel it.
+  afterEach(cancelOpenSessions);
   // Runs after failures too: the run folder and everything in it go.
   afterAll(async () => {
+    await cancelOpenSessions();
     await opened?.cleanup();
   });
   const target = (): ConformanceTarget => {

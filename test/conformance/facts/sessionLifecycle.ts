@@ -33,7 +33,7 @@ export function sessionLifecycleFacts(target: () => ConformanceTarget): void {
     expect(status.status).toBe(200);
     expect(rangesOf(status)[0]?.startsWith("0-")).toBe(true);
 
-    const cancelled = await probe.wire.upload("DELETE", session.uploadUrl, "uploadCancel");
+    const cancelled = await probe.cancelSession(session.uploadUrl);
     expect(cancelled.status).toBe(204);
     const gone = await probe.wire.upload("GET", session.uploadUrl, "uploadStatus");
     expect(gone.status).toBe(404);
