@@ -10,6 +10,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // The protocol suite in test/conformance runs here against the bundled emulator; vitest.live.config.ts
+    // runs the same files against a real tenant.
+    provide: { conformanceTarget: "emulator" },
     // Under CI, also write machine-readable results: .ci/run prints the plain "N passed, N failed" line from
     // them. TEST_RESULTS_FILE names the file, so the runs on each Node.js version keep their own.
     reporters: process.env.CI

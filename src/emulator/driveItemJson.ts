@@ -5,6 +5,7 @@ import type { DriveTree, ItemRecord } from "./itemTree.js";
 export interface DriveItemJson {
   readonly id: string;
   readonly name: string;
+  readonly description?: string;
   readonly size: number;
   readonly eTag: string;
   readonly cTag: string;
@@ -81,6 +82,7 @@ export function driveItemJson(
   return {
     id: item.id,
     name: item.kind === "root" ? "root" : item.name,
+    ...(item.description !== undefined ? { description: item.description } : {}),
     size: item.kind === "file" ? item.size : treeSize(item),
     eTag: `"{${item.guid}},${item.eTagVersion}"`,
     cTag: `"c:{${item.guid}},${item.cTagVersion}"`,

@@ -4,7 +4,14 @@ import { authenticate } from "./access.js";
 import { errors, GraphError } from "./errors.js";
 import type { GraphRoute } from "./graphRouter.js";
 import { getDrive, getMe, getSite, listSiteDrives } from "./handlers/directoryRoutes.js";
-import { createFolder, deleteItem, downloadContent, getItem, listChildren } from "./handlers/itemRoutes.js";
+import {
+  createFolder,
+  deleteItem,
+  downloadContent,
+  getItem,
+  listChildren,
+  updateItem,
+} from "./handlers/itemRoutes.js";
 import { commitFromUploadSession } from "./handlers/sourceUrlCommit.js";
 import { createUploadSession, simpleUpload } from "./handlers/uploadRoutes.js";
 import type { BodyMeter, Reply } from "./http.js";
@@ -60,6 +67,8 @@ export async function handleGraphRequest(state: EmulatorState, request: GraphReq
       return createFolder(state, token, drive, item, request.req, request.meter);
     case "deleteItem":
       return deleteItem(state, token, drive, item);
+    case "updateItem":
+      return updateItem(state, token, drive, item, request.req, request.meter);
     case "downloadContent":
       return downloadContent(state, token, drive, item);
     case "simpleUpload":

@@ -32,6 +32,8 @@ export interface ItemRecord {
   readonly createdAt: number;
   modifiedAt: number;
   fileSystemInfo: FileSystemInfo | undefined;
+  /** Set by PATCH (metadata only: a new eTag, the same cTag). */
+  description?: string;
 }
 
 /** Frees replaced or deleted bytes in the background: a blob that cannot be removed only wastes space. */
@@ -68,6 +70,7 @@ export interface StoredItem {
   readonly createdAt: number;
   readonly modifiedAt: number;
   readonly fileSystemInfo: FileSystemInfo | undefined;
+  readonly description?: string;
 }
 
 /** A drive as an earlier run left it. */
@@ -187,6 +190,17 @@ export class DriveTree {
     this.observer?.itemChanged(item);
   }
 
+  /**
+   * A client's metadata-only PATCH (description, fileSystemInfo): Graph gives the item a new eTag and keeps its
+   * cTag, which tags the content only (driveItem resource: "cTag ... not changed if only the metadata is changed").
+   */
+  updateMetadata(item: ItemRecord, change: { description?: string; fileSystemInfo?: FileSystemInfo }): void {
+    if (change.description !== undefined) item.description = change.description;
+    if (change.fileSystemInfo !== undefined)
+      item.fileSystemInfo = { ...item.fileSystemInfo, ...change.fileSystemInfo };
+    this.touchMetadata(item);
+  }
+
   remove(item: ItemRecord): void {
     if (!item.parent) throw errors.invalidRequest("The root of a drive cannot be deleted.");
     item.parent.children.delete(item.name.toLowerCase());
@@ -279,6 +293,7 @@ export class DriveTree {
         createdAt: s.createdAt,
         modifiedAt: s.modifiedAt,
         fileSystemInfo: s.fileSystemInfo,
+        ...(s.description !== undefined ? { description: s.description } : {}),
       };
       records.set(s.id, { item, parentId: s.parentId });
     }

@@ -11,6 +11,7 @@
  * - simpleUpload `PUT .../content`; downloadContent `GET .../content`; createUploadSession `POST .../createUploadSession`
  * - commitFromUploadSession `PUT .../root:/{path}` (or `.../items/{id}`, `.../items/{parentId}:/{name}`) with a
  *   JSON body carrying `@microsoft.graph.sourceUrl`: commits a complete, uncommitted upload session
+ * - updateItem `PATCH` an item: metadata only (`description`, `fileSystemInfo`): new eTag, same cTag
  * Upload host (`/up/{sessionId}?tempauth=...`, no Authorization header allowed):
  * - uploadFragment `PUT`, uploadStatus `GET`, uploadCancel `DELETE`, uploadCommit `POST` (deferCommit)
  * Anything else: `unknown`. The control API (`/_emulator/...`) is neither logged nor subject to faults.
@@ -33,6 +34,7 @@ export const ROUTE_NAMES = [
   "downloadContent",
   "createUploadSession",
   "commitFromUploadSession",
+  "updateItem",
   "uploadFragment",
   "uploadStatus",
   "uploadCancel",

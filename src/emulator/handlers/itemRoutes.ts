@@ -89,6 +89,57 @@ export function deleteItem(
   return empty(204);
 }
 
+/**
+ * PATCH an item's metadata (Microsoft Learn, "Update DriveItem properties"). The emulator plays the
+ * metadata-only part: `description` and `fileSystemInfo` (created/modified times). Renames and moves are not
+ * modelled: they answer 400 naming the field rather than pretending.
+ */
+export async function updateItem(
+  state: EmulatorState,
+  token: TokenRecord,
+  ref: DriveRef,
+  address: ItemAddress,
+  req: IncomingMessage,
+  meter: BodyMeter,
+): Promise<Reply> {
+  const { drive, tree } = driveContext(state, token, ref);
+  assertCanWrite(token);
+  const item = existingItem(tree, address);
+  if (!item.parent) throw errors.invalidRequest("The root of a drive cannot be updated.");
+  const body = await readJson(req, meter, state.limits.maxJsonBodyBytes);
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    throw errors.invalidRequest("The request body must be a JSON object.");
+  }
+  const change: {
+    description?: string;
+    fileSystemInfo?: { lastModifiedDateTime?: string; createdDateTime?: string };
+  } = {};
+  for (const [field, value] of Object.entries(body)) {
+    if (field === "description" && typeof value === "string") change.description = value;
+    else if (field === "fileSystemInfo" && typeof value === "object" && value !== null) {
+      change.fileSystemInfo = fileSystemInfoOf(value as Record<string, unknown>);
+    } else throw errors.invalidRequest(`${field}: the emulator only updates description and fileSystemInfo.`);
+  }
+  tree.updateMetadata(item, change);
+  return json(200, state.itemJson(item, drive));
+}
+
+function fileSystemInfoOf(value: Record<string, unknown>): {
+  lastModifiedDateTime?: string;
+  createdDateTime?: string;
+} {
+  const out: { lastModifiedDateTime?: string; createdDateTime?: string } = {};
+  for (const field of ["createdDateTime", "lastModifiedDateTime"] as const) {
+    const given = value[field];
+    if (given === undefined) continue;
+    if (typeof given !== "string" || Number.isNaN(Date.parse(given))) {
+      throw errors.invalidRequest(`fileSystemInfo.${field}: must be an ISO 8601 date and time.`);
+    }
+    out[field] = new Date(given).toISOString().replace(/\.\d{3}Z$/, "Z");
+  }
+  return out;
+}
+
 export function downloadContent(
   state: EmulatorState,
   token: TokenRecord,

@@ -35,6 +35,7 @@ function itemRow(item: ItemRecord): ItemRow {
     createdAt: item.createdAt,
     modifiedAt: item.modifiedAt,
     ...(item.fileSystemInfo ? { fileSystemInfo: item.fileSystemInfo } : {}),
+    ...(item.description !== undefined ? { description: item.description } : {}),
   };
 }
 
@@ -130,6 +131,7 @@ export class DurableStore implements TreeObserver, SessionObserver {
       createdAt: row.createdAt,
       modifiedAt: row.modifiedAt,
       fileSystemInfo: row.fileSystemInfo,
+      ...(row.description !== undefined ? { description: row.description } : {}),
     }));
     return { nextSerial: this.loaded?.drives.get(driveId)?.nextSerial ?? rows.length, items };
   }

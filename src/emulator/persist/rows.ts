@@ -29,6 +29,8 @@ export const itemRowSchema = z.strictObject({
   createdAt: z.number(),
   modifiedAt: z.number(),
   fileSystemInfo: fileSystemInfoSchema.optional(),
+  /** Set by PATCH. */
+  description: z.string().optional(),
 });
 export type ItemRow = z.infer<typeof itemRowSchema>;
 
