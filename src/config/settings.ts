@@ -186,6 +186,23 @@ export const SETTINGS: readonly SettingInfo[] = [
     description: "rclone remote name; default the first onedrive remote.",
   },
   {
+    name: "RCLONE_BINARY",
+    area: "auth",
+    scope: "local",
+    required: "optional",
+    secret: false,
+    description:
+      "rclone to run when a remote on rclone's own app (no client_id) has expired; default rclone on PATH.",
+  },
+  {
+    name: "PATH",
+    area: "platform",
+    scope: "ambient",
+    required: "optional",
+    secret: false,
+    description: "Where rclone is looked for (delegated mode, a remote on rclone's own app).",
+  },
+  {
     name: "RCLONE_CONFIG_PASS",
     area: "auth",
     scope: "local",
