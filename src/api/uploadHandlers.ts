@@ -16,6 +16,7 @@ import type { Clock } from "../core/ports.js";
 import { redactSecrets } from "../core/redact.js";
 import type { JobStore, StoredJob, WakeQueue } from "../core/storePorts.js";
 import type { NetworkPolicy } from "../sources/networkGuard.js";
+import type { KnownHostEntry } from "../sources/sftp/knownHosts.js";
 import { type StagingArea, StagingTooLargeError } from "../sources/staging.js";
 import { errorAnswer, invalidRequest, json } from "./httpAnswers.js";
 import { validateOctetRequest } from "./octetRequest.js";
@@ -25,6 +26,8 @@ import { type ValidUpload, validateUploadBody } from "./validateUpload.js";
 export interface UploadApiDeps {
   readonly config: HttpApiConfig;
   readonly networkPolicy: NetworkPolicy;
+  /** Host keys pinned in SFTP_KNOWN_HOSTS: the only servers an sftp source may name. */
+  readonly sftpKnownHosts?: readonly KnownHostEntry[];
   readonly jobs: JobStore;
   readonly wake: WakeQueue;
   readonly staging: StagingArea;

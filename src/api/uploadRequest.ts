@@ -26,8 +26,20 @@ const blobSource = z.strictObject({
 });
 const fileSource = z.strictObject({ type: z.literal("file"), path: text(4096) });
 const urlSource = z.strictObject({ type: z.literal("url"), url: text(8192) });
+const sftpSource = z.strictObject({
+  type: z.literal("sftp"),
+  host: text(253),
+  port: z
+    .number({ error: "must be a number" })
+    .int({ error: "must be a whole number" })
+    .min(1, { error: "must be from 1 to 65535" })
+    .max(65535, { error: "must be from 1 to 65535" })
+    .optional(),
+  username: text(64),
+  path: text(4096),
+});
 
-export const sourceSchema = z.discriminatedUnion("type", [blobSource, fileSource, urlSource]);
+export const sourceSchema = z.discriminatedUnion("type", [blobSource, fileSource, urlSource, sftpSource]);
 
 const driveDestination = z.strictObject({ type: z.literal("drive"), driveId: graphId, path: drivePath });
 const onedriveDestination = z.strictObject({ type: z.literal("onedrive"), user: graphId, path: drivePath });

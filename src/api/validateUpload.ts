@@ -10,8 +10,10 @@ import { ConfigError, type FieldProblem } from "../config/configError.js";
 import { CONTAINER_NAME, type HttpApiConfig } from "../config/httpApi.js";
 import type { ConflictBehavior, Destination, SourceRef } from "../core/job.js";
 import { nameProblem, pathProblems } from "../core/names.js";
+import { sftpHost, sftpUsername } from "../mirror/definitionSchema.js";
 import { checkFileSource, FileRefusedError } from "../sources/fileGuard.js";
 import { BlockedAddressError, type NetworkPolicy, resolveAllowed } from "../sources/networkGuard.js";
+import { entriesFor, type KnownHostEntry } from "../sources/sftp/knownHosts.js";
 import { problemsFromIssues } from "./problems.js";
 import {
   DEFAULT_CONFLICT_BEHAVIOR,
@@ -23,6 +25,8 @@ import {
 export interface ValidationSettings {
   readonly config: HttpApiConfig;
   readonly networkPolicy: NetworkPolicy;
+  /** SFTP_KNOWN_HOSTS: an sftp source may only name a host pinned there. Absent or empty = sftp refused. */
+  readonly sftpKnownHosts?: readonly KnownHostEntry[];
 }
 
 /** A request that passed every rule: what the jobs are built from. */
@@ -80,6 +84,8 @@ async function checkSource(
       }
     case "url":
       return checkUrl(source.url, settings.networkPolicy, problems);
+    case "sftp":
+      return checkSftp(source, settings.sftpKnownHosts ?? [], problems);
   }
 }
 
@@ -111,6 +117,46 @@ function checkBlob(
     });
   if (problems.length > before) return undefined;
   return { source: { type: "blob", container, blob }, fileName: segments[segments.length - 1] };
+}
+
+/**
+ * An sftp source may only name a server whose host key an administrator pinned: a request cannot make the app
+ * connect anywhere else (the same reason URL sources refuse private addresses).
+ */
+function checkSftp(
+  source: Extract<z.infer<typeof sourceSchema>, { type: "sftp" }>,
+  knownHosts: readonly KnownHostEntry[],
+  problems: FieldProblem[],
+): CheckedSource | undefined {
+  const before = problems.length;
+  const port = source.port ?? 22;
+  if (!sftpHost.safeParse(source.host).success)
+    problems.push({
+      field: "source.host",
+      rule: "must be a host name or IP address (no user, port or path)",
+    });
+  else if (knownHosts.length === 0)
+    problems.push({
+      field: "source.host",
+      rule: "sftp sources are disabled: SFTP_KNOWN_HOSTS pins no host key",
+    });
+  else if (entriesFor(knownHosts, source.host, port).length === 0)
+    problems.push({
+      field: "source.host",
+      rule: "must be a host (and port) whose key is pinned in SFTP_KNOWN_HOSTS",
+    });
+  if (!sftpUsername.safeParse(source.username).success)
+    problems.push({ field: "source.username", rule: "must be a user name (letters, digits, _ . -)" });
+  const segments = source.path.split("/");
+  if (!source.path.startsWith("/") || source.path.endsWith("/"))
+    problems.push({ field: "source.path", rule: "must be an absolute path to a file on the server" });
+  else if (segments.some((s) => s === "." || s === ".."))
+    problems.push({ field: "source.path", rule: 'must not contain "." or ".." segments' });
+  if (problems.length > before) return undefined;
+  return {
+    source: { type: "sftp", host: source.host, port, username: source.username, path: source.path },
+    fileName: segments[segments.length - 1],
+  };
 }
 
 async function checkUrl(

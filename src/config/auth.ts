@@ -45,6 +45,13 @@ export interface RcloneSettings {
   readonly remote?: string;
   /** `RCLONE_CONFIG_PASS`, for configs that start with `RCLONE_ENCRYPT_V0:`. */
   readonly password?: string;
+  /**
+   * `RCLONE_BINARY`: the rclone to run when a remote on rclone's own app has expired (rclone refreshes and saves
+   * its own config). When absent, `rclone` is looked up in {@link searchPath} at that moment.
+   */
+  readonly binary?: string;
+  /** The directories of `PATH`, where `rclone` is looked for. */
+  readonly searchPath: readonly string[];
 }
 
 export type AuthConfig =
@@ -384,6 +391,8 @@ function buildDelegated(common: Common, env: Env, problems: FieldProblem[]): Aut
   const explicitConfig = nonEmpty(env.RCLONE_CONFIG);
   const remote = nonEmpty(env.RCLONE_REMOTE)?.replace(/:$/, "");
   const password = env.RCLONE_CONFIG_PASS ? env.RCLONE_CONFIG_PASS : undefined;
+  const binary = nonEmpty(env.RCLONE_BINARY);
+  const searchPath = (env.PATH ?? "").split(path.delimiter).filter((dir) => dir !== "");
   const clientId = nonEmpty(env.AZURE_CLIENT_ID);
   const tenantId = nonEmpty(env.AZURE_TENANT_ID);
   const clientSecret = nonEmpty(env.AZURE_CLIENT_SECRET);
@@ -400,6 +409,8 @@ function buildDelegated(common: Common, env: Env, problems: FieldProblem[]): Aut
       explicitConfig: explicitConfig !== undefined,
       ...(remote ? { remote } : {}),
       ...(password !== undefined ? { password } : {}),
+      ...(binary ? { binary } : {}),
+      searchPath,
     },
     ...(clientId ? { clientId } : {}),
     ...(tenantId ? { tenantId } : {}),

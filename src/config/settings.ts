@@ -9,7 +9,15 @@
  * template or listed in docs/runbook.md "Settings". Add a line when you add a setting.
  */
 
-export type SettingArea = "auth" | "graph" | "storage" | "pipeline" | "http-api" | "mirror" | "platform";
+export type SettingArea =
+  | "auth"
+  | "graph"
+  | "storage"
+  | "pipeline"
+  | "http-api"
+  | "sftp"
+  | "mirror"
+  | "platform";
 
 /**
  * Who reads it: the Functions app in Azure (`app`), the command line and local runs only (`local`), or the
@@ -176,6 +184,23 @@ export const SETTINGS: readonly SettingInfo[] = [
     required: "optional",
     secret: false,
     description: "rclone remote name; default the first onedrive remote.",
+  },
+  {
+    name: "RCLONE_BINARY",
+    area: "auth",
+    scope: "local",
+    required: "optional",
+    secret: false,
+    description:
+      "rclone to run when a remote on rclone's own app (no client_id) has expired; default rclone on PATH.",
+  },
+  {
+    name: "PATH",
+    area: "platform",
+    scope: "ambient",
+    required: "optional",
+    secret: false,
+    description: "Where rclone is looked for (delegated mode, a remote on rclone's own app).",
   },
   {
     name: "RCLONE_CONFIG_PASS",
@@ -450,6 +475,65 @@ export const SETTINGS: readonly SettingInfo[] = [
     required: "optional",
     secret: false,
     description: "Largest JSON request body in bytes. Default 65536.",
+  },
+  // SFTP sources (src/config/sftp.ts)
+  {
+    name: "SFTP_PRIVATE_KEY",
+    area: "sftp",
+    scope: "app",
+    required: "optional",
+    secret: true,
+    description:
+      "Private key (OpenSSH or PEM text) that sftp sources sign in with. In Azure a Key Vault reference. Not together with SFTP_PRIVATE_KEY_FILE.",
+  },
+  {
+    name: "SFTP_PRIVATE_KEY_FILE",
+    area: "sftp",
+    scope: "local",
+    required: "optional",
+    secret: false,
+    description: "File holding the private key for sftp sources (local runs).",
+  },
+  {
+    name: "SFTP_PRIVATE_KEY_PASSPHRASE",
+    area: "sftp",
+    scope: "app",
+    required: "optional",
+    secret: true,
+    description: "Passphrase of an encrypted SFTP private key. In Azure a Key Vault reference.",
+  },
+  {
+    name: "SFTP_KNOWN_HOSTS",
+    area: "sftp",
+    scope: "app",
+    required: "optional",
+    secret: false,
+    description:
+      "known_hosts lines pinning each SFTP server's host key (ssh-keyscan output). Default none: sftp sources refused.",
+  },
+  {
+    name: "SFTP_MAX_CONNECTIONS",
+    area: "sftp",
+    scope: "app",
+    required: "optional",
+    secret: false,
+    description: "Most SFTP connections per server and user, 1-64. Default 4.",
+  },
+  {
+    name: "SFTP_IDLE_SECONDS",
+    area: "sftp",
+    scope: "app",
+    required: "optional",
+    secret: false,
+    description: "An unused SFTP connection is closed after this long, 1-3600 s. Default 30.",
+  },
+  {
+    name: "SFTP_TIMEOUT_SECONDS",
+    area: "sftp",
+    scope: "app",
+    required: "optional",
+    secret: false,
+    description: "Deadline for connecting to an SFTP server, 1-600 s. Default 30.",
   },
   // Local runs only (src/localhost/settings.ts)
   {

@@ -25,7 +25,15 @@ export function isTerminal(status: JobStatus): boolean {
 export type SourceRef =
   | { readonly type: "file"; readonly path: string }
   | { readonly type: "blob"; readonly container: string; readonly blob: string }
-  | { readonly type: "url"; readonly url: string };
+  | { readonly type: "url"; readonly url: string }
+  /** A file on an SSH server (src/sources/sftp); `path` is absolute on the server. */
+  | {
+      readonly type: "sftp";
+      readonly host: string;
+      readonly port: number;
+      readonly username: string;
+      readonly path: string;
+    };
 
 /**
  * Where the bytes go, as the user said it. `drive` is already resolved; `onedrive` and `sharepoint` are resolved

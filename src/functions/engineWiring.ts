@@ -17,6 +17,7 @@ import type { Clock } from "../core/ports.js";
 import { GraphClient } from "../graph/client.js";
 import { createNetworkPolicy } from "../sources/networkGuard.js";
 import { createSourceOpener } from "../sources/opener.js";
+import { lazySftpPool } from "../sources/sftp/lazyPool.js";
 import { UrlSource } from "../sources/urlSource.js";
 import type { Storage } from "../store/factory.js";
 import type { StepEngine } from "./runtime.js";
@@ -31,6 +32,7 @@ export function createStepEngine(env: Env, storage: Storage, clock: Clock): Step
       blobContainer: (container) => storage.clients.blobService.getContainerClient(container),
       urlSource: (url) => new UrlSource(url, { policy, timeoutMs: graph.requestTimeoutMs }),
       requestTimeoutMs: graph.requestTimeoutMs,
+      sftpPool: lazySftpPool(env),
     }),
     clock,
     random: Math.random,

@@ -8,6 +8,7 @@ import { requestCancel } from "../api/requestCancel.js";
 import type { UploadApiDeps } from "../api/uploadHandlers.js";
 import { parseGraphConfig } from "../config/graph.js";
 import { parseHttpApiConfig } from "../config/httpApi.js";
+import { parseSftpConfig } from "../config/sftp.js";
 import { createNetworkPolicy } from "../sources/networkGuard.js";
 import { BlobStagingArea } from "../sources/staging.js";
 import { type Runtime, runtime } from "./runtime.js";
@@ -38,6 +39,7 @@ async function buildDeps(rt: Runtime): Promise<UploadApiDeps> {
   return {
     config,
     networkPolicy: createNetworkPolicy(config.urlAllowedNetworks),
+    sftpKnownHosts: parseSftpConfig(rt.env).knownHosts,
     jobs: storage.jobs,
     wake: storage.wakeQueue,
     staging,

@@ -24,6 +24,7 @@ import type { MirrorPassDeps } from "../mirror/runner.js";
 import { loadMirrorDefinitions, type MirrorSettings, parseMirrorSettings } from "../mirror/settings.js";
 import { createMirrorStores } from "../mirror/storage.js";
 import { createNetworkPolicy } from "../sources/networkGuard.js";
+import { lazySftpPool } from "../sources/sftp/lazyPool.js";
 import { UrlSource } from "../sources/urlSource.js";
 import { type Runtime, runtime } from "./runtime.js";
 
@@ -52,6 +53,7 @@ async function build(rt: Runtime): Promise<MirrorWiring> {
   const settings = parseMirrorSettings(rt.env);
   const stores = createMirrorStores(rt.storageConfig());
   await stores.ensureTables();
+  const sftpPool = lazySftpPool(rt.env);
   let graphParts: { directory: GraphDriveDirectory; resolver: DestinationResolver } | undefined;
   const graph = () => {
     if (!graphParts) {
@@ -92,6 +94,7 @@ async function build(rt: Runtime): Promise<MirrorWiring> {
           allowedFileRoots: settings.allowedFileRoots,
           blobContainer: (name) => storage.clients.blobService.getContainerClient(name),
           openUrl: (url) => new UrlSource(url, { policy, timeoutMs: config.requestTimeoutMs }),
+          sftpPool,
         }),
         jobs: new QueueJobSink(storage.jobs, storage.wakeQueue, rt.clock),
         log,

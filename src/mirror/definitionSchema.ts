@@ -71,6 +71,32 @@ export const destinationSchema = z.discriminatedUnion(
 
 const glob = z.string({ error: "must be a string" }).min(1, { message: "must not be empty" });
 
+/** A host name or IP address as it appears in SFTP_KNOWN_HOSTS (no user, port or path in it). */
+export const sftpHost = z
+  .string({ error: "must be a string" })
+  .regex(
+    /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|[0-9A-Fa-f:.]+)$/,
+    {
+      message: "must be a host name or IP address (no user, port or path)",
+    },
+  );
+export const sftpPort = z
+  .number({ error: "must be a number" })
+  .int({ message: "must be a whole number" })
+  .min(1, { message: "must be from 1 to 65535" })
+  .max(65535, { message: "must be from 1 to 65535" });
+export const sftpUsername = z
+  .string({ error: "must be a string" })
+  .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/, { message: "must be a user name (letters, digits, _ . -)" });
+const sftpFolder = z
+  .string({ error: "must be a string" })
+  .refine((p) => p.startsWith("/"), { message: "must be an absolute path on the server" })
+  .refine((p) => !p.split("/").some((s) => s === ".." || s === "."), {
+    message: 'must not contain "." or ".." segments',
+  })
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused.
+  .refine((p) => !/[\u0000-\u001f\u007f]/.test(p), { message: "must not contain control characters" });
+
 const urlItem = z.union(
   [
     httpsUrl,
@@ -103,8 +129,15 @@ export const sourceSchema = z.discriminatedUnion(
       type: z.literal("url"),
       urls: z.array(urlItem, { error: "must be a list" }).min(1, { message: "must list at least one URL" }),
     }),
+    z.strictObject({
+      type: z.literal("sftp"),
+      host: sftpHost,
+      port: sftpPort.default(22),
+      username: sftpUsername,
+      path: sftpFolder,
+    }),
   ],
-  { error: 'must be a source with type "file", "blob" or "url"' },
+  { error: 'must be a source with type "file", "blob", "url" or "sftp"' },
 );
 
 export const DESTINATION_CHANGED_POLICIES = ["overwrite", "skip-and-report", "keep-both"] as const;

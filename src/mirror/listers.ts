@@ -2,10 +2,12 @@
 import type { ContainerClient } from "@azure/storage-blob";
 import type { SourceLister } from "../core/mirrorPorts.js";
 import type { ByteSource } from "../core/ports.js";
+import type { SftpPool } from "../sources/sftp/pool.js";
 import type { MirrorDefinition } from "./definitionSchema.js";
 import { globFilter } from "./globFilter.js";
 import { BlobLister } from "./sources/blobLister.js";
 import { FileLister } from "./sources/fileLister.js";
+import { SftpLister } from "./sources/sftpLister.js";
 import { UrlLister } from "./sources/urlLister.js";
 
 export interface ListerOptions {
@@ -14,6 +16,8 @@ export interface ListerOptions {
   readonly blobContainer?: (container: string) => ContainerClient;
   /** Absent when URL sources are not available in this process. */
   readonly openUrl?: (url: string) => ByteSource;
+  /** Shared SFTP connections; absent when this process has no SFTP settings. */
+  readonly sftpPool?: () => SftpPool;
 }
 
 export function listerFactory(options: ListerOptions): (mirror: MirrorDefinition) => SourceLister {
@@ -31,6 +35,12 @@ export function listerFactory(options: ListerOptions): (mirror: MirrorDefinition
         if (!options.openUrl) return unavailable("url", "URL sources are not available here");
         const items = source.urls.map((u) => (typeof u === "string" ? { url: u } : u));
         return new UrlLister(items, options.openUrl, accept);
+      }
+      case "sftp": {
+        const endpoint = { host: source.host, port: source.port, username: source.username };
+        if (!options.sftpPool)
+          return unavailable(`sftp:${source.host}`, "SFTP sources are not available here");
+        return new SftpLister(endpoint, source.path, options.sftpPool(), accept);
       }
     }
   };

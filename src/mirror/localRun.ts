@@ -6,6 +6,7 @@
  * State lives in a folder: `mirror-state.json` (manifest and history, no secrets) and `mirror-jobs.json` (the
  * engine's job state file, mode 0600 because jobs hold upload URLs).
  */
+
 import { rename, rm } from "node:fs/promises";
 import path from "node:path";
 import type { ProgressReporter } from "../cli/progress/reporter.js";
@@ -15,6 +16,7 @@ import type { EngineDeps } from "../core/engine.js";
 import { isTerminal, type UploadJob } from "../core/job.js";
 import type { DriveDirectory } from "../core/mirrorPorts.js";
 import type { Clock } from "../core/ports.js";
+import { describeSftp } from "../sources/sftp/sftpSource.js";
 import { FileMirrorState } from "../store/manifestFile.js";
 import type { MirrorDefinitions } from "./definitions.js";
 import { recordMirrorJobEnd } from "./jobEnd.js";
@@ -128,5 +130,7 @@ function sourceLabel(job: UploadJob): string {
       return `blob:${job.source.container}/${job.source.blob}`;
     case "url":
       return new URL(job.source.url).pathname;
+    case "sftp":
+      return describeSftp(job.source);
   }
 }

@@ -16,6 +16,7 @@ import { GraphClient } from "../graph/client.js";
 import { GraphHttp } from "../graph/http.js";
 import { createNetworkPolicy } from "../sources/networkGuard.js";
 import { createSourceOpener } from "../sources/opener.js";
+import { lazySftpPool } from "../sources/sftp/lazyPool.js";
 import { UrlSource } from "../sources/urlSource.js";
 import { createStorageClients } from "../store/factory.js";
 import { GraphDriveDirectory } from "./graphDirectory.js";
@@ -45,6 +46,8 @@ export function localWiring(input: LocalWiringInput): LocalWiring {
   const blobService = env.AzureWebJobsStorage?.trim()
     ? createStorageClients(parseStorageConfig(env)).blobService
     : undefined;
+  // One pool for listing and reading: the mirror's listing and its uploads share the bounded connections.
+  const sftpPool = lazySftpPool(env);
   const blobContainer = blobService ? (name: string) => blobService.getContainerClient(name) : undefined;
   return {
     engine: {
@@ -52,6 +55,7 @@ export function localWiring(input: LocalWiringInput): LocalWiring {
       sources: createSourceOpener({
         requestTimeoutMs,
         urlSource: openUrl,
+        sftpPool,
         ...(blobContainer ? { blobContainer } : {}),
       }),
       clock: input.clock,
@@ -62,6 +66,7 @@ export function localWiring(input: LocalWiringInput): LocalWiring {
     sources: {
       allowedFileRoots: input.allowedFileRoots,
       openUrl,
+      sftpPool,
       ...(blobContainer ? { blobContainer } : {}),
     },
     jobSettings: { chunkSize: graph.chunkSize, simpleUploadMax: graph.simpleUploadMax },

@@ -3,7 +3,9 @@
  * after the run, so their outcomes come from the history), and each invalid definition with its problems.
  * Nothing secret: URL sources are shown without their query string (it may hold a SAS token).
  */
+
 import type { HistoryStore, RunRecord } from "../core/mirrorPorts.js";
+import { describeSftp } from "../sources/sftp/sftpSource.js";
 import type { MirrorDefinition } from "./definitionSchema.js";
 import type { MirrorDefinitions } from "./definitions.js";
 import { destinationLabel } from "./destinationKey.js";
@@ -79,5 +81,7 @@ export function describeSource(mirror: MirrorDefinition): string {
           return `${url.protocol}//${url.host}${url.pathname}`;
         })
         .join(", ");
+    case "sftp":
+      return describeSftp(source);
   }
 }

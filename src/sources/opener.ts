@@ -9,12 +9,19 @@ import type { ByteSource } from "../core/ports.js";
 import type { SourceOpener } from "../core/sourceOpener.js";
 import { BlobSource } from "./blob.js";
 import { LocalFileSource } from "./localFile.js";
+import type { SftpPool } from "./sftp/pool.js";
+import { SftpSource } from "./sftp/sftpSource.js";
 
 export interface SourceOpenerOptions {
   /** Resolves a container name for `blob` sources; absent when no storage account is configured. */
   readonly blobContainer?: (container: string) => ContainerClient;
   /** Opens `url` sources (the extension point for the HTTPS URL source). */
   readonly urlSource?: (url: string) => ByteSource;
+  /**
+   * Shared connections for `sftp` sources, built on first use (so a bad SFTP setting only fails sftp jobs);
+   * absent when this process has no SFTP wiring.
+   */
+  readonly sftpPool?: () => SftpPool;
   /** Deadline for each source request (blob range reads). */
   readonly requestTimeoutMs: number;
 }
@@ -33,6 +40,10 @@ export function createSourceOpener(options: SourceOpenerOptions): SourceOpener {
         case "url":
           if (!options.urlSource) throw notSupported("url", "URL sources are not supported by this build");
           return options.urlSource(ref.url);
+        case "sftp":
+          if (!options.sftpPool)
+            throw notSupported("sftp", "SFTP sources are not configured in this process");
+          return new SftpSource(ref, options.sftpPool());
       }
     },
   };

@@ -12,6 +12,7 @@ import { parseHttpApiConfig } from "../../src/config/httpApi.js";
 import type { UploadJob } from "../../src/core/job.js";
 import type { StoredJob } from "../../src/core/storePorts.js";
 import { createNetworkPolicy } from "../../src/sources/networkGuard.js";
+import { parseKnownHosts } from "../../src/sources/sftp/knownHosts.js";
 import type { StagingArea } from "../../src/sources/staging.js";
 import { MemoryJobStore } from "../../src/store/memoryJobStore.js";
 import { MemoryWakeQueue } from "../../src/store/memoryWakeQueue.js";
@@ -41,6 +42,17 @@ export function fileTree(): { root: string; outside: string } {
   return { root, outside };
 }
 
+/** An ed25519 public key blob (type name + 32 bytes): the shape a known_hosts line carries. */
+const ED25519_BLOB = Buffer.concat([
+  Buffer.from([0, 0, 0, 11]),
+  Buffer.from("ssh-ed25519"),
+  Buffer.from([0, 0, 0, 32]),
+  Buffer.alloc(32, 7),
+]).toString("base64");
+
+/** The SFTP servers the harness's SFTP_KNOWN_HOSTS pins: sftp.example.com on 22 and 10.0.0.5 on 2222. */
+export const PINNED_SFTP_HOSTS = `sftp.example.com ssh-ed25519 ${ED25519_BLOB}\n[10.0.0.5]:2222 ssh-ed25519 ${ED25519_BLOB}`;
+
 export function harness(env: Record<string, string> = {}): Harness {
   const { root, outside } = fileTree();
   const clock = { now: () => 1_700_000_000_000 };
@@ -69,6 +81,7 @@ export function harness(env: Record<string, string> = {}): Harness {
   const deps: UploadApiDeps = {
     config,
     networkPolicy: createNetworkPolicy(config.urlAllowedNetworks),
+    sftpKnownHosts: parseKnownHosts(PINNED_SFTP_HOSTS),
     jobs: {
       createJobs: async (jobs) => {
         created.push([...jobs]);

@@ -2,7 +2,9 @@
  * Delegated tokens from two sources, in order (docs/auth.md "Delegated"):
  * 1. token.json: used while valid; refreshed and saved (under a lock) when expired; skipped when missing or
  *    when its refresh fails.
- * 2. an rclone OneDrive remote: used while valid; refreshed in memory only (rclone.conf is never written).
+ * 2. an rclone OneDrive remote: used while valid; refreshed in memory only (rclone.conf is never written). A
+ *    remote on rclone's own app (no client_id) can only be refreshed by rclone: when rclone is installed, it is
+ *    asked to (`rclone about <remote>:` saves rclone's own file) and the file is read again.
  * Every decision is logged (without token values) and reported by `status()`, so a fallback is never silent.
  */
 import { createHash } from "node:crypto";
@@ -14,7 +16,8 @@ import type { IdentityHttpOptions } from "../http.js";
 import type { AuthLogger } from "../log.js";
 import { type AuthStatus, type AuthTokenProvider, buildStatus, descriptionFromStatus } from "../status.js";
 import { type GrantContext, type OAuthClient, refreshGrant } from "../tokenEndpoint.js";
-import { findRcloneConfig, readRcloneRemote } from "./rcloneRemote.js";
+import { findRcloneConfig, type RcloneRemoteToken, readRcloneRemote } from "./rcloneRemote.js";
+import { findRclone, runRcloneAbout } from "./rcloneRun.js";
 import { readTokenFile, type StoredToken, withTokenFileLock, writeTokenFile } from "./tokenFile.js";
 
 export type DelegatedConfig = Extract<AuthConfig, { mode: "delegated" }>;
@@ -135,7 +138,7 @@ export class DelegatedTokenProvider implements AuthTokenProvider {
     for (const source of sources) {
       try {
         const found = await source.get();
-        const chosen = { ...found, notes };
+        const chosen = { ...found, notes: [...notes, ...found.notes] };
         this.options.logger({
           msg: "auth.source-selected",
           source: found.source,
@@ -303,8 +306,9 @@ export class DelegatedTokenProvider implements AuthTokenProvider {
     if (this.usable(candidate.accessToken, candidate.expiresAt, rejected)) {
       return active(candidate.accessToken, candidate.expiresAt, scopes);
     }
+    if ("unavailable" in remote.client)
+      return this.refreshedByRclone(file, remote, remote.client.unavailable, label, rejected, signal);
     const refreshToken = this.refreshableOrThrow(candidate.refreshToken, label, "rclone");
-    if ("unavailable" in remote.client) throw new AuthError("sign-in-required", remote.client.unavailable);
     this.options.logger({
       msg: "auth.refresh",
       source: "rclone",
@@ -323,6 +327,54 @@ export class DelegatedTokenProvider implements AuthTokenProvider {
     };
     this.options.logger({ msg: "auth.refreshed-in-memory", source: "rclone", ...expiryField(set.expiresAt) });
     return active(set.accessToken, set.expiresAt, set.scopes);
+  }
+
+  /**
+   * The remote uses rclone's own app: run `rclone about <remote>:` (rclone refreshes and saves its own config),
+   * then read the file again. Without rclone, the guidance on how to refresh it stays the error.
+   */
+  private async refreshedByRclone(
+    file: string,
+    remote: RcloneRemoteToken,
+    guidance: string,
+    label: string,
+    rejected: string | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<ActiveToken> {
+    const settings = this.config.rclone;
+    const binary = await findRclone(settings);
+    if (!binary)
+      throw new AuthError(
+        "sign-in-required",
+        `${label} has expired; ${guidance} (rclone was not found on PATH and RCLONE_BINARY is not set)`,
+      );
+    this.options.logger({ msg: "auth.rclone-run", source: "rclone", remote: remote.remote, binary });
+    try {
+      await runRcloneAbout(binary, remote.remote, file, signal);
+    } catch (err: unknown) {
+      const why = err instanceof Error ? err.message : String(err);
+      throw new AuthError("sign-in-required", `${label} has expired and ${why}; ${guidance}`);
+    }
+    const again = await readRcloneRemote(file, settings);
+    if (!this.usable(again.accessToken, again.expiresAt, rejected))
+      throw new AuthError(
+        "sign-in-required",
+        `${label} has expired and still holds an expired token after \`rclone about ${remote.remote}:\`; ${guidance}`,
+      );
+    this.options.logger({
+      msg: "auth.refreshed-by-rclone",
+      source: "rclone",
+      ...expiryField(again.expiresAt),
+    });
+    return {
+      token: again.accessToken,
+      ...(again.expiresAt !== undefined ? { expiresAt: again.expiresAt } : {}),
+      source: label,
+      notes: [
+        `the token had expired; rclone refreshed it (ran \`${binary} about ${remote.remote}:\`, which saved ` +
+          "rclone's own config) and it was read again",
+      ],
+    };
   }
 
   private refreshableOrThrow(refreshToken: string | undefined, label: string, source: string): string {

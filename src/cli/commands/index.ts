@@ -15,6 +15,8 @@ const COMMANDS: Readonly<Record<string, () => Promise<CommandModule>>> = {
   mirror: () => import("./mirror.js"),
   status: () => import("./status.js"),
   emulator: () => import("./emulator.js"),
+  ls: () => import("./ls.js"),
+  check: () => import("./check.js"),
 };
 
 /** Registers the subcommand named in `argv` when there is one, otherwise all of them (for help output). */

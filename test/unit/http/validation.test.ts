@@ -10,6 +10,7 @@ import { context, harness, jsonRequest, octetRequest } from "../../support/httpA
 
 const drive = { type: "drive", driveId: "b!abc", path: "/in/file.bin" };
 const blob = { type: "blob", container: "incoming", blob: "a/b.bin" };
+const sftp = { type: "sftp", host: "sftp.example.com", username: "backup", path: "/srv/export/a.bin" };
 
 type Case = readonly [
   name: string,
@@ -304,7 +305,42 @@ const cases: Case[] = [
     "Content-Type",
     /octet-stream/,
   ],
+  [
+    "sftp host whose key is not pinned",
+    () => body({ ...sftp, host: "other.example.com" }),
+    "source.host",
+    /pinned in SFTP_KNOWN_HOSTS/,
+  ],
+  [
+    "sftp host pinned for another port",
+    () => body({ ...sftp, host: "10.0.0.5", port: 22 }),
+    "source.host",
+    /pinned in SFTP_KNOWN_HOSTS/,
+  ],
+  [
+    "sftp host with a user in it",
+    () => body({ ...sftp, host: "root@sftp.example.com" }),
+    "source.host",
+    /host name/,
+  ],
+  ["sftp port out of range", () => body({ ...sftp, port: 70000 }), "source.port", /1 to 65535/],
+  ["sftp relative path", () => body({ ...sftp, path: "export/a.bin" }), "source.path", /absolute path/],
+  ["sftp path with ..", () => body({ ...sftp, path: "/srv/../etc/shadow" }), "source.path", /"\.\."/],
+  ["sftp bad user name", () => body({ ...sftp, username: "a b" }), "source.username", /user name/],
 ];
+
+describe("POST /api/uploads accepts an sftp source of a pinned host", () => {
+  it("creates a job reading the file over SFTP, port 22 when not given, keeping the file's name", async () => {
+    const h = harness();
+    const response = await postUpload(h.deps)(body(sftp, [{ ...drive, path: "/in/" }]), context());
+    expect(response.status).toBe(202);
+    const job = h.created[0]?.[0];
+    expect(job?.source).toEqual({ ...sftp, port: 22 });
+    expect(job?.destination.path).toBe("/in/a.bin");
+    const other = await postUpload(h.deps)(body({ ...sftp, host: "10.0.0.5", port: 2222 }), context());
+    expect(other.status).toBe(202);
+  });
+});
 
 describe("POST /api/uploads refuses bad requests", () => {
   it("has at least 30 distinct cases", () => {

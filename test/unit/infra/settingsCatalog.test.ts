@@ -12,6 +12,7 @@ import { parseGraphConfig } from "../../../src/config/graph.js";
 import { parseHttpApiConfig } from "../../../src/config/httpApi.js";
 import { parsePipelineConfig } from "../../../src/config/pipeline.js";
 import { SETTINGS } from "../../../src/config/settings.js";
+import { parseSftpConfig } from "../../../src/config/sftp.js";
 import { parseStorageConfig } from "../../../src/config/storage.js";
 import { parseLocalHostSettings } from "../../../src/localhost/settings.js";
 import { parseMirrorSettings } from "../../../src/mirror/settings.js";
@@ -24,6 +25,7 @@ const PARSERS: Record<string, (env: Env) => unknown> = {
   storage: parseStorageConfig,
   pipeline: parsePipelineConfig,
   httpApi: parseHttpApiConfig,
+  sftp: parseSftpConfig,
   mirror: parseMirrorSettings,
   localHost: parseLocalHostSettings,
 };

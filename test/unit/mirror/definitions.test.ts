@@ -57,7 +57,7 @@ describe("mirror definitions", () => {
     [{ ...good, name: "dup" }, ""],
     [
       { ...good, name: "x", source: { type: "ftp" } },
-      'source.type: must be a source with type "file", "blob" or "url"',
+      'source.type: must be a source with type "file", "blob", "url" or "sftp"',
     ],
     [
       { ...good, name: "x", source: { type: "file", path: "/etc" } },
