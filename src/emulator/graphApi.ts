@@ -6,6 +6,7 @@ import type { GraphRoute } from "./graphRouter.js";
 import { getDrive, getMe, getSite, listSiteDrives } from "./handlers/directoryRoutes.js";
 import { createFolder, deleteItem, downloadContent, getItem, listChildren } from "./handlers/itemRoutes.js";
 import { commitFromUploadSession } from "./handlers/sourceUrlCommit.js";
+import { updateItem } from "./handlers/updateItem.js";
 import { createUploadSession, simpleUpload } from "./handlers/uploadRoutes.js";
 import type { BodyMeter, Reply } from "./http.js";
 import type { BodyFault } from "./receiveBody.js";
@@ -60,6 +61,8 @@ export async function handleGraphRequest(state: EmulatorState, request: GraphReq
       return createFolder(state, token, drive, item, request.req, request.meter);
     case "deleteItem":
       return deleteItem(state, token, drive, item);
+    case "updateItem":
+      return updateItem(state, token, drive, item, request.req, request.meter);
     case "downloadContent":
       return downloadContent(state, token, drive, item);
     case "simpleUpload":

@@ -158,6 +158,7 @@ function routeOf(method: string, target: GraphTarget): RouteName {
         return method === "PUT" ? "simpleUpload" : method === "GET" ? "downloadContent" : "unknown";
       if (item.action === "createUploadSession") return method === "POST" ? "createUploadSession" : "unknown";
       if (method === "DELETE") return "deleteItem";
+      if (method === "PATCH") return "updateItem";
       // Microsoft Learn, "Upload large files with an upload session", "Handle upload errors".
       if (method === "PUT") return "commitFromUploadSession";
       if (method !== "GET") return "unknown";

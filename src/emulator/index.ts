@@ -197,7 +197,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   }
   const inspect = createInspector(state);
   const host = options.host ?? "127.0.0.1";
-  const httpsOption = options.https ?? (options.proxy ? true : false);
+  // The proxy needs TLS: it implies HTTPS even when `https` is false.
+  const httpsOption: HttpsOption = options.https || Boolean(options.proxy);
   let tls: EmulatorTls | undefined;
   let proxy: ConnectProxy | undefined;
   let graphServer = createListener(requestHandler(state, inspect, "graph"));

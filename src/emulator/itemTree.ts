@@ -187,6 +187,12 @@ export class DriveTree {
     this.observer?.itemChanged(item);
   }
 
+  /** A client set the item's own dates (PATCH fileSystemInfo): a new eTag, the same content and cTag. */
+  setFileSystemInfo(item: ItemRecord, info: FileSystemInfo): void {
+    item.fileSystemInfo = { ...item.fileSystemInfo, ...info };
+    this.touchMetadata(item);
+  }
+
   remove(item: ItemRecord): void {
     if (!item.parent) throw errors.invalidRequest("The root of a drive cannot be deleted.");
     item.parent.children.delete(item.name.toLowerCase());

@@ -8,6 +8,7 @@
  * - getSiteDrive `/sites/{siteId}/drive`; listSiteDrives `/sites/{siteId}/drives` (paged)
  * - getDrive `.../drive` or `/drives/{id}`; getRoot `.../root`; getItem `.../root:/{path}`, `.../items/{id}`
  * - listChildren `GET .../children`; createFolder `POST .../children`; deleteItem `DELETE` an item
+ * - updateItem `PATCH` an item (only `fileSystemInfo`: rclone sets a file's dates this way)
  * - simpleUpload `PUT .../content`; downloadContent `GET .../content`; createUploadSession `POST .../createUploadSession`
  * - commitFromUploadSession `PUT .../root:/{path}` (or `.../items/{id}`, `.../items/{parentId}:/{name}`) with a
  *   JSON body carrying `@microsoft.graph.sourceUrl`: commits a complete, uncommitted upload session
@@ -37,6 +38,7 @@ export const ROUTE_NAMES = [
   "uploadStatus",
   "uploadCancel",
   "uploadCommit",
+  "updateItem",
   "unknown",
 ] as const;
 
