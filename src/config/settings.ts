@@ -595,6 +595,15 @@ export const SETTINGS: readonly SettingInfo[] = [
     secret: false,
     description: "graph-mirror start: upload-URL port of the Graph emulator. Default 10011.",
   },
+  {
+    name: "EMULATOR_HTTPS",
+    area: "platform",
+    scope: "local",
+    required: "optional",
+    secret: false,
+    description:
+      "graph-mirror start: true serves the Graph emulator over HTTPS with a local CA kept in <data dir>/.local/emulator/tls (docs/emulator.md). Default false.",
+  },
   // Mirrors (src/mirror/settings.ts)
   {
     name: "MIRRORS",

@@ -128,6 +128,11 @@ function targetOf(pathname: string): GraphTarget | undefined {
   return undefined;
 }
 
+/** `.../root` itself (not a path below it). */
+function isRoot(item: ItemAddress): boolean {
+  return item.base.kind === "root" && (item.path === undefined || item.path.length === 0);
+}
+
 function routeOf(method: string, target: GraphTarget): RouteName {
   switch (target.kind) {
     case "me":
@@ -158,13 +163,11 @@ function routeOf(method: string, target: GraphTarget): RouteName {
         return method === "PUT" ? "simpleUpload" : method === "GET" ? "downloadContent" : "unknown";
       if (item.action === "createUploadSession") return method === "POST" ? "createUploadSession" : "unknown";
       if (method === "DELETE") return "deleteItem";
-      const isRoot = item.base.kind === "root" && (item.path === undefined || item.path.length === 0);
-      // The drive root's metadata is not the emulator's to change: PATCH there stays 405.
-      if (method === "PATCH") return isRoot ? "unknown" : "updateItem";
+      if (method === "PATCH") return isRoot(item) ? "unknown" : "updateItem";
       // Microsoft Learn, "Upload large files with an upload session", "Handle upload errors".
       if (method === "PUT") return "commitFromUploadSession";
       if (method !== "GET") return "unknown";
-      return isRoot ? "getRoot" : "getItem";
+      return isRoot(item) ? "getRoot" : "getItem";
     }
   }
 }

@@ -17,9 +17,18 @@ import { createInspector, type EmulatorInspector } from "./inspect.js";
 import { EMULATOR_PROFILES, type EmulatorLimits, type EmulatorProfile, PROFILE_LIMITS } from "./limits.js";
 import { lockDataDir } from "./persist/dataDirLock.js";
 import { DurableStore } from "./persist/durableStore.js";
+import { GRAPH_PUBLIC_HOST, publicHosts } from "./publicNames.js";
 import { DEFAULT_SEED, type EmulatorSeed, parseSeed } from "./seed.js";
 import { closeListener, createListener, listen, requestHandler } from "./server.js";
 import { EmulatorState } from "./state.js";
+import { type ConnectProxy, startConnectProxy } from "./tls/connectProxy.js";
+import {
+  caDirFor,
+  type EmulatorTls,
+  type HttpsOption,
+  prepareTls,
+  uploadHostName,
+} from "./tls/httpsSetup.js";
 
 export { OffsetClock } from "./clock.js";
 export type { DriveItemJson as DriveItem } from "./driveItemJson.js";
@@ -73,6 +82,23 @@ export interface EmulatorOptions {
   readonly uploadPort?: number;
   /** Shorthand for `limits.serviceModifiesOfficeFiles` (default false). */
   readonly serviceModifiesOfficeFiles?: boolean;
+  /**
+   * Both listeners speak TLS with a certificate from a throwaway local CA, created once in `caDir` (default
+   * `<dataDir>/tls`, or `.local/emulator-ca` in memory mode). Off by default (plain HTTP).
+   */
+  readonly https?: HttpsOption;
+  /**
+   * Also run a CONNECT proxy that answers as graph.microsoft.com (tls/connectProxy.ts); implies `https`.
+   * `port` 0 (default) picks a free port.
+   */
+  readonly proxy?: boolean | { readonly port?: number };
+}
+
+export interface EmulatorTlsInfo {
+  /** The local CA certificate file: NODE_EXTRA_CA_CERTS / SSL_CERT_FILE. */
+  readonly caPath: string;
+  /** The same certificate (PEM), for clients configured in process (an undici Agent's `connect.ca`). */
+  readonly caPem: string;
 }
 
 export interface RunningEmulator {
@@ -91,6 +117,10 @@ export interface RunningEmulator {
     clear(): void;
   };
   readonly inspect: EmulatorInspector;
+  /** Present in HTTPS mode. */
+  readonly tls?: EmulatorTlsInfo;
+  /** `http://127.0.0.1:<port>`, the value for HTTPS_PROXY, when the proxy runs. */
+  readonly proxyUrl?: string;
   close(): Promise<void>;
 }
 
@@ -167,15 +197,34 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   }
   const inspect = createInspector(state);
   const host = options.host ?? "127.0.0.1";
-  const graphServer = createListener(requestHandler(state, inspect, "graph"));
-  const uploadServer = createListener(requestHandler(state, inspect, "upload"));
+  // The proxy needs TLS: it implies HTTPS even when `https` is false.
+  const httpsOption: HttpsOption = options.https || Boolean(options.proxy);
+  let tls: EmulatorTls | undefined;
+  let proxy: ConnectProxy | undefined;
+  let graphServer = createListener(requestHandler(state, inspect, "graph"));
+  let uploadServer = createListener(requestHandler(state, inspect, "upload"));
   try {
+    if (httpsOption !== false) {
+      tls = await prepareTls(caDirFor(httpsOption, options.dataDir), host, state.directory.drives.values());
+      graphServer = createListener(requestHandler(state, inspect, "graph"), tls.leaf);
+      uploadServer = createListener(requestHandler(state, inspect, "upload"), tls.leaf);
+    }
+    const scheme = tls ? "https" : "http";
     const graphPort = await listen(graphServer, host, options.graphPort ?? 0);
     const uploadPort = await listen(uploadServer, host, options.uploadPort ?? 0);
     const urlHost = host.includes(":") ? `[${host}]` : host;
-    state.graphBaseUrl = `http://${urlHost}:${graphPort}/v1.0`;
-    state.uploadOrigin = `http://${urlHost}:${uploadPort}`;
+    state.graphBaseUrl = `${scheme}://${urlHost}:${graphPort}/v1.0`;
+    state.uploadOrigin = `${scheme}://${uploadHostName(host, tls !== undefined)}:${uploadPort}`;
+    if (options.proxy) {
+      const routes = new Map<string, number>();
+      for (const name of publicHosts(state.directory.drives.values())) routes.set(name, uploadPort);
+      routes.set(GRAPH_PUBLIC_HOST, graphPort);
+      const proxyPort = typeof options.proxy === "object" ? (options.proxy.port ?? 0) : 0;
+      proxy = await startConnectProxy({ host, port: proxyPort, routes, targetHost: host });
+      state.publicNames = true;
+    }
   } catch (err: unknown) {
+    await proxy?.close();
     await Promise.all([closeListener(graphServer), closeListener(uploadServer)]);
     await durable?.close();
     await content.close();
@@ -194,9 +243,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       clear: () => state.faults.clear(),
     },
     inspect,
+    ...(tls ? { tls: { caPath: tls.ca.certPath, caPem: tls.ca.certPem } } : {}),
+    ...(proxy ? { proxyUrl: proxy.url } : {}),
     close() {
       closing ??= (async () => {
         state.waits.cancelAll();
+        await proxy?.close();
         await Promise.all([closeListener(graphServer), closeListener(uploadServer)]);
         await durable?.close();
         await content.close();

@@ -39,6 +39,7 @@ export const ROUTE_NAMES = [
   "uploadStatus",
   "uploadCancel",
   "uploadCommit",
+  "updateItem",
   "unknown",
 ] as const;
 

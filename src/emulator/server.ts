@@ -7,6 +7,7 @@
 import { randomUUID } from "node:crypto";
 import { once } from "node:events";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createTlsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { CONTROL_PREFIX, handleControl } from "./controlApi.js";
 import { errorBody, errors, GraphError, type HostKind } from "./errors.js";
@@ -16,6 +17,7 @@ import { handleGraphRequest } from "./graphApi.js";
 import { type GraphRoute, routeGraph } from "./graphRouter.js";
 import { type BodyMeter, drain, json, type Reply } from "./http.js";
 import type { EmulatorInspector } from "./inspect.js";
+import { GRAPH_PUBLIC_HOST } from "./publicNames.js";
 import type { BodyFault } from "./receiveBody.js";
 import type { RouteName } from "./routes.js";
 import type { EmulatorState } from "./state.js";
@@ -197,7 +199,7 @@ export function requestHandler(state: EmulatorState, inspect: EmulatorInspector,
     const requestId = randomUUID();
     const header = req.headers["client-request-id"];
     const clientRequestId = typeof header === "string" && header !== "" ? header : requestId;
-    const url = new URL(req.url ?? "/", "http://emulator.invalid");
+    const url = new URL(req.url ?? "/", requestBase(state, req));
     const method = req.method ?? "GET";
     const meter: BodyMeter = { requestBytes: 0 };
     const isControl = host === "graph" && url.pathname.startsWith(CONTROL_PREFIX);
@@ -264,18 +266,35 @@ export function requestHandler(state: EmulatorState, inspect: EmulatorInspector,
   };
 }
 
+/**
+ * The base a request's path is resolved against: Graph's own name when the request came through the CONNECT
+ * proxy (Host: graph.microsoft.com), so handlers can hand back links and upload URLs the client can reach.
+ */
+function requestBase(state: EmulatorState, req: IncomingMessage): string {
+  const host = req.headers.host?.toLowerCase();
+  const proxied = state.publicNames && (host === GRAPH_PUBLIC_HOST || host === `${GRAPH_PUBLIC_HOST}:443`);
+  return proxied ? `https://${GRAPH_PUBLIC_HOST}` : "http://emulator.invalid";
+}
+
 export async function listen(server: Server, host: string, port: number): Promise<number> {
   server.listen(port, host);
   await once(server, "listening");
   return (server.address() as AddressInfo).port;
 }
 
-export function createListener(handler: ReturnType<typeof requestHandler>): Server {
-  const server = createServer({ keepAliveTimeout: 5_000 }, (req, res) => {
-    // The handler answers every error itself; this only guards against a bug taking the process down.
+/** A certificate and key for an HTTPS listener (tls/localCa.ts). */
+export interface ListenerTls {
+  readonly certPem: string;
+  readonly keyPem: string;
+}
+
+export function createListener(handler: ReturnType<typeof requestHandler>, tls?: ListenerTls): Server {
+  // The handler answers every error itself; this only guards against a bug taking the process down.
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     handler(req, res).catch(() => res.destroy());
-  });
-  return server;
+  };
+  if (tls) return createTlsServer({ keepAliveTimeout: 5_000, cert: tls.certPem, key: tls.keyPem }, onRequest);
+  return createServer({ keepAliveTimeout: 5_000 }, onRequest);
 }
 
 export async function closeListener(server: Server): Promise<void> {

@@ -26,6 +26,8 @@ export class EmulatorState {
   /** Set once both listeners are bound. */
   graphBaseUrl = "";
   uploadOrigin = "";
+  /** Set when the CONNECT proxy runs: requests may arrive addressed to graph.microsoft.com (publicNames.ts). */
+  publicNames = false;
 
   constructor(
     readonly directory: Directory,
@@ -57,7 +59,8 @@ export class EmulatorState {
     });
   }
 
-  uploadUrlOf(sessionId: string, secret: string): string {
-    return `${this.uploadOrigin}/up/${sessionId}?tempauth=${secret}`;
+  /** `origin` defaults to the upload listener's own; through the proxy it is the drive's SharePoint host. */
+  uploadUrlOf(sessionId: string, secret: string, origin = this.uploadOrigin): string {
+    return `${origin}/up/${sessionId}?tempauth=${secret}`;
   }
 }

@@ -38,6 +38,8 @@ export const LOCAL_PORT_SETTINGS: Readonly<Record<keyof LocalPorts, string>> = {
 
 export interface LocalHostSettings {
   readonly ports: LocalPorts;
+  /** EMULATOR_HTTPS (true/false, default false): the Graph emulator `npm start` runs speaks TLS. */
+  readonly emulatorHttps: boolean;
   /** LOCALHOST_MESSAGE_LEASE_SECONDS (default 60, 5-600), in ms. */
   readonly messageLeaseMs: number;
 }
@@ -69,6 +71,9 @@ export function parseLocalHostSettings(env: Env): LocalHostSettings {
     600,
     problems,
   );
+  const https = (env.EMULATOR_HTTPS ?? "").trim().toLowerCase();
+  if (!["", "true", "false"].includes(https))
+    problems.push({ field: "EMULATOR_HTTPS", rule: "must be true or false" });
   if (problems.length > 0) throw new ConfigError(problems);
-  return { ports, messageLeaseMs: lease * 1000 };
+  return { ports, emulatorHttps: https === "true", messageLeaseMs: lease * 1000 };
 }

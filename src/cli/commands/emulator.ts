@@ -27,6 +27,10 @@ export interface EmulatorCommandOptions {
   readonly seed?: string;
   /** `field` (default) or `lenient` (docs/emulator.md "Profiles"). */
   readonly profile?: string;
+  /** Serve both hosts over TLS with a local CA (docs/emulator.md "HTTPS"). */
+  readonly https?: boolean;
+  /** Also run the CONNECT proxy that answers as graph.microsoft.com on this port (implies --https). */
+  readonly proxyPort?: string;
 }
 
 export function register(program: Command): void {
@@ -54,6 +58,14 @@ export function register(program: Command): void {
       "--profile <name>",
       "field: play the real service's documented and reported behaviours; lenient: the forgiving emulator",
       "field",
+    )
+    .option(
+      "--https",
+      "serve both hosts over HTTPS with a certificate from a local CA kept in the data folder (or .local/emulator-ca)",
+    )
+    .option(
+      "--proxy-port <n>",
+      "also run a local CONNECT proxy on this port that answers as graph.microsoft.com (implies --https; 0 = any free port)",
     )
     .action(async (options: EmulatorCommandOptions) => {
       const { emulator, banner } = await startEmulatorCommand(options);
@@ -94,6 +106,27 @@ async function loadSeed(file: string): Promise<unknown> {
   }
 }
 
+/** What a client needs to reach the emulator over HTTPS: the CA to trust and where to point (never a key). */
+function httpsLines(emulator: RunningEmulator): string[] {
+  if (!emulator.tls) return [];
+  const graphHost = new URL(emulator.graphBaseUrl).hostname;
+  const lines = [
+    `  Local CA       : ${emulator.tls.caPath} (throwaway; trust it only on this machine)`,
+    `  For a Node.js client (Graph SDK: customHosts = [${JSON.stringify(graphHost)}]):`,
+    `    NODE_EXTRA_CA_CERTS=${emulator.tls.caPath}`,
+    `    GRAPH_BASE_URL=${emulator.graphBaseUrl}`,
+  ];
+  if (emulator.proxyUrl) {
+    lines.push(
+      `  CONNECT proxy  : ${emulator.proxyUrl} answers as https://graph.microsoft.com (loopback clients only)`,
+      "  For rclone and other clients that keep graph.microsoft.com:",
+      `    HTTPS_PROXY=${emulator.proxyUrl}`,
+      `    SSL_CERT_FILE=${emulator.tls.caPath}`,
+    );
+  }
+  return lines;
+}
+
 export async function startEmulatorCommand(
   options: EmulatorCommandOptions,
 ): Promise<{ emulator: RunningEmulator; banner: string }> {
@@ -104,6 +137,8 @@ export async function startEmulatorCommand(
     problems.push({ field: "--upload-port", rule: "must differ from --port" });
   }
   const chosenProfile = profile(options.profile, problems);
+  const proxyPort =
+    options.proxyPort === undefined ? undefined : port(options.proxyPort, "--proxy-port", problems);
   if (problems.length > 0) throw new ConfigError(problems, "emulator options");
   const seed = options.seed
     ? parseSeed(await loadSeed(options.seed), `seed file ${options.seed}`)
@@ -116,6 +151,8 @@ export async function startEmulatorCommand(
     uploadPort,
     ...(seed ? { seed } : {}),
     ...(options.data ? { dataDir: options.data } : {}),
+    ...(options.https || proxyPort !== undefined ? { https: true } : {}),
+    ...(proxyPort !== undefined ? { proxy: { port: proxyPort } } : {}),
   });
   const [token, ...others] = emulator.acceptedTokens;
   const lines = [
@@ -128,6 +165,7 @@ export async function startEmulatorCommand(
     `  Control API    : ${emulator.graphBaseUrl.replace(/\/v1\.0$/, "")}/_emulator/info`,
     "  Drives:",
     ...emulator.drives.map((d) => `    ${d.id}  ${d.webUrl}`),
+    ...httpsLines(emulator),
   ];
   return { emulator, banner: `${lines.join("\n")}\n` };
 }

@@ -7,7 +7,8 @@
  *    its ports, or start one whose data persists under `<data dir>/.azurite/`.
  * 3. Graph: when no tenant is configured, start the Graph emulator in this process, persistent under
  *    `<data dir>/.local/emulator` (Azurite's manifest persists, so a forgetful emulator would make change
- *    detection lie), and point GRAPH_BASE_URL and GRAPH_ACCESS_TOKEN at it. Then, unless MIRRORS or
+ *    detection lie), and point GRAPH_BASE_URL and GRAPH_ACCESS_TOKEN at it. EMULATOR_HTTPS=true serves it over
+ *    HTTPS and hands the functions NODE_EXTRA_CA_CERTS for its local CA. Then, unless MIRRORS or
  *    MIRRORS_FILE is set, the bundled sample mirror is used (src/mirror/sample.ts).
  * 4. Functions: `func start` when Core Tools is on PATH, else the built-in local host, on PORT (default 7071).
  *    Their JSON logs go to `<data dir>/.local/logs/functions.log` (and to the terminal with --json).
@@ -75,7 +76,7 @@ async function start(options: StartOptions): Promise<void> {
   const say = (line: string) => process.stdout.write(`${line}\n`);
   const env = mergeSettings(await readLocalSettings(APP_DIR), process.env);
   if (options.port !== undefined) env.PORT = options.port;
-  const { ports } = parseLocalHostSettings(env);
+  const { ports, emulatorHttps } = parseLocalHostSettings(env);
   const dataDir = path.resolve(options.dataDir ?? APP_DIR);
   const logDir = path.join(dataDir, ".local", "logs");
   const stops: (() => Promise<void>)[] = [];
@@ -118,12 +119,17 @@ async function start(options: StartOptions): Promise<void> {
         dataDir: emulatorDir,
         graphPort: ports.emulatorGraph,
         uploadPort: ports.emulatorUpload,
+        // The CA is kept beside the emulator's data (<dir>/tls), so trust survives restarts.
+        ...(emulatorHttps ? { https: true } : {}),
       });
       stops.push(() => emulator.close());
       env.GRAPH_BASE_URL = emulator.graphBaseUrl;
       env.GRAPH_ACCESS_TOKEN = DEFAULT_TOKEN;
+      // The functions run in a child process: Node reads extra trusted CAs only at its start, from this variable.
+      if (emulator.tls) env.NODE_EXTRA_CA_CERTS = emulator.tls.caPath;
       emulatorItems = `${new URL(emulator.graphBaseUrl).origin}/_emulator/items`;
       say(`  graph     Graph emulator at ${emulator.graphBaseUrl}, data in ${emulatorDir}`);
+      if (emulator.tls) say(`            HTTPS, trusting the local CA ${emulator.tls.caPath}`);
       if (!env.MIRRORS?.trim() && !env.MIRRORS_FILE?.trim()) {
         const sampleDir = defaultSampleDir();
         await ensureSampleFiles(sampleDir);

@@ -4,6 +4,7 @@ import type { SiteRecord, TokenRecord } from "../directory.js";
 import { driveJson } from "../driveItemJson.js";
 import type { DriveRef, SiteRef } from "../graphRouter.js";
 import { json, type Reply } from "../http.js";
+import { graphBaseFor } from "../publicNames.js";
 import type { EmulatorState } from "../state.js";
 import { page } from "./paging.js";
 import { driveContext } from "./targets.js";
@@ -37,7 +38,7 @@ export function getSite(state: EmulatorState, token: TokenRecord, ref: SiteRef):
 export function listSiteDrives(state: EmulatorState, token: TokenRecord, ref: SiteRef, url: URL): Reply {
   const site = resolveSite(state, token, ref);
   const drives = site.drives.map((drive) => driveJson(drive, state.tree(drive)));
-  return page(drives, url, state.limits.drivesPageSize, state.graphBaseUrl);
+  return page(drives, url, state.limits.drivesPageSize, graphBaseFor(state, url));
 }
 
 export function getDrive(state: EmulatorState, token: TokenRecord, ref: DriveRef): Reply {

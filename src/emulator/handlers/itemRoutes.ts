@@ -8,6 +8,7 @@ import { errors, GraphError } from "../errors.js";
 import type { DriveRef, ItemAddress } from "../graphRouter.js";
 import { type BodyMeter, empty, json, type Reply, readJson } from "../http.js";
 import { assertValidPath } from "../names.js";
+import { graphBaseFor } from "../publicNames.js";
 import type { EmulatorState } from "../state.js";
 import { page } from "./paging.js";
 import { driveContext, existingItem } from "./targets.js";
@@ -35,7 +36,7 @@ export function listChildren(
   const children = [...folder.children.values()]
     .sort((a, b) => a.name.localeCompare(b.name))
     .map((child) => state.itemJson(child, drive));
-  return page(children, url, state.limits.childrenPageSize, state.graphBaseUrl);
+  return page(children, url, state.limits.childrenPageSize, graphBaseFor(state, url));
 }
 
 const CONFLICT_BEHAVIORS = ["fail", "replace", "rename"] as const;

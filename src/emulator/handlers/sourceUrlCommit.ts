@@ -20,6 +20,7 @@ import type { TokenRecord } from "../directory.js";
 import { errors } from "../errors.js";
 import type { DriveRef, ItemAddress } from "../graphRouter.js";
 import { type BodyMeter, type Reply, readJsonBody } from "../http.js";
+import { isOwnUploadOrigin } from "../publicNames.js";
 import { sessionContent, type UploadSession } from "../sessions.js";
 import type { EmulatorState } from "../state.js";
 import { conflictBehaviorSchema, prepareWrite, queryConflictBehavior } from "./uploadRoutes.js";
@@ -47,7 +48,7 @@ async function completeSession(state: EmulatorState, sourceUrl: string): Promise
     throw notAnUploadUrl();
   }
   const match = /^\/up\/([A-Za-z0-9-]+)\/?$/.exec(url.pathname);
-  if (url.origin !== state.uploadOrigin || !match?.[1]) throw notAnUploadUrl();
+  if (!isOwnUploadOrigin(state, url.origin) || !match?.[1]) throw notAnUploadUrl();
   const session = state.sessions.get(match[1]);
   if (!session || url.searchParams.get("tempauth") !== session.secret) throw sessionNotFound();
   if (state.clock.now() >= session.expiresAt) {

@@ -12,6 +12,7 @@ import type { DriveRef, ItemAddress } from "../graphRouter.js";
 import { type BodyMeter, contentLength, json, type Reply, readJsonBody } from "../http.js";
 import type { ItemRecord } from "../itemTree.js";
 import { assertValidPath } from "../names.js";
+import { graphBaseFor, uploadOriginFor } from "../publicNames.js";
 import { type BodyFault, receiveBody } from "../receiveBody.js";
 import type { EmulatorState } from "../state.js";
 import { type DriveContext, driveContext, type WriteTarget, writeTarget } from "./targets.js";
@@ -227,8 +228,8 @@ export async function createUploadSession(
   });
   state.log.count("sessionsCreated");
   return json(200, {
-    "@odata.context": `${state.graphBaseUrl}/$metadata#microsoft.graph.uploadSession`,
-    uploadUrl: state.uploadUrlOf(session.id, session.secret),
+    "@odata.context": `${graphBaseFor(state, request.url)}/$metadata#microsoft.graph.uploadSession`,
+    uploadUrl: state.uploadUrlOf(session.id, session.secret, uploadOriginFor(state, request.url, drive)),
     expirationDateTime: new Date(session.expiresAt).toISOString(),
     nextExpectedRanges: ["0-"],
   });

@@ -1,3 +1,4 @@
+import { execFile } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -117,5 +118,45 @@ describe("graph-mirror emulator (CLI command)", () => {
     expect((error as ConfigError).message).toContain(
       "tenants[0].tokens: must list at least one accepted token",
     );
+  });
+
+  it("--https --proxy-port prints the CA and the lines a client needs, and a Node client with them gets in", async () => {
+    const data = path.join(dir, "https-data");
+    const { emulator, banner } = await startEmulatorCommand({
+      port: "0",
+      uploadPort: "0",
+      host: "127.0.0.1",
+      data,
+      https: true,
+      proxyPort: "0",
+    });
+    try {
+      const caPath = path.join(data, "tls", "ca.pem");
+      expect(emulator.graphBaseUrl.startsWith("https://")).toBe(true);
+      expect(banner).toContain(`NODE_EXTRA_CA_CERTS=${caPath}`);
+      expect(banner).toContain(`GRAPH_BASE_URL=${emulator.graphBaseUrl}`);
+      expect(banner).toContain(`HTTPS_PROXY=${emulator.proxyUrl}`);
+      expect(banner).toContain(`SSL_CERT_FILE=${caPath}`);
+      expect(banner).not.toMatch(/PRIVATE KEY/);
+      // A separate Node process with only the printed variable trusts the emulator (plain global fetch).
+      const script = `fetch(process.env.GRAPH_BASE_URL + "/drives/${DEFAULT_DRIVE_IDS.opsDocuments}", { headers: { authorization: "Bearer dev-token" } }).then((r) => console.log(r.status), (e) => console.log("failed", e.cause?.code))`;
+      const run = (env: NodeJS.ProcessEnv) =>
+        new Promise<string>((resolve) =>
+          execFile(process.execPath, ["-e", script], { env, timeout: 30_000 }, (_err, stdout) =>
+            resolve(stdout.trim()),
+          ),
+        );
+      const graph = { PATH: process.env.PATH ?? "", GRAPH_BASE_URL: emulator.graphBaseUrl };
+      expect(await run({ ...graph, NODE_EXTRA_CA_CERTS: caPath })).toBe("200");
+      expect(await run(graph)).toMatch(/^failed/);
+    } finally {
+      await emulator.close();
+    }
+  });
+
+  it("rejects a bad --proxy-port naming the option", async () => {
+    await expect(
+      startEmulatorCommand({ port: "0", uploadPort: "0", host: "127.0.0.1", proxyPort: "x" }),
+    ).rejects.toThrow(/--proxy-port: must be a port number/);
   });
 });
