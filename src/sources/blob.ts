@@ -5,6 +5,7 @@
  */
 import type { ContainerClient } from "@azure/storage-blob";
 import { type ByteSource, SourceChangedError, type SourceFingerprint } from "../core/ports.js";
+import { readBuffer } from "./readBuffer.js";
 
 export class BlobSource implements ByteSource {
   readonly description: string;
@@ -31,10 +32,7 @@ export class BlobSource implements ByteSource {
     signal?: AbortSignal,
     into?: Uint8Array,
   ): Promise<Uint8Array> {
-    const buffer =
-      into && into.byteLength >= length
-        ? Buffer.from(into.buffer, into.byteOffset, length)
-        : Buffer.allocUnsafe(length);
+    const buffer = readBuffer(into, length);
     try {
       await this.container.getBlobClient(this.blobName).downloadToBuffer(buffer, offset, length, {
         abortSignal: this.deadline(signal),

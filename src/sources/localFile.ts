@@ -5,6 +5,7 @@
  */
 import { open } from "node:fs/promises";
 import { type ByteSource, SourceChangedError, type SourceFingerprint } from "../core/ports.js";
+import { readBuffer } from "./readBuffer.js";
 
 export class LocalFileSource implements ByteSource {
   readonly description: string;
@@ -41,8 +42,7 @@ export class LocalFileSource implements ByteSource {
       if (actual.size !== expected.size || actual.version !== expected.version) {
         throw new SourceChangedError(this.description, expected, actual);
       }
-      const buffer =
-        into && into.byteLength >= length ? into.subarray(0, length) : Buffer.allocUnsafe(length);
+      const buffer = readBuffer(into, length);
       let filled = 0;
       while (filled < length) {
         const { bytesRead } = await handle.read(buffer, filled, length - filled, offset + filled);

@@ -7,6 +7,7 @@
  */
 import type { SFTPWrapper, Stats } from "ssh2";
 import { type ByteSource, SourceChangedError, type SourceFingerprint } from "../../core/ports.js";
+import { readBuffer } from "../readBuffer.js";
 import type { SftpEndpoint } from "./connect.js";
 import { hostName } from "./knownHosts.js";
 import type { SftpPool } from "./pool.js";
@@ -49,10 +50,7 @@ export class SftpSource implements ByteSource {
     signal?: AbortSignal,
     into?: Uint8Array,
   ): Promise<Uint8Array> {
-    const buffer =
-      into && into.byteLength >= length
-        ? Buffer.from(into.buffer, into.byteOffset, length)
-        : Buffer.allocUnsafe(length);
+    const buffer = readBuffer(into, length);
     return this.pool.use(
       this.ref,
       async (sftp) => {
