@@ -177,6 +177,22 @@ var tags = {
 }
 var deploymentContainerName = 'app-package'
 
+// Alerts (infra/modules/alerts.bicep; docs/runbook.md "Alerts")
+@description('Resource id of an existing action group the alert rules notify. Empty: one is created for alertEmail.')
+param alertActionGroupId string = ''
+@description('Mail address the alert rules notify, through a new action group, when alertActionGroupId is empty. With neither, the rules fire in the portal only.')
+param alertEmail string = ''
+@description('Alert when fewer than this percentage of jobs succeeded over an hour.')
+@minValue(1)
+@maxValue(100)
+param alertSuccessRatePercent int = 90
+@description('Alert when a job has not finished after this many minutes.')
+@minValue(10)
+param alertStuckJobMinutes int = 120
+@description('Alert when the storage account\'s queues hold more messages than this.')
+@minValue(1)
+param alertQueueBacklog int = 1000
+
 // ---------------------------------------------------------------------------------------------------------
 // Resources
 // ---------------------------------------------------------------------------------------------------------
@@ -197,6 +213,32 @@ module monitoring 'modules/monitoring.bicep' = {
     publisherPrincipalId: identity.properties.principalId
     appIdentityId: identity.id
     retentionInDays: logRetentionInDays
+  }
+}
+
+module alerts 'modules/alerts.bicep' = {
+  name: 'alerts'
+  params: {
+    location: location
+    tags: tags
+    applicationInsightsId: monitoring.outputs.applicationInsightsId
+    storageAccountId: storage.outputs.id
+    actionGroupId: alertActionGroupId
+    alertEmail: alertEmail
+    namePrefix: 'graph-mirror-${resourceToken}'
+    successRateThresholdPercent: alertSuccessRatePercent
+    stuckJobMinutes: alertStuckJobMinutes
+    queueBacklogThreshold: alertQueueBacklog
+  }
+}
+
+module workbook 'modules/workbook.bicep' = {
+  name: 'workbook'
+  params: {
+    location: location
+    tags: tags
+    applicationInsightsId: monitoring.outputs.applicationInsightsId
+    nameSeed: resourceToken
   }
 }
 

@@ -6,6 +6,8 @@
  * body over as a stream rather than one buffer (Microsoft docs, "HTTP streams" in the Node.js developer guide;
  * host 4.28 or later). The setting only has to be made before the host asks for capabilities, after loading.
  */
+// First: OpenTelemetry with the Azure Monitor exporter when APPLICATIONINSIGHTS_CONNECTION_STRING is set.
+import "./telemetry/register.js";
 import { app } from "@azure/functions";
 import "./functions/health.js";
 import "./functions/mirrors.js";

@@ -55,6 +55,7 @@ resource publisherRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
 }
 
 output applicationInsightsName string = applicationInsights.name
+output applicationInsightsId string = applicationInsights.id
 // The connection string names the ingestion endpoint; with DisableLocalAuth it grants nothing on its own.
 output connectionString string = applicationInsights.properties.ConnectionString
 output logAnalyticsName string = logAnalytics.name

@@ -127,6 +127,7 @@ resource operatorRoleAssignments 'Microsoft.Authorization/roleAssignments@2022-0
 ]
 
 output name string = storage.name
+output id string = storage.id
 // Service endpoints as Azure reports them (https://<account>.<service>.core.windows.net/ in the public cloud;
 // other suffixes in sovereign clouds), so the app settings below never hard-code a DNS suffix.
 output blobEndpoint string = storage.properties.primaryEndpoints.blob

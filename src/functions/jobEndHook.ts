@@ -1,11 +1,13 @@
 /**
- * Calls the mirror's job-end hook (mirrorWiring `onJobFinished`) for a job that just became terminal. The job's
+ * Reports a job that just became terminal (metrics; a failure at error level: jobSignals.ts), then calls the
+ * mirror's job-end hook (mirrorWiring `onJobFinished`) for a job that just became terminal. The job's
  * own row is already written when this runs, so a failure here (history or manifest table trouble) is logged
  * and swallowed: failing the delivery would only make the host redeliver a message whose job is done. The
  * next mirror pass records what was missed (runner.ts settlePending).
  */
 import type { InvocationContext } from "@azure/functions";
 import type { UploadJob } from "../core/job.js";
+import { reportJobEnd } from "./jobSignals.js";
 import { onJobFinished } from "./mirrorWiring.js";
 import { contextLog } from "./pipelineWiring.js";
 import { type Runtime, runtime } from "./runtime.js";
@@ -15,6 +17,7 @@ export async function recordJobEnd(
   context: InvocationContext,
   rt: Runtime = runtime(),
 ): Promise<void> {
+  reportJobEnd(job, context);
   try {
     await onJobFinished(job, context, rt);
   } catch (err: unknown) {

@@ -8,11 +8,30 @@ import type { PipelineLog } from "../core/pipelineLog.js";
 import type { PoisonDeps } from "../core/poison.js";
 import type { WakeQueue } from "../core/storePorts.js";
 import type { SweeperDeps } from "../core/sweeper.js";
-import type { WorkerDeps } from "../core/worker.js";
+import type { StepRunner, WorkerDeps } from "../core/worker.js";
+import { recordStep } from "../telemetry/metrics.js";
+import { leveledContextLog, reportThrottling } from "./jobSignals.js";
 import { type Runtime, runtime } from "./runtime.js";
 
+/** Pipeline events, at Information unless jobSignals.ts gives them a higher level (failures, throttling). */
 export function contextLog(context: InvocationContext): PipelineLog {
-  return (event) => context.log(JSON.stringify({ invocationId: context.invocationId, ...event }));
+  return leveledContextLog(context);
+}
+
+/** One engine step, measured (duration, bytes moved) and its throttling reported (src/functions/jobSignals.ts). */
+function observedStep(runStep: StepRunner, context: InvocationContext): StepRunner {
+  return async (job, signal) => {
+    const started = performance.now();
+    try {
+      const result = await runStep(job, signal);
+      recordStep(job, result.job, performance.now() - started, result.next.type);
+      reportThrottling(result, context);
+      return result;
+    } catch (err: unknown) {
+      recordStep(job, job, performance.now() - started, "error");
+      throw err;
+    }
+  };
 }
 
 export async function workerDeps(
@@ -26,7 +45,7 @@ export async function workerDeps(
     throttle: storage.throttle,
     queue: storage.wakeQueue,
     clock: rt.clock,
-    runStep: engine.runStep,
+    runStep: observedStep(engine.runStep, context),
     cancelJob: engine.cancelJob,
     ...(engine.resume ? { resume: engine.resume } : {}),
     leaseMs: config.leaseMs,

@@ -11,6 +11,7 @@ import { isTerminal } from "../core/job.js";
 import type { WakeMessage } from "../core/storePorts.js";
 import { processWake } from "../core/worker.js";
 import { parseWakeMessage } from "../store/wakeMessageCodec.js";
+import { recordThrottleWait } from "../telemetry/metrics.js";
 import { recordJobEnd } from "./jobEndHook.js";
 import { contextLog, workerDeps } from "./pipelineWiring.js";
 import { wakeQueueOutput } from "./wakeOutput.js";
@@ -27,6 +28,7 @@ export async function stepQueueHandler(
   }
   const deps = await workerDeps(context);
   const result = await processWake(message, deps);
+  if (result.kind === "throttled") recordThrottleWait("drive-blocked");
   if (result.kind === "stepped" && isTerminal(result.job.status)) await recordJobEnd(result.job, context);
   const continuation = result.kind === "dropped" ? undefined : result.continuation;
   if (!continuation) return undefined;

@@ -10,6 +10,7 @@
 import { GraphFailure } from "../core/graphFailure.js";
 import type { TokenProvider } from "../core/ports.js";
 import { redactSecrets } from "../core/redact.js";
+import { withGraphSpan } from "../telemetry/graphSpan.js";
 import { VERSION } from "../version.js";
 import { parseGraphErrorBody } from "./errorBody.js";
 
@@ -69,10 +70,22 @@ export class GraphHttp {
   }
 
   async send(request: GraphRequest, signal?: AbortSignal): Promise<GraphResponse> {
-    const first = await this.attempt(request, false, signal);
+    const first = await this.tracedAttempt(request, false, signal);
     if (first.status !== 401 || request.host !== "graph") return this.finish(request, first);
     // A 401 from Graph: the cached token may have been revoked or expired early. Refresh once, retry once.
-    return this.finish(request, await this.attempt(request, true, signal));
+    return this.finish(request, await this.tracedAttempt(request, true, signal));
+  }
+
+  /** Each HTTP exchange is one dependency span, named after the route: the URL never leaves (graphSpan.ts). */
+  private tracedAttempt(
+    request: GraphRequest,
+    forceRefresh: boolean,
+    signal?: AbortSignal,
+  ): Promise<BufferedAnswer> {
+    return withGraphSpan(
+      { route: request.route, method: request.method, target: request.host, host: hostOf(request.url) },
+      () => this.attempt(request, forceRefresh, signal),
+    );
   }
 
   private async attempt(
@@ -207,6 +220,14 @@ function parseJson(text: string): unknown {
     return JSON.parse(text);
   } catch {
     return undefined;
+  }
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return "invalid";
   }
 }
 

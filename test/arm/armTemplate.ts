@@ -51,6 +51,8 @@ export interface Scope {
   /** reference('<symbolic name>') results: a module's `{ outputs: { name: { value } } }` or a resource's properties. */
   readonly references: Readonly<Record<string, Json>>;
   readonly copyIndex?: number;
+  /** Indexes of named copy loops (variable loops: `copyIndex('items')`). */
+  readonly namedCopyIndexes?: Readonly<Record<string, number>>;
 }
 
 /** What Azure returns at deployment time, public cloud. */
@@ -68,6 +70,7 @@ export const PLATFORM_REFERENCES: Record<string, Json> = {
   storage: {
     outputs: {
       name: { value: `stgm${TOKEN}` },
+      id: { value: resourceIdOf("Microsoft.Storage/storageAccounts", `stgm${TOKEN}`) },
       blobEndpoint: { value: `https://stgm${TOKEN}.blob.core.windows.net/` },
       queueEndpoint: { value: `https://stgm${TOKEN}.queue.core.windows.net/` },
       tableEndpoint: { value: `https://stgm${TOKEN}.table.core.windows.net/` },
@@ -80,6 +83,9 @@ export const PLATFORM_REFERENCES: Record<string, Json> = {
           "InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=https://swedencentral-0.in.applicationinsights.azure.com/",
       },
       applicationInsightsName: { value: `appi-graph-mirror-${TOKEN}` },
+      applicationInsightsId: {
+        value: resourceIdOf("Microsoft.Insights/components", `appi-graph-mirror-${TOKEN}`),
+      },
       logAnalyticsName: { value: `log-graph-mirror-${TOKEN}` },
     },
   },
@@ -173,6 +179,12 @@ export function resourceIdOf(type: string, ...names: string[]): string {
 
 function isObject(value: Json): value is JsonObject {
   return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+/** Variable copy loops (`variables.copy` in the compiled JSON: a Bicep `[for ...]` variable). */
+function variableLoops(scope: Scope): { name: string; count: Json; input: Json }[] {
+  const loops = (scope.template.variables as Record<string, Json> | undefined)?.copy;
+  return Array.isArray(loops) ? (loops as unknown as { name: string; count: Json; input: Json }[]) : [];
 }
 
 class Parser {
@@ -276,8 +288,13 @@ class Parser {
         return parameter(scope, str(0));
       case "variables": {
         const raw = scope.template.variables?.[str(0)];
-        if (raw === undefined) throw this.fail(`unknown variable ${str(0)}`);
-        return evaluate(raw, scope);
+        if (raw !== undefined) return evaluate(raw, scope);
+        const loop = variableLoops(scope).find((l) => l.name === str(0));
+        if (!loop) throw this.fail(`unknown variable ${str(0)}`);
+        const count = Number(evaluate(loop.count, scope));
+        return Array.from({ length: count }, (_, i) =>
+          evaluate(loop.input, { ...scope, namedCopyIndexes: { ...scope.namedCopyIndexes, [loop.name]: i } }),
+        );
       }
       case "reference": {
         const found = scope.references[str(0)];
@@ -330,6 +347,11 @@ class Parser {
         throw this.fail("length of a scalar");
       }
       case "copyIndex":
+        if (typeof args[0] === "string") {
+          const index = scope.namedCopyIndexes?.[args[0]];
+          if (index === undefined) throw this.fail(`copyIndex('${args[0]}') outside that loop`);
+          return index;
+        }
         if (scope.copyIndex === undefined) throw this.fail("copyIndex() outside a copy loop");
         return scope.copyIndex + (typeof args[0] === "number" ? args[0] : 0);
       case "empty": {
@@ -341,6 +363,12 @@ class Parser {
       }
       case "not":
         return args[0] !== true;
+      case "and":
+        return args.every((a) => a === true);
+      case "or":
+        return args.some((a) => a === true);
+      case "mul":
+        return args.reduce<number>((product, a) => product * Number(a), 1);
       case "if":
         return (args[0] === true ? args[1] : args[2]) ?? null;
       case "true":

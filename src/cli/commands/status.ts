@@ -16,12 +16,14 @@ import { createStorage } from "../../store/factory.js";
 import { FileMirrorState } from "../../store/manifestFile.js";
 import { StateFile } from "../stateFile.js";
 import { defaultStateDir } from "./mirror.js";
+import { figuresOf, formatFigures, type StatusFigures } from "./statusFigures.js";
 
 export interface StatusOptions {
   readonly azure?: boolean;
   readonly stateDir?: string;
   readonly json?: boolean;
   readonly limit: string;
+  readonly days?: string;
 }
 
 export interface ActiveJob {
@@ -32,11 +34,13 @@ export interface ActiveJob {
   readonly bytesConfirmed: number;
   readonly size?: number;
   readonly lastError?: string;
+  readonly lastErrorCode?: string;
 }
 
 export interface StatusReport {
   readonly runs: readonly RunRecord[];
   readonly active: readonly ActiveJob[];
+  readonly figures: StatusFigures;
 }
 
 export function register(program: Command): void {
@@ -47,6 +51,7 @@ export function register(program: Command): void {
     .option("--state-dir <dir>", "the local state folder of `graph-mirror mirror`")
     .option("--json", "print one JSON document")
     .option("--limit <n>", "how many recent runs", "10")
+    .option("--days <n>", "the period of the figures (bytes, completed, failed by reason)", "7")
     .action(async (options: StatusOptions) => {
       process.exitCode = await statusCommand(options, { env: process.env, stdout: process.stdout });
     });
@@ -60,9 +65,14 @@ export async function statusCommand(
   if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
     throw new ConfigError([{ field: "--limit", rule: "must be a whole number from 1 to 1000" }], "option");
   }
+  const days = Number(options.days ?? "7");
+  if (!Number.isInteger(days) || days < 1 || days > 365) {
+    throw new ConfigError([{ field: "--days", rule: "must be a whole number from 1 to 365" }], "option");
+  }
+  const since = Date.now() - days * 24 * 60 * 60 * 1000;
   const report = options.azure
-    ? await azureStatus(io.env, limit)
-    : await localStatus(options.stateDir ?? defaultStateDir(io.env), limit);
+    ? await azureStatus(io.env, limit, since)
+    : await localStatus(options.stateDir ?? defaultStateDir(io.env), limit, since);
   if (options.json) {
     io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } else {
@@ -71,13 +81,13 @@ export async function statusCommand(
   return 0;
 }
 
-async function localStatus(stateDir: string, limit: number): Promise<StatusReport> {
+async function localStatus(stateDir: string, limit: number, since: number): Promise<StatusReport> {
   const state = await FileMirrorState.open(path.join(stateDir, "mirror-state.json"));
   const jobs = await StateFile.open(path.join(stateDir, "mirror-jobs.json"), "--state-dir");
-  return collect(state.manifest, state.history, limit, async (p) => jobs.get(p.jobId));
+  return collect(state.manifest, state.history, limit, since, async (p) => jobs.get(p.jobId));
 }
 
-async function azureStatus(env: Env, limit: number): Promise<StatusReport> {
+async function azureStatus(env: Env, limit: number, since: number): Promise<StatusReport> {
   const config = parseStorageConfig(env);
   const stores = createMirrorStores(config);
   const storage = createStorage(config);
@@ -85,6 +95,7 @@ async function azureStatus(env: Env, limit: number): Promise<StatusReport> {
     stores.manifest,
     stores.history,
     limit,
+    since,
     async (p) => (await storage.jobs.get(p.jobId, p.runId))?.job,
   );
 }
@@ -93,6 +104,7 @@ async function collect(
   manifest: ManifestStore,
   history: HistoryStore,
   limit: number,
+  since: number,
   jobOf: (pending: PendingMirrorJob) => Promise<UploadJob | undefined>,
 ): Promise<StatusReport> {
   const runs = await history.recentRuns({ limit });
@@ -109,15 +121,26 @@ async function collect(
         status: job.status,
         bytesConfirmed: job.confirmedOffset,
         ...(job.fingerprint ? { size: job.fingerprint.size } : {}),
-        ...(job.lastError ? { lastError: `${job.lastError.code}: ${job.lastError.message}` } : {}),
+        ...(job.lastError
+          ? {
+              lastError: `${job.lastError.code}: ${job.lastError.message}`,
+              lastErrorCode: job.lastError.code,
+            }
+          : {}),
       });
     }
   }
-  return { runs, active };
+  const records = await history.records({ since });
+  const figures = figuresOf(
+    records,
+    active.map((a) => a.lastErrorCode),
+    since,
+  );
+  return { runs, active, figures };
 }
 
 export function formatStatus(report: StatusReport): string[] {
-  const lines: string[] = ["Recent runs:"];
+  const lines: string[] = [...formatFigures(report.figures), "Recent runs:"];
   if (report.runs.length === 0) lines.push("  (none yet: run `graph-mirror mirror --once`)");
   for (const run of report.runs) {
     lines.push(
