@@ -129,6 +129,10 @@ export interface RunRecord {
    */
   readonly conflicts: number;
   readonly deletions: number;
+  /** Share rules applied this pass (src/mirror/shareRules.ts); absent in records older than share rules. */
+  readonly sharesGranted?: number;
+  /** Share rules whose grant already existed (skipped). */
+  readonly sharesExisting?: number;
   readonly errors: readonly string[];
 }
 
@@ -181,7 +185,33 @@ export interface RemoteItem {
  * The Graph drive calls that mirroring needs beyond uploads (GRAPH.md "Addressing"). Errors are thrown as
  * GraphFailure (src/core/graphFailure.ts) carrying status, Graph codes and request-id.
  */
+/** A user's direct permission on a folder (src/permissions/sharingEntry.ts), for the mirror's `share` rules. */
+export interface UserGrant {
+  readonly email: string;
+  readonly roles: readonly string[];
+}
+
+/** Sharing a destination folder (Graph's permissions API); src/mirror/shareRules.ts. */
+export interface FolderSharing {
+  /** The folder's id and its direct (not inherited) user grants; undefined when the folder does not exist. */
+  userGrants(
+    driveId: string,
+    folderPath: string,
+    signal: AbortSignal,
+  ): Promise<{ readonly itemId: string; readonly grants: readonly UserGrant[] } | undefined>;
+  /** Graph's invite with sign-in required and no e-mail. */
+  invite(
+    driveId: string,
+    itemId: string,
+    email: string,
+    role: "read" | "write",
+    signal: AbortSignal,
+  ): Promise<void>;
+}
+
 export interface DriveDirectory {
+  /** Present when the directory can share folders (the Graph one); a mirror's `share` rules need it. */
+  readonly sharing?: FolderSharing;
   /** Site URL -> site -> library (all pages of `/drives`), or user -> OneDrive; `drive` needs no call. */
   resolveDrive(destination: Destination, signal: AbortSignal): Promise<ResolvedDrive>;
   /** `GET /drives/{driveId}/root:/{path}`; undefined on 404. */

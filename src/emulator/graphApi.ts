@@ -12,6 +12,7 @@ import {
   listChildren,
   updateItem,
 } from "./handlers/itemRoutes.js";
+import { deletePermission, invite, listPermissions } from "./handlers/permissionRoutes.js";
 import { commitFromUploadSession } from "./handlers/sourceUrlCommit.js";
 import { createUploadSession, simpleUpload } from "./handlers/uploadRoutes.js";
 import type { BodyMeter, Reply } from "./http.js";
@@ -82,6 +83,12 @@ export async function handleGraphRequest(state: EmulatorState, request: GraphReq
       return createUploadSession(state, token, drive, item, request);
     case "commitFromUploadSession":
       return commitFromUploadSession(state, token, drive, item, request);
+    case "listPermissions":
+      return listPermissions(state, token, drive, item, request.url);
+    case "invite":
+      return invite(state, token, drive, item, request);
+    case "deletePermission":
+      return deletePermission(state, token, drive, item);
     default:
       throw errors.methodNotAllowed();
   }

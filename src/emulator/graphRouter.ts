@@ -5,6 +5,7 @@
  * may contain `#` or `%` but never a literal `/`.
  */
 import { errors } from "./errors.js";
+import { permissionAction, permissionRoute } from "./handlers/permissionRouting.js";
 import type { RouteName } from "./routes.js";
 
 export type SiteRef =
@@ -19,7 +20,7 @@ export type DriveRef =
   | { readonly kind: "user"; readonly user: string }
   | { readonly kind: "site"; readonly site: SiteRef };
 
-export type ItemAction = "" | "children" | "content" | "createUploadSession";
+export type ItemAction = "" | "children" | "content" | "createUploadSession" | "permissions" | "invite";
 
 export interface ItemAddress {
   /** `root`, or an item id. */
@@ -27,6 +28,8 @@ export interface ItemAddress {
   /** Decoded names after `:`; undefined when the item was addressed without a path. */
   readonly path?: readonly string[];
   readonly action: ItemAction;
+  /** `.../permissions/{id}`: the permission addressed (permissionRouting.ts). */
+  readonly permissionId?: string;
 }
 
 export type GraphTarget =
@@ -73,6 +76,9 @@ function parseDriveRest(rest: string, drive: DriveRef): GraphTarget | undefined 
     remainder = end < 0 ? "" : remainder.slice(end + 1);
   }
   const action = remainder.replace(/^\//, "").replace(/\/$/, "");
+  const permission = permissionAction(action, decode);
+  if (permission)
+    return { kind: "item", drive, item: { base: itemBase, ...(path ? { path } : {}), ...permission } };
   if (action !== "" && action !== "children" && action !== "content" && action !== "createUploadSession") {
     return undefined;
   }
@@ -162,6 +168,7 @@ function routeOf(method: string, target: GraphTarget): RouteName {
       if (item.action === "content")
         return method === "PUT" ? "simpleUpload" : method === "GET" ? "downloadContent" : "unknown";
       if (item.action === "createUploadSession") return method === "POST" ? "createUploadSession" : "unknown";
+      if (item.action === "permissions" || item.action === "invite") return permissionRoute(method, item);
       if (method === "DELETE") return "deleteItem";
       if (method === "PATCH") return isRoot(item) ? "unknown" : "updateItem";
       // Microsoft Learn, "Upload large files with an upload session", "Handle upload errors".

@@ -134,6 +134,7 @@ const limitsSchema = z.strictObject({
   expiredUploadUrlStatus: z.union([z.literal(401), z.literal(403)]),
   drivesPageSize: positiveInt,
   childrenPageSize: positiveInt,
+  permissionsPageSize: positiveInt,
   maxPathLength: positiveInt,
   rejectAuthorizationOnUploadUrl: z.boolean(),
   allowOutOfOrderFragments: z.boolean(),

@@ -26,6 +26,8 @@ export interface EmulatorLimits {
   readonly drivesPageSize: number;
   /** Page size of `.../children`. */
   readonly childrenPageSize: number;
+  /** Page size of `.../permissions` (driveitem-list-permissions is paged like every Graph collection). */
+  readonly permissionsPageSize: number;
   /** Longest decoded server-relative path (site + library + folders + name), GRAPH.md "Names and paths". */
   readonly maxPathLength: number;
   /** Strict mode: a request to an upload URL carrying `Authorization` is refused with 401 (GRAPH.md). */
@@ -86,6 +88,7 @@ export const FIELD_LIMITS: EmulatorLimits = {
   expiredUploadUrlStatus: 401,
   drivesPageSize: 100,
   childrenPageSize: 200,
+  permissionsPageSize: 100,
   maxPathLength: 400,
   rejectAuthorizationOnUploadUrl: true,
   allowOutOfOrderFragments: false,

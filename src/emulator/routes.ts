@@ -12,6 +12,8 @@
  * - commitFromUploadSession `PUT .../root:/{path}` (or `.../items/{id}`, `.../items/{parentId}:/{name}`) with a
  *   JSON body carrying `@microsoft.graph.sourceUrl`: commits a complete, uncommitted upload session
  * - updateItem `PATCH` an item: metadata only (`description`, `fileSystemInfo`): new eTag, same cTag
+ * - listPermissions `GET .../permissions` (paged); invite `POST .../invite`; deletePermission
+ *   `DELETE .../permissions/{id}` (handlers/permissionRoutes.ts)
  * Upload host (`/up/{sessionId}?tempauth=...`, no Authorization header allowed):
  * - uploadFragment `PUT`, uploadStatus `GET`, uploadCancel `DELETE`, uploadCommit `POST` (deferCommit)
  * Anything else: `unknown`. The control API (`/_emulator/...`) is neither logged nor subject to faults.
@@ -35,6 +37,9 @@ export const ROUTE_NAMES = [
   "createUploadSession",
   "commitFromUploadSession",
   "updateItem",
+  "listPermissions",
+  "invite",
+  "deletePermission",
   "uploadFragment",
   "uploadStatus",
   "uploadCancel",

@@ -5,14 +5,17 @@ import type { ContentStore } from "./content/contentStore.js";
 import type { Directory, DriveRecord } from "./directory.js";
 import { type DriveItemJson, driveItemJson } from "./driveItemJson.js";
 import { FaultRegistry } from "./faults.js";
+import { type GrantRecord, type PermissionObserver, PermissionRegistry } from "./handlers/permissionStore.js";
 import { DriveTree, type ItemRecord, type StoredTree, type TreeObserver } from "./itemTree.js";
 import type { EmulatorLimits, EmulatorProfile } from "./limits.js";
 import { RequestLog } from "./requestLog.js";
 import { type SessionObserver, SessionRegistry } from "./sessions.js";
 
 /** Durable storage (persist/durableStore.ts): observes every change and writes it down on `flush()`. */
-export interface Durability extends TreeObserver, SessionObserver {
+export interface Durability extends TreeObserver, SessionObserver, PermissionObserver {
   storedTree(driveId: string): StoredTree | undefined;
+  /** The user permissions invites created, as stored (handlers/permissionStore.ts). */
+  storedPermissions(): readonly GrantRecord[];
   /** Resolves once every change made so far is on disk; the server awaits it before answering. */
   flush(): Promise<void>;
 }
@@ -20,6 +23,7 @@ export interface Durability extends TreeObserver, SessionObserver {
 export class EmulatorState {
   readonly trees = new Map<string, DriveTree>();
   readonly sessions: SessionRegistry;
+  readonly permissions: PermissionRegistry;
   readonly faults = new FaultRegistry();
   readonly log = new RequestLog();
   readonly waits = new Waits();
@@ -41,6 +45,10 @@ export class EmulatorState {
       const stored = durability?.storedTree(drive.id);
       this.trees.set(drive.id, new DriveTree(drive.id, clock, durability, stored));
     }
+    this.permissions = new PermissionRegistry(
+      durability,
+      durability?.storedPermissions().filter((grant) => directory.drives.has(grant.driveId)),
+    );
     this.sessions = new SessionRegistry(limits.sessionSlidingTtlMs, limits.uploadUrlLifetimeMs, durability);
   }
 

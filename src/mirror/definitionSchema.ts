@@ -37,12 +37,42 @@ const httpsUrl = z
   .string({ error: "must be a string" })
   .refine((u) => URL.canParse(u) && new URL(u).protocol === "https:", { message: "must be an https:// URL" });
 
+/**
+ * Who gets access to a destination folder, applied after a successful pass (src/mirror/shareRules.ts) with
+ * Graph's invite (sign-in required): `read` or `write`, the two roles driveitem-invite grants.
+ */
+const shareRule = z.strictObject({
+  to: z.string({ error: "must be a string" }).regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, {
+    message: "must be an e-mail address or user principal name (user@example.com)",
+  }),
+  role: z.enum(["read", "write"], { error: 'must be "read" or "write"' }),
+});
+const shareRules = z
+  .array(shareRule, {
+    error: 'must be a list of {"to": "user@example.com", "role": "read" or "write"} rules',
+  })
+  .superRefine((rules, ctx) => {
+    const seen = new Set<string>();
+    rules.forEach((rule, index) => {
+      const key = rule.to.toLowerCase();
+      if (seen.has(key))
+        ctx.addIssue({
+          code: "custom",
+          path: [index, "to"],
+          message: `names ${rule.to} again: one rule per user`,
+        });
+      seen.add(key);
+    });
+  })
+  .optional();
+
 const driveDestination = z.strictObject({
   type: z.literal("drive"),
   driveId: z.string({ error: "must be a string" }).regex(/^[A-Za-z0-9!_.-]{1,200}$/, {
     message: "must be a drive id (letters, digits, ! _ . -)",
   }),
   path: folderPath.default("/"),
+  share: shareRules,
 });
 const onedriveDestination = z.strictObject({
   type: z.literal("onedrive"),
@@ -50,6 +80,7 @@ const onedriveDestination = z.strictObject({
     .string({ error: "must be a string" })
     .regex(/^[^\s/\\?#]{1,320}$/, { message: "must be a user principal name or object id" }),
   path: folderPath.default("/"),
+  share: shareRules,
 });
 const sharepointDestination = z.strictObject({
   type: z.literal("sharepoint"),
@@ -61,6 +92,7 @@ const sharepointDestination = z.strictObject({
     .min(1, { message: "must not be empty" })
     .max(255, { message: "must be at most 255 characters" }),
   path: folderPath.default("/"),
+  share: shareRules,
 });
 
 export const destinationSchema = z.discriminatedUnion(

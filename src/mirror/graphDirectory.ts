@@ -6,14 +6,19 @@
 import { GraphFailure } from "../core/graphFailure.js";
 import type { ResolvedDrive } from "../core/graphPort.js";
 import type { Destination } from "../core/job.js";
-import type { DriveDirectory, RemoteItem } from "../core/mirrorPorts.js";
+import type { DriveDirectory, FolderSharing, RemoteItem } from "../core/mirrorPorts.js";
 import { encodePath, itemByPathUrl } from "../graph/addressing.js";
 import { isRecord } from "../graph/driveItem.js";
 import type { GraphHttp } from "../graph/http.js";
 import { resolveDrive } from "../graph/resolve.js";
+import { invite, itemIdAt, listPermissions } from "../permissions/graphPermissions.js";
 
 export class GraphDriveDirectory implements DriveDirectory {
-  constructor(private readonly http: GraphHttp) {}
+  readonly sharing: FolderSharing;
+
+  constructor(private readonly http: GraphHttp) {
+    this.sharing = graphFolderSharing(http);
+  }
 
   resolveDrive(destination: Destination, signal: AbortSignal): Promise<ResolvedDrive> {
     return resolveDrive(this.http, destination, signal);
@@ -99,5 +104,28 @@ function remoteItem(body: unknown, route: string): RemoteItem {
     ...(quickXorHash ? { quickXorHash } : {}),
     ...(typeof body.size === "number" ? { size: body.size } : {}),
     ...(typeof body.webUrl === "string" ? { webUrl: body.webUrl } : {}),
+  };
+}
+
+/** The mirror's `share` rules on Graph's permissions API (src/permissions/graphPermissions.ts). */
+function graphFolderSharing(http: GraphHttp): FolderSharing {
+  return {
+    async userGrants(driveId, folderPath, signal) {
+      let itemId: string;
+      try {
+        itemId = await itemIdAt(http, driveId, folderPath, signal);
+      } catch (err: unknown) {
+        if (err instanceof GraphFailure && err.status === 404) return undefined;
+        throw err;
+      }
+      const entries = await listPermissions(http, driveId, itemId, signal);
+      const grants = entries.flatMap((e) =>
+        !e.inherited && e.kind === "user" && e.email ? [{ email: e.email, roles: e.roles }] : [],
+      );
+      return { itemId, grants };
+    },
+    async invite(driveId, itemId, email, role, signal) {
+      await invite(http, driveId, itemId, { email, role, sendInvitation: false }, signal);
+    },
   };
 }

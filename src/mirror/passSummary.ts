@@ -4,6 +4,7 @@
  */
 import type { UploadJob } from "../core/job.js";
 import type { PassReport } from "./runner.js";
+import type { ShareOutcome } from "./shareRules.js";
 
 export function formatPass(pass: PassReport, jobs: readonly UploadJob[], dryRun: boolean): string[] {
   const lines: string[] = [];
@@ -43,6 +44,7 @@ export function formatPass(pass: PassReport, jobs: readonly UploadJob[], dryRun:
       }
       for (const error of destination.errors) if (!destination.error) lines.push(`     error: ${error}`);
     }
+    for (const share of run.shares ?? []) lines.push(`  ${shareLine(share)}`);
     if (r.result === "failed") for (const error of r.errors) lines.push(`  FAILED: ${error}`);
   }
   lines.push(...conflictNotice(pass));
@@ -96,4 +98,18 @@ function conflictNotice(pass: PassReport): string[] {
     `COMPLETED WITH CONFLICTS: ${total} file(s) changed by someone else at the destination were not updated ` +
       "(see the conflict lines above; they are reported every pass until resolved)",
   ];
+}
+
+function shareLine(share: ShareOutcome): string {
+  const what = `${share.role} on ${share.destination} for ${share.to}`;
+  switch (share.outcome) {
+    case "granted":
+      return `shared ${what}`;
+    case "already-granted":
+      return `already shared ${what}`;
+    case "no-folder-yet":
+      return `not shared yet ${what}: the folder does not exist until something is mirrored there`;
+    case "failed":
+      return `share FAILED ${what}: ${share.error ?? "unknown error"}`;
+  }
 }

@@ -18,6 +18,7 @@ import { FolderEnsurer } from "./folders.js";
 import { recordMirrorJobEnd } from "./jobEnd.js";
 import type { MirrorLogger } from "./mirrorLog.js";
 import { type DestinationDeps, type DestinationReport, runDestination } from "./runDestination.js";
+import { applyShareRules, type ShareOutcome } from "./shareRules.js";
 
 export type PendingState =
   | { readonly state: "active" }
@@ -52,6 +53,8 @@ export interface MirrorRunReport {
   readonly source: string;
   readonly destinations: readonly DestinationReport[];
   readonly jobs: readonly UploadJob[];
+  /** The destinations' `share` rules, applied after a successful pass (shareRules.ts). */
+  readonly shares?: readonly ShareOutcome[];
 }
 
 export interface PassReport {
@@ -150,9 +153,22 @@ async function runMirror(
       });
     }
   }
+  // Shares only after a pass that went through: a failed destination may not be where its rules point yet.
+  const shares =
+    dryRun || errors.length > 0
+      ? []
+      : await applyShareRules(mirror, reports, {
+          sharing: deps.directory.sharing,
+          resolve: (destination) => deps.resolver.resolve(destination, signal),
+          signal,
+        });
+  for (const share of shares)
+    if (share.outcome === "failed")
+      errors.push(`${share.destination}: share ${share.role} with ${share.to}: ${share.error}`);
   return finish(mirror, deps, dryRun, runId, startedAt, lister.description, errors, reports, jobs, {
     result: errors.length > 0 ? "partial" : conflictCount(reports) > 0 ? "conflicts" : "ok",
     listed: entries.length,
+    shares,
   });
 }
 
@@ -185,7 +201,7 @@ async function finish(
   errors: readonly string[],
   destinations: readonly DestinationReport[],
   jobs: readonly UploadJob[],
-  summary: { result: RunRecord["result"]; listed: number },
+  summary: { result: RunRecord["result"]; listed: number; shares?: readonly ShareOutcome[] },
 ): Promise<MirrorRunReport> {
   const finishedAt = deps.clock.now();
   const sum = (pick: (r: DestinationReport) => number) => destinations.reduce((n, r) => n + pick(r), 0);
@@ -199,6 +215,7 @@ async function finish(
     inProgress: sum((r) => r.inProgress),
     conflicts: conflictCount(destinations),
     deletions: sum((r) => r.deletions.filter((d) => d.outcome === "deleted").length),
+    ...shareCounts(summary.shares ?? []),
     // Errors reach the history, the log and GET /api/mirrors; a lister's or SDK's message may hold a URL.
     errors: errors.map(redactSecrets),
   };
@@ -219,7 +236,16 @@ async function finish(
     durationMs: finishedAt - startedAt,
     dryRun,
   });
-  return { mirror: mirror.name, runId, run, source, destinations, jobs };
+  return { mirror: mirror.name, runId, run, source, destinations, jobs, shares: summary.shares ?? [] };
+}
+
+/** Counts for the run record; none when the mirror has no share rules (records stay as they were). */
+function shareCounts(shares: readonly ShareOutcome[]): Pick<RunRecord, "sharesGranted" | "sharesExisting"> {
+  if (shares.length === 0) return {};
+  return {
+    sharesGranted: shares.filter((s) => s.outcome === "granted").length,
+    sharesExisting: shares.filter((s) => s.outcome === "already-granted").length,
+  };
 }
 
 /**

@@ -71,6 +71,8 @@ export class TableHistoryStore implements HistoryStore {
         inProgress: run.inProgress,
         conflicts: run.conflicts,
         deletions: run.deletions,
+        ...(run.sharesGranted !== undefined ? { sharesGranted: run.sharesGranted } : {}),
+        ...(run.sharesExisting !== undefined ? { sharesExisting: run.sharesExisting } : {}),
         errors: JSON.stringify(run.errors.map((e) => e.slice(0, 1000)).slice(0, 20)),
       },
       "Replace",
@@ -153,6 +155,8 @@ function runFromRow(row: Row): RunRecord {
     inProgress: Number(row.inProgress ?? 0),
     conflicts: Number(row.conflicts ?? 0),
     deletions: Number(row.deletions ?? 0),
+    ...(row.sharesGranted !== undefined ? { sharesGranted: Number(row.sharesGranted) } : {}),
+    ...(row.sharesExisting !== undefined ? { sharesExisting: Number(row.sharesExisting) } : {}),
     errors: parseErrors(row.errors),
   };
 }

@@ -17,6 +17,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<CommandModule>>> = {
   emulator: () => import("./emulator.js"),
   ls: () => import("./ls.js"),
   check: () => import("./check.js"),
+  permissions: () => import("./permissions.js"),
 };
 
 /** Registers the subcommand named in `argv` when there is one, otherwise all of them (for help output). */

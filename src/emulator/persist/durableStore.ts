@@ -10,11 +10,21 @@
 import { QuickXorHash } from "../../core/quickXorHash.js";
 import { firstMissing } from "../byteRanges.js";
 import type { DiskContentStore } from "../content/diskContent.js";
+import type { GrantRecord, PermissionObserver } from "../handlers/permissionStore.js";
 import type { ItemRecord, StoredItem, StoredTree, TreeObserver } from "../itemTree.js";
 import type { SessionObserver, UploadSession } from "../sessions.js";
 import type { EmulatorState } from "../state.js";
 import { JournalWriter, type LoadedRows, loadRows, writeSnapshot } from "./journalFiles.js";
-import { type Batch, type DriveRow, type ItemRow, itemKey, type SessionRow, type Snapshot } from "./rows.js";
+import {
+  type Batch,
+  type DriveRow,
+  type ItemRow,
+  itemKey,
+  type PermissionRow,
+  permissionKey,
+  type SessionRow,
+  type Snapshot,
+} from "./rows.js";
 
 /** Journal lines allowed beyond twice the rows of the last snapshot before compaction. */
 const COMPACT_AFTER_LINES = 1000;
@@ -66,6 +76,18 @@ function sessionRow(session: UploadSession): SessionRow {
   };
 }
 
+function permissionRow(grant: GrantRecord): PermissionRow {
+  return {
+    id: grant.id,
+    drive: grant.driveId,
+    item: grant.itemId,
+    role: grant.role,
+    userId: grant.userId,
+    email: grant.email,
+    displayName: grant.displayName,
+  };
+}
+
 function restoredHash(row: SessionRow): QuickXorHash {
   try {
     return new QuickXorHash(row.hash);
@@ -74,18 +96,26 @@ function restoredHash(row: SessionRow): QuickXorHash {
   }
 }
 
-export class DurableStore implements TreeObserver, SessionObserver {
+export class DurableStore implements TreeObserver, SessionObserver, PermissionObserver {
   private readonly dirtyItems = new Map<string, ItemRecord>();
   private readonly removedItems = new Map<string, [drive: string, id: string]>();
   private readonly dirtySessions = new Map<string, UploadSession>();
   private readonly endedSessions = new Set<string>();
   private readonly dirtyDrives = new Set<string>();
+  private readonly dirtyPermissions = new Map<string, GrantRecord>();
+  private readonly removedPermissions = new Map<string, [drive: string, item: string, id: string]>();
   private readonly itemsByDrive = new Map<string, ItemRow[]>();
   /** Rows of drives the current seed does not have: kept untouched, so a seed change loses nothing. */
-  private foreign: { drives: DriveRow[]; items: ItemRow[]; sessions: SessionRow[] } = {
+  private foreign: {
+    drives: DriveRow[];
+    items: ItemRow[];
+    sessions: SessionRow[];
+    permissions: PermissionRow[];
+  } = {
     drives: [],
     items: [],
     sessions: [],
+    permissions: [],
   };
   private state: EmulatorState | undefined;
   private journal: JournalWriter | undefined;
@@ -136,6 +166,19 @@ export class DurableStore implements TreeObserver, SessionObserver {
     return { nextSerial: this.loaded?.drives.get(driveId)?.nextSerial ?? rows.length, items };
   }
 
+  /** Every stored user permission; the state keeps those of its drives, attach() keeps the others aside. */
+  storedPermissions(): GrantRecord[] {
+    return [...(this.loaded?.permissions.values() ?? [])].map((row) => ({
+      id: row.id,
+      driveId: row.drive,
+      itemId: row.item,
+      role: row.role,
+      userId: row.userId,
+      email: row.email,
+      displayName: row.displayName,
+    }));
+  }
+
   /**
    * Puts the stored sessions back, writes a fresh snapshot (which also records the roots of drives new to this
    * folder) and deletes blob files nothing refers to. Call once, after the state's trees exist.
@@ -176,6 +219,9 @@ export class DurableStore implements TreeObserver, SessionObserver {
     }
     this.foreign.items = [...(this.loaded?.items.values() ?? [])].filter((row) => !known(row.drive));
     this.foreign.drives = [...(this.loaded?.drives.values() ?? [])].filter((row) => !known(row.id));
+    this.foreign.permissions = [...(this.loaded?.permissions.values() ?? [])].filter(
+      (row) => !known(row.drive),
+    );
     this.itemsByDrive.clear();
     this.loaded = undefined;
     const snapshot = this.takeSnapshot();
@@ -199,6 +245,18 @@ export class DurableStore implements TreeObserver, SessionObserver {
     const key = itemKey(item.driveId, item.id);
     this.dirtyItems.delete(key);
     this.removedItems.set(key, [item.driveId, item.id]);
+  }
+
+  permissionChanged(grant: GrantRecord): void {
+    const key = permissionKey(grant.driveId, grant.itemId, grant.id);
+    this.removedPermissions.delete(key);
+    this.dirtyPermissions.set(key, grant);
+  }
+
+  permissionRemoved(grant: GrantRecord): void {
+    const key = permissionKey(grant.driveId, grant.itemId, grant.id);
+    this.dirtyPermissions.delete(key);
+    this.removedPermissions.set(key, [grant.driveId, grant.itemId, grant.id]);
   }
 
   sessionEnded(session: UploadSession): void {
@@ -251,6 +309,9 @@ export class DurableStore implements TreeObserver, SessionObserver {
     if (this.removedItems.size > 0) batch.removedItems = [...this.removedItems.values()];
     if (this.dirtySessions.size > 0) batch.sessions = [...this.dirtySessions.values()].map(sessionRow);
     if (this.endedSessions.size > 0) batch.endedSessions = [...this.endedSessions];
+    if (this.dirtyPermissions.size > 0)
+      batch.permissions = [...this.dirtyPermissions.values()].map(permissionRow);
+    if (this.removedPermissions.size > 0) batch.removedPermissions = [...this.removedPermissions.values()];
     this.clearDirty();
     return Object.keys(batch).length > 0 ? batch : undefined;
   }
@@ -267,8 +328,16 @@ export class DurableStore implements TreeObserver, SessionObserver {
       for (const item of tree.all()) items.push(itemRow(item));
     }
     const sessions = [...this.foreign.sessions, ...state.sessions.all().map(sessionRow)];
+    const permissions = [...this.foreign.permissions, ...state.permissions.all().map(permissionRow)];
     this.clearDirty();
-    return { format: "graph-mirror-emulator/1", generation: this.generation + 1, drives, items, sessions };
+    return {
+      format: "graph-mirror-emulator/1",
+      generation: this.generation + 1,
+      drives,
+      items,
+      sessions,
+      permissions,
+    };
   }
 
   private async compact(snapshot: Snapshot): Promise<void> {
@@ -277,7 +346,8 @@ export class DurableStore implements TreeObserver, SessionObserver {
     await this.journal?.close();
     this.generation = snapshot.generation;
     this.journal = await JournalWriter.open(this.dir, this.generation);
-    this.rowsAtCompaction = snapshot.items.length + snapshot.sessions.length;
+    this.rowsAtCompaction =
+      snapshot.items.length + snapshot.sessions.length + (snapshot.permissions?.length ?? 0);
     await this.content.deleteFiles(disposed);
   }
 
@@ -287,5 +357,7 @@ export class DurableStore implements TreeObserver, SessionObserver {
     this.dirtySessions.clear();
     this.endedSessions.clear();
     this.dirtyDrives.clear();
+    this.dirtyPermissions.clear();
+    this.removedPermissions.clear();
   }
 }

@@ -15,6 +15,8 @@ import {
   type DriveRow,
   type ItemRow,
   itemKey,
+  type PermissionRow,
+  permissionKey,
   type SessionRow,
   type Snapshot,
   snapshotSchema,
@@ -28,6 +30,7 @@ export interface LoadedRows {
   readonly drives: Map<string, DriveRow>;
   readonly items: Map<string, ItemRow>;
   readonly sessions: Map<string, SessionRow>;
+  readonly permissions: Map<string, PermissionRow>;
 }
 
 function isMissing(err: unknown): boolean {
@@ -62,6 +65,10 @@ export function applyBatch(rows: LoadedRows, batch: Batch): void {
   for (const [drive, id] of batch.removedItems ?? []) rows.items.delete(itemKey(drive, id));
   for (const session of batch.sessions ?? []) rows.sessions.set(session.id, session);
   for (const id of batch.endedSessions ?? []) rows.sessions.delete(id);
+  for (const row of batch.permissions ?? [])
+    rows.permissions.set(permissionKey(row.drive, row.item, row.id), row);
+  for (const [drive, item, id] of batch.removedPermissions ?? [])
+    rows.permissions.delete(permissionKey(drive, item, id));
 }
 
 /** The rows the last run left, or undefined when the folder holds no state yet (first start). */
@@ -83,6 +90,7 @@ export async function loadRows(dir: string): Promise<LoadedRows | undefined> {
     drives: new Map(snapshot.drives.map((d) => [d.id, d])),
     items: new Map(snapshot.items.map((i) => [itemKey(i.drive, i.id), i])),
     sessions: new Map(snapshot.sessions.map((s) => [s.id, s])),
+    permissions: new Map((snapshot.permissions ?? []).map((p) => [permissionKey(p.drive, p.item, p.id), p])),
   };
   const journalPath = path.join(dir, journalFile(snapshot.generation));
   const lines = (await readOptional(journalPath))?.split("\n") ?? [];

@@ -58,6 +58,18 @@ export const sessionRowSchema = z.strictObject({
 });
 export type SessionRow = z.infer<typeof sessionRowSchema>;
 
+/** A user permission an invite created (handlers/permissionStore.ts); kept so durable mode keeps sharing. */
+export const permissionRowSchema = z.strictObject({
+  id: z.string().min(1),
+  drive: z.string().min(1),
+  item: z.string().min(1),
+  role: z.enum(["read", "write"]),
+  userId: z.string().min(1),
+  email: z.string().min(1),
+  displayName: z.string(),
+});
+export type PermissionRow = z.infer<typeof permissionRowSchema>;
+
 export const driveRowSchema = z.strictObject({ id: z.string().min(1), nextSerial: count });
 export type DriveRow = z.infer<typeof driveRowSchema>;
 
@@ -67,6 +79,8 @@ export const snapshotSchema = z.strictObject({
   drives: z.array(driveRowSchema),
   items: z.array(itemRowSchema),
   sessions: z.array(sessionRowSchema),
+  /** Absent in snapshots written before the permissions API was modelled. */
+  permissions: z.array(permissionRowSchema).optional(),
 });
 export type Snapshot = z.infer<typeof snapshotSchema>;
 
@@ -77,7 +91,11 @@ export const batchSchema = z.strictObject({
   removedItems: z.array(z.tuple([z.string(), z.string()])).optional(),
   sessions: z.array(sessionRowSchema).optional(),
   endedSessions: z.array(z.string()).optional(),
+  permissions: z.array(permissionRowSchema).optional(),
+  /** [drive, item, permission id]. */
+  removedPermissions: z.array(z.tuple([z.string(), z.string(), z.string()])).optional(),
 });
 export type Batch = z.infer<typeof batchSchema>;
 
 export const itemKey = (drive: string, id: string): string => `${drive}|${id}`;
+export const permissionKey = (drive: string, item: string, id: string): string => `${drive}|${item}|${id}`;

@@ -89,6 +89,7 @@ export async function startMirrorWorld(limits: Partial<EmulatorLimits> = {}): Pr
       const http = new GraphHttp({ baseUrl: emu.graphBaseUrl, tokens, requestTimeoutMs });
       const graphDirectory = new GraphDriveDirectory(http);
       const directory: DriveDirectory = {
+        sharing: graphDirectory.sharing,
         resolveDrive: (destination, signal) => graphDirectory.resolveDrive(destination, signal),
         getItemByPath: (driveId, itemPath, signal) => graphDirectory.getItemByPath(driveId, itemPath, signal),
         createFolder: (driveId, parent, name, signal) =>
