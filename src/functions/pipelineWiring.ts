@@ -9,22 +9,29 @@ import type { PoisonDeps } from "../core/poison.js";
 import type { WakeQueue } from "../core/storePorts.js";
 import type { SweeperDeps } from "../core/sweeper.js";
 import type { WorkerDeps } from "../core/worker.js";
+import type { RejectedWakes } from "../store/rejectedWakes.js";
 import { type Runtime, runtime } from "./runtime.js";
 
 export function contextLog(context: InvocationContext): PipelineLog {
   return (event) => context.log(JSON.stringify({ invocationId: context.invocationId, ...event }));
 }
 
+/** Warnings: a person should look, but nothing failed (a malformed message, handled once). */
+export function contextWarn(context: InvocationContext): PipelineLog {
+  return (event) => context.warn(JSON.stringify({ invocationId: context.invocationId, ...event }));
+}
+
 export async function workerDeps(
   context: InvocationContext,
   rt: Runtime = runtime(),
-): Promise<WorkerDeps & { readonly queue: WakeQueue }> {
+): Promise<WorkerDeps & { readonly queue: WakeQueue; readonly rejectedWakes: RejectedWakes }> {
   const [storage, engine] = await Promise.all([rt.storage(), rt.engine()]);
   const config = rt.pipelineConfig();
   return {
     store: storage.jobs,
     throttle: storage.throttle,
     queue: storage.wakeQueue,
+    rejectedWakes: storage.rejectedWakes,
     clock: rt.clock,
     runStep: engine.runStep,
     cancelJob: engine.cancelJob,

@@ -13,6 +13,7 @@ import { type Clock, systemClock } from "../core/ports.js";
 import type { JobStore, ThrottleStore, WakeQueue } from "../core/storePorts.js";
 import { CachedThrottleStore } from "./cachedThrottleStore.js";
 import { QueueWake } from "./queueWake.js";
+import { RejectedWakeQueue, type RejectedWakes } from "./rejectedWakes.js";
 import { httpStatusOf } from "./restError.js";
 import { TableJobStore } from "./tableJobStore.js";
 import { TableThrottleStore } from "./tableThrottleStore.js";
@@ -29,6 +30,8 @@ export interface Storage {
   readonly jobs: JobStore;
   readonly throttle: ThrottleStore;
   readonly wakeQueue: WakeQueue;
+  /** Where messages that are not wake messages go, once, with the reason (`<wake queue>-poison`). */
+  readonly rejectedWakes: RejectedWakes;
   readonly clients: StorageClients;
   /** Creates the tables and queues when missing (idempotent). */
   ensureResources(signal?: AbortSignal): Promise<void>;
@@ -81,6 +84,7 @@ export function createStorage(config: StorageConfig, options: StorageFactoryOpti
       options.clock ?? systemClock,
     ),
     wakeQueue: new QueueWake(clients.wakeQueue),
+    rejectedWakes: new RejectedWakeQueue(clients.poisonQueue),
     clients,
     ensureResources: async (signal) => {
       const abortSignal = signal ?? AbortSignal.timeout(30_000);
