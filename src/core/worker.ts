@@ -15,7 +15,8 @@
  * would wake the job before the sweeper (issue 16). It bumps wakeSeq and schedules one delayed wake for the
  * lease's end (src/core/leaseWait.ts); the holder, if alive, accepts that bump when it writes its result.
  */
-import { isTerminal, type StepResult, type UploadJob } from "./job.js";
+import { claimDestination } from "./destinationClaim.js";
+import { isTerminal, type StepResult, type SupersedingJob, type UploadJob } from "./job.js";
 import type { JobRowCache } from "./jobRowCache.js";
 import { driveOf, leased, leaseIsLive, released, wakeMessageFor } from "./lease.js";
 import { onlyFlagsRaised, wakeAtLeaseEnd } from "./leaseWait.js";
@@ -23,10 +24,12 @@ import { type PipelineLog, silentLog } from "./pipelineLog.js";
 import type { Clock } from "./ports.js";
 import {
   ConcurrencyError,
+  type DestinationIndex,
   type JobStore,
   type StoredJob,
   type ThrottleStore,
   type WakeMessage,
+  type WakeQueue,
 } from "./storePorts.js";
 
 export type StepRunner = (job: UploadJob, signal: AbortSignal) => Promise<StepResult>;
@@ -61,6 +64,12 @@ export interface WorkerDeps {
    * skips reading it, and reads after all when its first conditional write fails. Absent: always read.
    */
   readonly rowCache?: JobRowCache;
+  /**
+   * The one-job-per-destination index (src/core/destinationClaim.ts) and the queue a superseded job's wake goes
+   * to. A job's first step claims its item; a job that finds a newer one there ends `superseded` without any
+   * Graph call. Absent (unit tests of other rules): no claims.
+   */
+  readonly claims?: { readonly destinations: DestinationIndex; readonly wake: WakeQueue };
 }
 
 export type Continuation =
@@ -155,7 +164,9 @@ async function wakeWithRow(
   }
   if (takeover) log({ event: "lease-takeover", ...ctx });
 
-  const result = await runUnderLease(mine, deps);
+  const lostClaim = await claimBeforeFirstStep(mine, deps);
+  if (lostClaim) mine = { ...mine, cancelRequested: true, supersededBy: lostClaim };
+  const result = lostClaim ? cancelledWithoutIo(mine.job, deps.clock.now()) : await runUnderLease(mine, deps);
   const outcome = await writeResult(mine, result, deps);
   const written = outcome?.written;
   // The next wake of this job (the continuation below) may start from this row instead of reading it.
@@ -241,9 +252,26 @@ interface PlannedRow {
   readonly continuation?: Continuation;
 }
 
+/**
+ * A job's first step claims its destination item (the submitter did too, unless it died first). Returns the
+ * newer job that holds the item, when there is one: then this job must not upload at all.
+ */
+async function claimBeforeFirstStep(mine: StoredJob, deps: WorkerDeps): Promise<SupersedingJob | undefined> {
+  if (!deps.claims || mine.job.status !== "queued" || mine.cancelRequested) return undefined;
+  const outcome = await claimDestination(mine.job, { ...deps.claims, jobs: deps.store, clock: deps.clock });
+  return outcome.kind === "superseded"
+    ? { requestId: outcome.by.requestId, jobId: outcome.by.jobId }
+    : undefined;
+}
+
+/** A queued job has no session yet: cancelling it needs no Graph call. */
+function cancelledWithoutIo(job: UploadJob, now: number): StepResult {
+  return { job: { ...job, status: "cancelled", updatedAt: now }, next: { type: "cancelled" }, events: [] };
+}
+
 /** The row to write after a step, and the continuation it calls for. */
 function nextRow(mine: StoredJob, result: StepResult, now: number): PlannedRow {
-  const job = withTerminalStatus(result);
+  const job = endedBySupersede(withTerminalStatus(result), mine.supersededBy);
   const base = released(mine);
   if (isTerminal(job.status)) return { row: { ...base, job: { ...job, nextWakeAt: undefined } } };
   const cancelPending = mine.cancelRequested === true;
@@ -266,6 +294,25 @@ function withTerminalStatus(result: StepResult): UploadJob {
     default:
       return job;
   }
+}
+
+/**
+ * A job a newer request superseded ends `superseded`, naming that request, whether its step cancelled it or, in
+ * the race with the supersede request, completed it: the newer job's content replaces what it committed, so it
+ * must not report `completed` (issue 16: never two completed jobs for one item). A job that failed on its own
+ * stays failed.
+ */
+function endedBySupersede(job: UploadJob, by: SupersedingJob | undefined): UploadJob {
+  if (!by || (job.status !== "cancelled" && job.status !== "completed")) return job;
+  return {
+    ...job,
+    status: "superseded",
+    supersededBy: by,
+    lastError: {
+      code: "superseded",
+      message: `a newer upload to the same destination (request ${by.requestId}, job ${by.jobId}) replaced this one`,
+    },
+  };
 }
 
 /**
@@ -294,6 +341,7 @@ async function writeResult(
         etag: fresh.etag,
         wakeSeq: fresh.wakeSeq,
         ...(fresh.cancelRequested ? { cancelRequested: true } : {}),
+        ...(fresh.supersededBy ? { supersededBy: fresh.supersededBy } : {}),
       };
     }
   }

@@ -93,7 +93,7 @@ async function build(rt: Runtime): Promise<MirrorWiring> {
           blobContainer: (name) => storage.clients.blobService.getContainerClient(name),
           openUrl: (url) => new UrlSource(url, { policy, timeoutMs: config.requestTimeoutMs }),
         }),
-        jobs: new QueueJobSink(storage.jobs, storage.wakeQueue, rt.clock),
+        jobs: new QueueJobSink(storage.jobs, storage.wakeQueue, rt.clock, storage.destinations),
         log,
       };
     },

@@ -40,6 +40,7 @@ export async function workerDeps(
     stepDeadlineMs: config.stepDeadlineMs,
     log: contextLog(context),
     rowCache: rt.rowCache,
+    claims: { destinations: storage.destinations, wake: storage.wakeQueue },
   };
 }
 

@@ -16,6 +16,7 @@ import { SWEEP_SCHEDULE, sweeperHandler } from "../../../src/functions/sweeper.j
 import { createUploadFunction } from "../../../src/functions/uploads.js";
 import { wakeQueueOutput } from "../../../src/functions/wakeOutput.js";
 import { createStorageClients } from "../../../src/store/factory.js";
+import { MemoryDestinationIndex } from "../../../src/store/memoryDestinationIndex.js";
 import { MemoryJobStore } from "../../../src/store/memoryJobStore.js";
 import { MemoryThrottleStore } from "../../../src/store/memoryThrottleStore.js";
 import { MemoryWakeQueue } from "../../../src/store/memoryWakeQueue.js";
@@ -42,6 +43,7 @@ function install(extraEnv: Record<string, string> = {}) {
         throttle: new MemoryThrottleStore(),
         wakeQueue: queue,
         rejectedWakes: rejected,
+        destinations: new MemoryDestinationIndex(),
         clients: createStorageClients(parseStorageConfig(env)),
         ensureResources: async () => {},
       }),

@@ -273,7 +273,7 @@ describe("processWake", () => {
     t.engine.once((j) => hold.promise.then(() => t.engine.advance(j)));
     const running = processWake({ jobId: job.jobId, requestId: job.requestId, wakeSeq: 0 }, t.worker());
     await new Promise((r) => setImmediate(r));
-    // What DELETE /api/uploads/{id} does to a leased job (src/api/requestCancel.ts): raise the flag only.
+    // What DELETE /api/uploads/{id} does to a leased job (src/core/cancelRequest.ts): raise the flag only.
     const leased = row(await t.store.get(job.jobId, job.requestId));
     const { etag, ...rest } = leased;
     await t.store.replace({ ...rest, cancelRequested: true }, etag);
