@@ -79,8 +79,11 @@ async function start(options: StartOptions): Promise<void> {
   const dataDir = path.resolve(options.dataDir ?? APP_DIR);
   const logDir = path.join(dataDir, ".local", "logs");
   const stops: (() => Promise<void>)[] = [];
+  // Azurite goes last: the functions may still write rows while they stop (src/localhost/azurite.ts).
+  let stopAzurite: (() => Promise<void>) | undefined;
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    await stopAzurite?.().catch(() => undefined);
   };
   // Ctrl-C at any point (even during the first pass) stops everything started so far.
   const interrupted = new AbortController();
@@ -105,7 +108,7 @@ async function start(options: StartOptions): Promise<void> {
         );
       else {
         const started: AzuriteProcess = await startPersistentAzurite(dataDir, azurite);
-        stops.push(started.stop);
+        stopAzurite = started.stop;
         say(`  storage   Azurite on ${range}, data in ${path.join(dataDir, ".azurite")}`);
       }
     } else say("  storage   AzureWebJobsStorage from the settings");
