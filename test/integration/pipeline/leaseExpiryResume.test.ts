@@ -103,6 +103,8 @@ describe("a step that dies holding its lease (issue 16)", () => {
     const before = crashed.events.slice(0, takeoverIndex).filter((e) => e.event === "step-written");
     const crashTime = before.at(-1)?.at ?? started;
     const resumeMs = takeover.at - crashTime;
+    // The figure docs/pipeline.md reports ("Worst case after a crash mid-step").
+    console.log(`resumed ${resumeMs / 1000} s (virtual) after the crash mid-step`);
     // Resumed one lease after the crash (plus the slack and the queue's whole-second rounding), well before the
     // sweeper could have (lease + grace + a sweeper period).
     expect(resumeMs).toBeGreaterThanOrEqual(LEASE_MS - 1_000);
