@@ -3,8 +3,10 @@
  * with five uploads of 10-40 MiB in flight, SIGKILLed as a whole (its process group) three times mid-upload and
  * restarted at once. Storage is a separate Azurite that survives the kills, as Azure Storage would. Every job must
  * complete within one lease plus 2 minutes of the last restart, byte-identical, with no upload session left
- * open on the emulator. Short step deadline and lease (6 s) so the run fits CI; the resume times it prints are
- * the "after" figures in docs/pipeline.md.
+ * open on the emulator. Short step deadline and lease (6 s) and sweeper grace (10 s) so the run fits CI (about
+ * 40 s); the resume times it prints are the end-to-end figures in docs/pipeline.md. A kill that lands after a
+ * session was created and before the row saying so was written leaves a session only its expiry frees: the
+ * engine waits out such a busy file (src/core/engine.ts), which can take longer than this test allows.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -87,6 +89,8 @@ async function startApp(ports: { graph: number; upload: number }): Promise<Start
         STEP_DEADLINE_SECONDS: String(STEP_DEADLINE_SECONDS),
         LEASE_MARGIN_SECONDS: String(LEASE_MARGIN_SECONDS),
         LOCALHOST_MESSAGE_LEASE_SECONDS: "5",
+        // start sweeps once, lease + grace after it began: a job whose continuation was lost to a kill is found then.
+        SWEEP_GRACE_SECONDS: "10",
         // Fixed across restarts: stored upload sessions name the upload host.
         EMULATOR_GRAPH_PORT: String(ports.graph),
         EMULATOR_UPLOAD_PORT: String(ports.upload),
@@ -189,7 +193,8 @@ it("five uploads survive three SIGKILLs of the whole app: completed within lease
     expect(Buffer.from(await content.arrayBuffer()).equals(source.bytes), source.name).toBe(true);
   }
   expect(await (await fetch(`${control}/sessions`)).json()).toEqual([]);
-  // No step ever took the sweeper's path back: every resumption came through a wake at the lease's end.
+  // How the jobs came back: lease takeovers through wakes moved to the lease's end, and the sweep start runs
+  // once after a restart for continuations the kill lost (docs/pipeline.md reports these figures).
   const log = readFileSync(path.join(dataDir, ".local", "logs", "functions.log"), "utf8");
   console.log(
     `sigkill e2e: ${log.match(/"event":"lease-takeover"/g)?.length ?? 0} lease takeovers, ` +

@@ -24,6 +24,7 @@ import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import { parseAuthConfig } from "../../config/auth.js";
 import { parseGraphConfig } from "../../config/graph.js";
+import { type PipelineConfig, parsePipelineConfig } from "../../config/pipeline.js";
 import { parseStorageConfig } from "../../config/storage.js";
 import {
   type AzuriteProcess,
@@ -170,6 +171,8 @@ async function start(options: StartOptions): Promise<void> {
       `  functions ${func ? "Azure Functions Core Tools (func start)" : "built-in local host"} on ${api}, logs in ${logFile}`,
     );
 
+    const sweepOnce = sweepAfterRestart(port, parsePipelineConfig(env));
+    stops.push(async () => clearTimeout(sweepOnce));
     const mirrors = definitions?.valid.map((m) => m.name) ?? [];
     for (const invalid of definitions?.invalid ?? [])
       say(`  ! mirror ${invalid.mirror} is invalid: ${invalid.error.message}`);
@@ -224,6 +227,29 @@ async function start(options: StartOptions): Promise<void> {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
   }
+}
+
+/**
+ * Local only: one sweep, through the host's admin API, as soon as a job left behind by a killed run can count as
+ * overdue (its lease and the sweeper's grace passed). A run killed between writing a job's row and sending its
+ * continuation leaves a job only the sweeper finds, and its timer fires every 5 minutes on the clock; after a
+ * restart that could be the longest wait of all (issue 16). Never `runOnStartup`, which would fire in Azure on
+ * every restart and scale-out (PLATFORM.md).
+ */
+function sweepAfterRestart(port: number, pipeline: PipelineConfig): NodeJS.Timeout {
+  const timer = setTimeout(
+    () => {
+      void fetch(`http://127.0.0.1:${port}/admin/functions/uploadSweeper`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: "{}",
+        signal: AbortSignal.timeout(30_000),
+      }).catch(() => undefined);
+    },
+    pipeline.leaseMs + pipeline.sweepGraceMs + 1_000,
+  );
+  timer.unref();
+  return timer;
 }
 
 /**
