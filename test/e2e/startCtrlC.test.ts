@@ -5,12 +5,14 @@
  * there when Azurite starts again on the same data, and start has stopped Azurite itself (its pid is gone).
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { TableClient } from "@azure/data-tables";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { DEFAULT_DRIVE_IDS } from "../../src/emulator/index.js";
 import {
   type AzuritePorts,
   explicitDevStorageConnectionString,
@@ -56,6 +58,8 @@ function alive(pid: number): boolean {
 
 it("a Ctrl-C'd start keeps the row written while it stopped: Azurite stops last, after saving", async () => {
   const ports: AzuritePorts = { blob: await freePort(), queue: await freePort(), table: await freePort() };
+  const graphPort = await freePort();
+  writeFileSync(path.join(dataDir, "source.bin"), randomBytes(2 * 1024 * 1024));
   let output = "";
   start = spawn(
     process.execPath,
@@ -77,8 +81,11 @@ it("a Ctrl-C'd start keeps the row written while it stopped: Azurite stops last,
         AZURITE_BLOB_PORT: String(ports.blob),
         AZURITE_QUEUE_PORT: String(ports.queue),
         AZURITE_TABLE_PORT: String(ports.table),
-        EMULATOR_GRAPH_PORT: "0",
+        EMULATOR_GRAPH_PORT: String(graphPort),
         EMULATOR_UPLOAD_PORT: "0",
+        ALLOWED_FILE_ROOTS: dataDir,
+        CHUNK_SIZE: "320KiB",
+        SIMPLE_UPLOAD_MAX: "320KiB",
       },
       stdio: ["ignore", "pipe", "pipe"],
       // Its own process group, like a shell's foreground job: Ctrl-C below goes to the whole group.
@@ -106,16 +113,54 @@ it("a Ctrl-C'd start keeps the row written while it stopped: Azurite stops last,
   await table.createTable();
   await table.createEntity({ partitionKey: "p", rowKey: "before", step: 27 });
 
+  // An upload whose fragments take 1.5 s each at the emulator, so a step is in flight when Ctrl-C comes.
+  const control = `http://127.0.0.1:${graphPort}/_emulator`;
+  const fault = await fetch(`${control}/faults`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      match: { route: "uploadFragment", times: "Infinity" },
+      fault: { type: "delay", ms: 1_500 },
+    }),
+  });
+  expect(fault.status).toBe(201);
+  const api = /API listening on (http:\/\/localhost:\d+\/api)/.exec(output)?.[1] ?? "";
+  const post = await fetch(`${api}/uploads`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      source: { type: "file", path: path.join(dataDir, "source.bin") },
+      destinations: [{ type: "drive", driveId: DEFAULT_DRIVE_IDS.opsDocuments, path: "/ctrlc/source.bin" }],
+    }),
+  });
+  const { id: requestId } = (await post.json()) as { id: string };
+  await eventually(
+    async () => {
+      const status = (await (await fetch(`${api}/uploads/${requestId}`)).json()) as {
+        jobs: { attempts: { sessions: number } }[];
+      };
+      return (status.jobs[0]?.attempts.sessions ?? 0) >= 1 ? true : undefined;
+    },
+    30_000,
+    "the upload session",
+    50,
+  );
+  // The first fragment's step starts at once and its request takes 1.5 s: a moment later it is in flight.
+  await new Promise((resolve) => setTimeout(resolve, 300));
+
   const pid = start.pid ?? 0;
   const exited = new Promise<number | null>((resolve) => start?.once("exit", (code) => resolve(code)));
   process.kill(-pid, "SIGINT");
-  // Written after Ctrl-C, while start is still stopping the functions: what an in-flight step does last.
+  // Written after Ctrl-C, while start is still stopping the functions.
   await table.createEntity({ partitionKey: "p", rowKey: "after", step: 28 });
   expect(await exited).toBe(0);
   expect(alive(azuritePid)).toBe(false);
   expect(existsSync(path.join(dataDir, ".azurite", PID_FILE))).toBe(false);
 
-  // Azurite again, on the same data: both rows are there.
+  // Azurite again, on the same data: the rows are there, and so is the result of the step that was in flight
+  // at Ctrl-C: the local host let it finish and wrote its row (lease released, bytes confirmed) before start
+  // stopped Azurite. Had Azurite stopped with everyone else, that write would have failed and the row would
+  // still hold the dead step's lease.
   const again = await spawnAzurite({ location: path.join(dataDir, ".azurite") }, ports);
   try {
     const rows = [];
@@ -124,6 +169,17 @@ it("a Ctrl-C'd start keeps the row written while it stopped: Azurite stops last,
       ["after", 28],
       ["before", 27],
     ]);
+    const jobs = TableClient.fromConnectionString(explicitDevStorageConnectionString(ports), "uploadjobs", {
+      allowInsecureConnection: true,
+    });
+    const found: { leaseOwner: string; confirmedOffset: unknown }[] = [];
+    for await (const entity of jobs.listEntities<{ leaseOwner: string; confirmedOffset: unknown }>({
+      queryOptions: { filter: `PartitionKey eq '${requestId}'` },
+    }))
+      found.push(entity);
+    const [job] = found;
+    expect(job?.leaseOwner).toBe("");
+    expect(Number(job?.confirmedOffset)).toBeGreaterThan(0);
   } finally {
     await stopChild(again.child);
   }
