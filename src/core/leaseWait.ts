@@ -13,7 +13,7 @@
 import { wakeMessageFor, withoutEtag } from "./lease.js";
 import { silentLog } from "./pipelineLog.js";
 import { ConcurrencyError, type StoredJob, type WakeMessage } from "./storePorts.js";
-import { type WakeResult, type WorkerDeps, wakeFromStore } from "./worker.js";
+import type { WakeResult, WorkerDeps } from "./worker.js";
 
 /**
  * Sent this long after the lease's end: queue delays are whole seconds (rounded up), and another instance's
@@ -29,7 +29,10 @@ export async function wakeAtLeaseEnd(
   message: WakeMessage,
   deps: WorkerDeps,
   attempt: number,
+  /** Drops the wake (the row kept changing under every attempt). */
   giveUp: () => WakeResult,
+  /** Reads the row again and handles the wake from it, as attempt `attempt + 1`. */
+  rereadAndRetry: (attempt: number) => Promise<WakeResult>,
 ): Promise<WakeResult> {
   if (attempt >= MAX_ATTEMPTS) return giveUp();
   const now = deps.clock.now();
@@ -41,7 +44,7 @@ export async function wakeAtLeaseEnd(
   } catch (err: unknown) {
     if (!(err instanceof ConcurrencyError)) throw err;
     // The holder wrote its result, or another copy was first: decide again from the row as it is now.
-    return wakeFromStore(message, deps, attempt + 1);
+    return rereadAndRetry(attempt + 1);
   }
   (deps.log ?? silentLog)({
     event: "wake-deferred",

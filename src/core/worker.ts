@@ -86,11 +86,7 @@ export type WakeResult =
   | { readonly kind: "stepped"; readonly job: UploadJob; readonly continuation?: Continuation };
 
 /** Reads a job's row again and handles the wake from it (after a lost race, or instead of a cached row). */
-export async function wakeFromStore(
-  message: WakeMessage,
-  deps: WorkerDeps,
-  attempt = 0,
-): Promise<WakeResult> {
+async function wakeFromStore(message: WakeMessage, deps: WorkerDeps, attempt = 0): Promise<WakeResult> {
   return wakeWithRow(
     await deps.store.get(message.jobId, message.requestId),
     message,
@@ -139,7 +135,14 @@ async function wakeWithRow(
   const now = deps.clock.now();
   if (leaseIsLive(row, now)) {
     if (rereadIfChanged) return rereadIfChanged();
-    return wakeAtLeaseEnd(row, message, deps, attempt, () => drop("leased"));
+    return wakeAtLeaseEnd(
+      row,
+      message,
+      deps,
+      attempt,
+      () => drop("leased"),
+      (next) => wakeFromStore(message, deps, next),
+    );
   }
 
   if (!row.cancelRequested) {
