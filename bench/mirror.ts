@@ -7,6 +7,7 @@
  *
  * Run: `npm run bench -- mirror` (registered in bench/benchmarks.ts), or `node dist/bench/mirror.js` after a build.
  */
+
 import { randomUUID } from "node:crypto";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
@@ -38,6 +39,7 @@ import { createMirrorStores } from "../src/mirror/storage.js";
 import { createSourceOpener } from "../src/sources/opener.js";
 import { MemoryHistoryStore } from "../src/store/historyMemory.js";
 import { MemoryManifestStore } from "../src/store/manifestMemory.js";
+import { MemoryDestinationIndex } from "../src/store/memoryDestinationIndex.js";
 import { MemoryJobStore } from "../src/store/memoryJobStore.js";
 import { MemoryWakeQueue } from "../src/store/memoryWakeQueue.js";
 import { startAzurite } from "../test/support/azurite.js";
@@ -76,7 +78,12 @@ function passDeps(emu: RunningEmulator, root: string, manifest: ManifestStore): 
     newId: () => randomUUID(),
     jobSettings: { chunkSize: 10 * 1024 * 1024, simpleUploadMax: 4 * 1024 * 1024 },
     listerFor: listerFactory({ allowedFileRoots: [root] }),
-    jobs: new QueueJobSink(new MemoryJobStore(), new MemoryWakeQueue(systemClock), systemClock),
+    jobs: new QueueJobSink(
+      new MemoryJobStore(),
+      new MemoryWakeQueue(systemClock),
+      systemClock,
+      new MemoryDestinationIndex(),
+    ),
     log: () => {},
   };
 }

@@ -2,9 +2,10 @@
  * The HTTP API's logic, called by the thin Azure Functions adapters in src/functions/uploads.ts and directly by
  * tests (PLATFORM.md: handlers are callable with `new HttpRequest(...)` and `new InvocationContext(...)`).
  *
- * POST validates everything first, then writes all jobs of the request in one transaction, then sends one wake
- * message per job: a request that fails validation stores and enqueues nothing (DESIGN invariant 6). If the
- * process dies after the rows are written but before a message is sent, the sweeper wakes the jobs (issue 4).
+ * POST validates everything first, then submits the jobs (src/core/submitJobs.ts: rows in one transaction,
+ * destination claims, one wake per job): a request that fails validation stores and enqueues nothing (DESIGN
+ * invariant 6). If the process dies after the rows are written but before a message is sent, the sweeper wakes
+ * the jobs (issue 4).
  */
 import { randomUUID } from "node:crypto";
 import type { HttpRequest, HttpResponse, InvocationContext } from "@azure/functions";
@@ -14,7 +15,8 @@ import { newJob } from "../core/engine.js";
 import { isTerminal, publicView, type SourceRef, type UploadJob } from "../core/job.js";
 import type { Clock } from "../core/ports.js";
 import { redactSecrets } from "../core/redact.js";
-import type { JobStore, StoredJob, WakeQueue } from "../core/storePorts.js";
+import type { DestinationIndex, JobStore, StoredJob, WakeQueue } from "../core/storePorts.js";
+import { submitJobs } from "../core/submitJobs.js";
 import type { NetworkPolicy } from "../sources/networkGuard.js";
 import type { KnownHostEntry } from "../sources/sftp/knownHosts.js";
 import { type StagingArea, StagingTooLargeError } from "../sources/staging.js";
@@ -30,12 +32,14 @@ export interface UploadApiDeps {
   readonly sftpKnownHosts?: readonly KnownHostEntry[];
   readonly jobs: JobStore;
   readonly wake: WakeQueue;
+  /** The one-job-per-destination index (src/core/destinationClaim.ts). */
+  readonly destinations: DestinationIndex;
   readonly staging: StagingArea;
   readonly clock: Clock;
   /** Engine settings every new job carries (CHUNK_SIZE, simple upload threshold). */
   readonly chunkSize: number;
   readonly simpleUploadMax: number;
-  /** Asks for one job to be cancelled; the worker deletes its upload session (src/api/requestCancel.ts). */
+  /** Asks for one job to be cancelled; the worker deletes its upload session (src/core/cancelRequest.ts). */
   readonly cancel: (job: StoredJob) => Promise<void>;
   readonly newId?: () => string;
 }
@@ -125,9 +129,8 @@ async function createJobs(
       now,
     }),
   );
-  await deps.jobs.createJobs(jobs);
-  // New rows start at wakeSeq 0 (the store's contract); one message per job, the job id and nothing secret.
-  await Promise.all(jobs.map((job) => deps.wake.send({ jobId: job.jobId, wakeSeq: 0, requestId }, 0)));
+  // Rows, destination claims (a newer request supersedes an older job for the same item), then wakes.
+  await submitJobs(jobs, { ...deps, log: (event) => context.log(JSON.stringify(event)) });
   context.log(JSON.stringify({ event: "upload-requested", requestId, jobs: jobs.length }));
   const statusUrl = statusUrlFor(request, requestId);
   return json(

@@ -13,12 +13,33 @@ import type { QuickXorState } from "./quickXorHash.js";
 
 export type ConflictBehavior = "replace" | "rename" | "fail";
 
-/** The fixed status values (issue 4 "Fixed names"): outside scripts depend on them. */
-export const JOB_STATUSES = ["queued", "uploading", "verifying", "completed", "failed", "cancelled"] as const;
+/**
+ * The fixed status values (issue 4 "Fixed names"): outside scripts depend on them, so names are only ever added,
+ * at the end, never renamed. `superseded` (issue 16): a newer request for the same destination item replaced
+ * this job before it completed (docs/pipeline.md "One job per destination").
+ */
+export const JOB_STATUSES = [
+  "queued",
+  "uploading",
+  "verifying",
+  "completed",
+  "failed",
+  "cancelled",
+  "superseded",
+] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
 
+/** The statuses a job never leaves. */
+export const TERMINAL_STATUSES: readonly JobStatus[] = ["completed", "failed", "cancelled", "superseded"];
+
 export function isTerminal(status: JobStatus): boolean {
-  return status === "completed" || status === "failed" || status === "cancelled";
+  return TERMINAL_STATUSES.includes(status);
+}
+
+/** The newer job that replaced a superseded one. */
+export interface SupersedingJob {
+  readonly requestId: string;
+  readonly jobId: string;
 }
 
 /** Where the bytes come from. Serialisable references, not open handles. */
@@ -163,6 +184,8 @@ export interface UploadJob {
   readonly committedItemId?: string;
   /** When the job should next be woken (ms since epoch); used by the sweeper to find overdue jobs. */
   readonly nextWakeAt?: number;
+  /** Set with status `superseded`: the newer request for the same destination item. */
+  readonly supersededBy?: SupersedingJob;
   readonly createdAt: number;
   readonly updatedAt: number;
 }
@@ -213,6 +236,7 @@ export interface PublicJobView {
   readonly attempts: AttemptCounters;
   readonly lastError?: JobError;
   readonly result?: UploadResult;
+  readonly supersededBy?: SupersedingJob;
   readonly createdAt: number;
   readonly updatedAt: number;
 }
@@ -228,6 +252,7 @@ export function publicView(job: UploadJob): PublicJobView {
     attempts: job.attempts,
     ...(job.lastError ? { lastError: job.lastError } : {}),
     ...(job.result ? { result: job.result } : {}),
+    ...(job.supersededBy ? { supersededBy: job.supersededBy } : {}),
     createdAt: job.createdAt,
     updatedAt: job.updatedAt,
   };

@@ -3,7 +3,7 @@
  * Azure adapters live in src/store (Table Storage, Queue Storage) with in-memory twins; one contract test suite
  * runs against both (the Azure ones against Azurite).
  */
-import type { UploadJob } from "./job.js";
+import type { SupersedingJob, UploadJob } from "./job.js";
 
 /** A job as stored, with the concurrency token and the lease that make "one worker per job" hold. */
 export interface StoredJob {
@@ -24,6 +24,11 @@ export interface StoredJob {
    * the next wake cancels the job (docs/pipeline.md "Cancellation").
    */
   readonly cancelRequested?: boolean;
+  /**
+   * Set with `cancelRequested` when a newer request for the same destination item took it over
+   * (src/core/destinationClaim.ts): the cancelled job ends `superseded`, naming that request.
+   */
+  readonly supersededBy?: SupersedingJob;
 }
 
 /** Thrown by conditional writes when someone else wrote the row first (HTTP 412 from Table Storage). */
@@ -71,4 +76,27 @@ export interface ThrottleStore {
   blockedUntil(driveId: string): Promise<number>;
   /** Extends the block to `until` (never shortens it). */
   block(driveId: string, until: number): Promise<void>;
+}
+
+/** The job a destination item belongs to (issue 16: one active job per destination). */
+export interface DestinationHolder {
+  readonly jobId: string;
+  readonly requestId: string;
+  /** The job's creation time: the newer of two jobs for one item wins. */
+  readonly createdAt: number;
+}
+
+export interface DestinationEntry {
+  readonly holder: DestinationHolder;
+  readonly etag: string;
+}
+
+/**
+ * One row per destination item (drive or destination address, plus path, case-insensitive), naming the job
+ * that owns it. Writes are conditional: `put` without an ETag creates the row, with one replaces it; either
+ * throws ConcurrencyError when someone else wrote first.
+ */
+export interface DestinationIndex {
+  get(key: string): Promise<DestinationEntry | undefined>;
+  put(key: string, holder: DestinationHolder, etag?: string): Promise<void>;
 }

@@ -10,18 +10,26 @@
  *
  * With a row cache (one per instance), a wake whose job this process just scheduled starts from the row it
  * wrote instead of reading it; the lease write's ETag proves that row current, and any doubt means a read.
+ *
+ * A wake that finds a live lease is not simply dropped: its holder may have died mid-step, and nothing else
+ * would wake the job before the sweeper (issue 16). It bumps wakeSeq and schedules one delayed wake for the
+ * lease's end (src/core/leaseWait.ts); the holder, if alive, accepts that bump when it writes its result.
  */
-import { isTerminal, type StepResult, type UploadJob } from "./job.js";
+import { claimDestination } from "./destinationClaim.js";
+import { isTerminal, type StepResult, type SupersedingJob, type UploadJob } from "./job.js";
 import type { JobRowCache } from "./jobRowCache.js";
 import { driveOf, leased, leaseIsLive, released, wakeMessageFor } from "./lease.js";
+import { onlyFlagsRaised, wakeAtLeaseEnd } from "./leaseWait.js";
 import { type PipelineLog, silentLog } from "./pipelineLog.js";
 import type { Clock } from "./ports.js";
 import {
   ConcurrencyError,
+  type DestinationIndex,
   type JobStore,
   type StoredJob,
   type ThrottleStore,
   type WakeMessage,
+  type WakeQueue,
 } from "./storePorts.js";
 
 export type StepRunner = (job: UploadJob, signal: AbortSignal) => Promise<StepResult>;
@@ -56,6 +64,12 @@ export interface WorkerDeps {
    * skips reading it, and reads after all when its first conditional write fails. Absent: always read.
    */
   readonly rowCache?: JobRowCache;
+  /**
+   * The one-job-per-destination index (src/core/destinationClaim.ts) and the queue a superseded job's wake goes
+   * to. A job's first step claims its item; a job that finds a newer one there ends `superseded` without any
+   * Graph call. Absent (unit tests of other rules): no claims.
+   */
+  readonly claims?: { readonly destinations: DestinationIndex; readonly wake: WakeQueue };
 }
 
 export type Continuation =
@@ -67,15 +81,28 @@ export type DropReason = "unknown-job" | "terminal" | "stale" | "leased" | "lost
 export type WakeResult =
   | { readonly kind: "dropped"; readonly reason: DropReason }
   | { readonly kind: "throttled"; readonly continuation: Continuation }
+  /** Another worker held a live lease: the job is woken again when that lease ends. */
+  | { readonly kind: "deferred"; readonly continuation: Continuation }
   | { readonly kind: "stepped"; readonly job: UploadJob; readonly continuation?: Continuation };
+
+/** Reads a job's row again and handles the wake from it (after a lost race, or instead of a cached row). */
+async function wakeFromStore(message: WakeMessage, deps: WorkerDeps, attempt = 0): Promise<WakeResult> {
+  return wakeWithRow(
+    await deps.store.get(message.jobId, message.requestId),
+    message,
+    deps,
+    undefined,
+    attempt,
+  );
+}
 
 export async function processWake(message: WakeMessage, deps: WorkerDeps): Promise<WakeResult> {
   const cached = deps.rowCache?.take(message.jobId, message.wakeSeq);
-  if (!cached) return wakeWithRow(await deps.store.get(message.jobId, message.requestId), message, deps);
+  if (!cached) return wakeFromStore(message, deps);
   return wakeWithRow(cached, message, deps, async () => {
     // Someone wrote the row since this process did (a cancel request, another instance, the sweeper).
     (deps.log ?? silentLog)({ event: "cached-row-changed", jobId: message.jobId, wakeSeq: message.wakeSeq });
-    return wakeWithRow(await deps.store.get(message.jobId, message.requestId), message, deps);
+    return wakeFromStore(message, deps);
   });
 }
 
@@ -90,6 +117,7 @@ async function wakeWithRow(
   message: WakeMessage,
   deps: WorkerDeps,
   rereadIfChanged?: () => Promise<WakeResult>,
+  attempt = 0,
 ): Promise<WakeResult> {
   const log = deps.log ?? silentLog;
   const ctx = { jobId: message.jobId, requestId: message.requestId, wakeSeq: message.wakeSeq };
@@ -105,7 +133,17 @@ async function wakeWithRow(
   if (isTerminal(row.job.status)) return dropUnlessCached("terminal");
   if (row.wakeSeq !== message.wakeSeq) return dropUnlessCached("stale");
   const now = deps.clock.now();
-  if (leaseIsLive(row, now)) return dropUnlessCached("leased");
+  if (leaseIsLive(row, now)) {
+    if (rereadIfChanged) return rereadIfChanged();
+    return wakeAtLeaseEnd(
+      row,
+      message,
+      deps,
+      attempt,
+      () => drop("leased"),
+      (next) => wakeFromStore(message, deps, next),
+    );
+  }
 
   if (!row.cancelRequested) {
     const throttled = await rescheduleIfThrottled(row, deps);
@@ -129,9 +167,11 @@ async function wakeWithRow(
   }
   if (takeover) log({ event: "lease-takeover", ...ctx });
 
-  const result = await runUnderLease(mine, deps);
-  const outcome = nextRow(mine, result, deps.clock.now());
-  const written = await writeResult(mine, outcome.row, deps);
+  const lostClaim = await claimBeforeFirstStep(mine, deps);
+  if (lostClaim) mine = { ...mine, cancelRequested: true, supersededBy: lostClaim };
+  const result = lostClaim ? cancelledWithoutIo(mine.job, deps.clock.now()) : await runUnderLease(mine, deps);
+  const outcome = await writeResult(mine, result, deps);
+  const written = outcome?.written;
   // The next wake of this job (the continuation below) may start from this row instead of reading it.
   if (written && outcome.continuation) deps.rowCache?.store(written);
   // A 429 is a fact about the drive even when this worker's result is thrown away.
@@ -215,9 +255,26 @@ interface PlannedRow {
   readonly continuation?: Continuation;
 }
 
+/**
+ * A job's first step claims its destination item (the submitter did too, unless it died first). Returns the
+ * newer job that holds the item, when there is one: then this job must not upload at all.
+ */
+async function claimBeforeFirstStep(mine: StoredJob, deps: WorkerDeps): Promise<SupersedingJob | undefined> {
+  if (!deps.claims || mine.job.status !== "queued" || mine.cancelRequested) return undefined;
+  const outcome = await claimDestination(mine.job, { ...deps.claims, jobs: deps.store, clock: deps.clock });
+  return outcome.kind === "superseded"
+    ? { requestId: outcome.by.requestId, jobId: outcome.by.jobId }
+    : undefined;
+}
+
+/** A queued job has no session yet: cancelling it needs no Graph call. */
+function cancelledWithoutIo(job: UploadJob, now: number): StepResult {
+  return { job: { ...job, status: "cancelled", updatedAt: now }, next: { type: "cancelled" }, events: [] };
+}
+
 /** The row to write after a step, and the continuation it calls for. */
 function nextRow(mine: StoredJob, result: StepResult, now: number): PlannedRow {
-  const job = withTerminalStatus(result);
+  const job = endedBySupersede(withTerminalStatus(result), mine.supersededBy);
   const base = released(mine);
   if (isTerminal(job.status)) return { row: { ...base, job: { ...job, nextWakeAt: undefined } } };
   const cancelPending = mine.cancelRequested === true;
@@ -243,39 +300,55 @@ function withTerminalStatus(result: StepResult): UploadJob {
 }
 
 /**
- * Writes the step's result conditionally on the lease's ETag. The one foreign write a lease holder accepts is a
- * cancellation request (which only raises `cancelRequested`): then it writes again on the new ETag, keeping
- * the flag. Any other change means the lease was lost: the result is thrown away (returns undefined).
+ * A job a newer request superseded ends `superseded`, naming that request, whether its step cancelled it or, in
+ * the race with the supersede request, completed it: the newer job's content replaces what it committed, so it
+ * must not report `completed` (issue 16: never two completed jobs for one item). A job that failed on its own
+ * stays failed.
+ */
+function endedBySupersede(job: UploadJob, by: SupersedingJob | undefined): UploadJob {
+  if (!by || (job.status !== "cancelled" && job.status !== "completed")) return job;
+  return {
+    ...job,
+    status: "superseded",
+    supersededBy: by,
+    lastError: {
+      code: "superseded",
+      message: `a newer upload to the same destination (request ${by.requestId}, job ${by.jobId}) replaced this one`,
+    },
+  };
+}
+
+/**
+ * Writes the step's result conditionally on the lease's ETag. A lease holder accepts foreign writes that only
+ * raise flags (a cancellation or supersede request) or bump wakeSeq (a duplicate that scheduled a wake for the
+ * lease's end, src/core/leaseWait.ts): it plans the row again on top of them and writes on the new ETag. Any
+ * other change means the lease was lost: the result is thrown away (returns undefined).
  */
 async function writeResult(
   mine: StoredJob,
-  next: Omit<StoredJob, "etag">,
+  result: StepResult,
   deps: WorkerDeps,
-): Promise<StoredJob | undefined> {
-  let etag = mine.etag;
-  let row = next;
+): Promise<{ readonly written: StoredJob; readonly continuation?: Continuation } | undefined> {
+  let basis = mine;
   for (let attempt = 0; attempt < 3; attempt++) {
+    const planned = nextRow(basis, result, deps.clock.now());
     try {
-      return await deps.store.replace(row, etag);
+      const written = await deps.store.replace(planned.row, basis.etag);
+      return { written, ...(planned.continuation ? { continuation: planned.continuation } : {}) };
     } catch (err: unknown) {
       if (!(err instanceof ConcurrencyError)) throw err;
       const fresh = await deps.store.get(mine.job.jobId, mine.job.requestId);
-      if (!fresh || !onlyCancelRequested(mine, fresh)) return undefined;
-      etag = fresh.etag;
-      row = { ...row, cancelRequested: true };
+      if (!fresh || !onlyFlagsRaised(mine, fresh)) return undefined;
+      basis = {
+        ...mine,
+        etag: fresh.etag,
+        wakeSeq: fresh.wakeSeq,
+        ...(fresh.cancelRequested ? { cancelRequested: true } : {}),
+        ...(fresh.supersededBy ? { supersededBy: fresh.supersededBy } : {}),
+      };
     }
   }
   return undefined;
-}
-
-function onlyCancelRequested(mine: StoredJob, fresh: StoredJob): boolean {
-  return (
-    fresh.cancelRequested === true &&
-    fresh.leaseOwner === mine.leaseOwner &&
-    fresh.leaseUntil === mine.leaseUntil &&
-    fresh.wakeSeq === mine.wakeSeq &&
-    JSON.stringify(fresh.job) === JSON.stringify(mine.job)
-  );
 }
 
 function timerDeadline(ms: number): Deadline {

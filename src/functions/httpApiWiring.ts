@@ -4,11 +4,11 @@
  * worker reads staged bodies through the same blob client as any `blob` source.
  */
 
-import { requestCancel } from "../api/requestCancel.js";
 import type { UploadApiDeps } from "../api/uploadHandlers.js";
 import { parseGraphConfig } from "../config/graph.js";
 import { parseHttpApiConfig } from "../config/httpApi.js";
 import { parseSftpConfig } from "../config/sftp.js";
+import { requestCancel } from "../core/cancelRequest.js";
 import { createNetworkPolicy } from "../sources/networkGuard.js";
 import { BlobStagingArea } from "../sources/staging.js";
 import { type Runtime, runtime } from "./runtime.js";
@@ -42,6 +42,7 @@ async function buildDeps(rt: Runtime): Promise<UploadApiDeps> {
     sftpKnownHosts: parseSftpConfig(rt.env).knownHosts,
     jobs: storage.jobs,
     wake: storage.wakeQueue,
+    destinations: storage.destinations,
     staging,
     clock: rt.clock,
     chunkSize: graph.chunkSize,

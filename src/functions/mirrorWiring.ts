@@ -96,7 +96,7 @@ async function build(rt: Runtime): Promise<MirrorWiring> {
           openUrl: (url) => new UrlSource(url, { policy, timeoutMs: config.requestTimeoutMs }),
           sftpPool,
         }),
-        jobs: new QueueJobSink(storage.jobs, storage.wakeQueue, rt.clock),
+        jobs: new QueueJobSink(storage.jobs, storage.wakeQueue, rt.clock, storage.destinations),
         log,
       };
     },

@@ -9,6 +9,7 @@ import type { PoisonDeps } from "../core/poison.js";
 import type { WakeQueue } from "../core/storePorts.js";
 import type { SweeperDeps } from "../core/sweeper.js";
 import type { StepRunner, WorkerDeps } from "../core/worker.js";
+import type { RejectedWakes } from "../store/rejectedWakes.js";
 import { recordStep } from "../telemetry/metrics.js";
 import { leveledContextLog, reportThrottling } from "./jobSignals.js";
 import { type Runtime, runtime } from "./runtime.js";
@@ -34,16 +35,22 @@ function observedStep(runStep: StepRunner, context: InvocationContext): StepRunn
   };
 }
 
+/** Warnings: a person should look, but nothing failed (a malformed message, handled once). */
+export function contextWarn(context: InvocationContext): PipelineLog {
+  return (event) => context.warn(JSON.stringify({ invocationId: context.invocationId, ...event }));
+}
+
 export async function workerDeps(
   context: InvocationContext,
   rt: Runtime = runtime(),
-): Promise<WorkerDeps & { readonly queue: WakeQueue }> {
+): Promise<WorkerDeps & { readonly queue: WakeQueue; readonly rejectedWakes: RejectedWakes }> {
   const [storage, engine] = await Promise.all([rt.storage(), rt.engine()]);
   const config = rt.pipelineConfig();
   return {
     store: storage.jobs,
     throttle: storage.throttle,
     queue: storage.wakeQueue,
+    rejectedWakes: storage.rejectedWakes,
     clock: rt.clock,
     runStep: observedStep(engine.runStep, context),
     cancelJob: engine.cancelJob,
@@ -52,6 +59,7 @@ export async function workerDeps(
     stepDeadlineMs: config.stepDeadlineMs,
     log: contextLog(context),
     rowCache: rt.rowCache,
+    claims: { destinations: storage.destinations, wake: storage.wakeQueue },
   };
 }
 

@@ -1,19 +1,24 @@
 /**
  * The queue-triggered step function: one step of one job per delivery (src/core/worker.ts). An immediate
  * continuation goes out through the queue output binding (written by the host only when the handler
- * succeeds, PLATFORM.md); a delayed one through the queue SDK with a visibility timeout, which the binding
- * cannot do. Malformed messages are logged and dropped: retrying them cannot help. A step that ends its job
- * (completed, failed, cancelled) records a mirror job's end at once (mirrorWiring `onJobFinished`), so the
- * mirror's history and manifest do not wait for the next pass.
+ * succeeds, PLATFORM.md); a delayed one (backoff, a throttled drive, a wake moved to a live lease's end) through
+ * the queue SDK with a visibility timeout, which the binding cannot do. A step that ends its job records a
+ * mirror job's end at once (mirrorWiring `onJobFinished`), so the mirror's history and manifest do not wait for
+ * the next pass.
+ *
+ * A message that is not a wake message (not JSON, oversized, unknown or invalid fields), or that wakes a job
+ * that does not exist, goes to the poison queue once with the reason, logged as one warning (issue 16):
+ * retrying cannot help, so the delivery succeeds instead of failing maxDequeueCount times.
  */
 import { app, type InvocationContext } from "@azure/functions";
 import { isTerminal } from "../core/job.js";
 import type { WakeMessage } from "../core/storePorts.js";
 import { processWake } from "../core/worker.js";
-import { parseWakeMessage } from "../store/wakeMessageCodec.js";
+import { type RejectionReason, rejectionOf } from "../store/rejectedWakes.js";
+import { readWakeMessage } from "../store/wakeMessageCodec.js";
 import { recordThrottleWait } from "../telemetry/metrics.js";
 import { recordJobEnd } from "./jobEndHook.js";
-import { contextLog, workerDeps } from "./pipelineWiring.js";
+import { contextWarn, workerDeps } from "./pipelineWiring.js";
 import { wakeQueueOutput } from "./wakeOutput.js";
 
 /** Returns the immediate continuation for the output binding, or undefined for none. */
@@ -21,20 +26,33 @@ export async function stepQueueHandler(
   item: unknown,
   context: InvocationContext,
 ): Promise<WakeMessage | undefined> {
-  const message = parseWakeMessage(item);
-  if (!message) {
-    contextLog(context)({ event: "wake-malformed", dequeueCount: context.triggerMetadata?.dequeueCount });
+  const reading = readWakeMessage(item);
+  const deps = await workerDeps(context);
+  const reject = async (reason: RejectionReason, detail: string) => {
+    await deps.rejectedWakes.reject(rejectionOf(item, reason, detail));
+    contextWarn(context)({ event: "wake-rejected", reason, detail, dequeueCount: dequeueCountOf(context) });
+  };
+  if (!reading.ok) {
+    await reject(reading.reason, reading.detail);
     return undefined;
   }
-  const deps = await workerDeps(context);
+  const { message } = reading;
   const result = await processWake(message, deps);
   if (result.kind === "throttled") recordThrottleWait("drive-blocked");
+  if (result.kind === "dropped" && result.reason === "unknown-job") {
+    await reject("unknown-job", `no job ${message.jobId} in request ${message.requestId ?? "(none given)"}`);
+    return undefined;
+  }
   if (result.kind === "stepped" && isTerminal(result.job.status)) await recordJobEnd(result.job, context);
   const continuation = result.kind === "dropped" ? undefined : result.continuation;
   if (!continuation) return undefined;
   if ("now" in continuation) return continuation.now;
   await deps.queue.send(continuation.later, continuation.delayMs);
   return undefined;
+}
+
+function dequeueCountOf(context: InvocationContext): unknown {
+  return context.triggerMetadata?.dequeueCount;
 }
 
 app.storageQueue("uploadStep", {

@@ -5,7 +5,7 @@
  * --disableTelemetry, and fail fast if it exits early.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import net from "node:net";
 import path from "node:path";
@@ -81,13 +81,49 @@ export function azuriteScript(): string {
   return path.join(path.dirname(require.resolve("azurite/package.json")), "dist", "src", "azurite.js");
 }
 
+/**
+ * Azurite for `graph-mirror start`, with its data on disk. It keeps its tables and queues in memory and saves
+ * them every 5 seconds (its LokiJS autosave) and when it closes: a SIGKILL loses up to 5 s of writes, and a
+ * row rolled back that far can name an upload session that was already replaced (issue 16). So it runs in its
+ * own process group, where a terminal's Ctrl-C (sent to the whole foreground group) does not reach it, and is
+ * stopped by `stop()`, last, with SIGINT, waiting for it to close and save. Its pid is written next to its data,
+ * so a person (or a test) can find an Azurite left behind by a start that was itself killed.
+ */
 export async function startPersistentAzurite(
   appDir: string,
   ports: AzuritePorts = AZURITE_PORTS,
 ): Promise<AzuriteProcess> {
   const location = path.join(appDir, ".azurite");
   mkdirSync(location, { recursive: true });
-  return spawnAzurite({ location }, ports);
+  const azurite = await spawnAzurite({ location }, ports, { ownProcessGroup: true });
+  if (azurite.child.pid !== undefined) writeFileSync(path.join(location, PID_FILE), `${azurite.child.pid}\n`);
+  return {
+    child: azurite.child,
+    stop: async () => {
+      await stopGracefully(azurite.child, AZURITE_SAVE_GRACE_MS);
+      rmSync(path.join(location, PID_FILE), { force: true });
+    },
+  };
+}
+
+/** The file holding a persistent Azurite's pid, inside its data folder. */
+export const PID_FILE = "azurite.pid";
+
+/** How long Azurite may take to close its servers and save its databases before it is killed after all. */
+const AZURITE_SAVE_GRACE_MS = 60_000;
+
+/** SIGINT (Azurite's own shutdown: close the servers, save the databases), then wait for it to exit. */
+export function stopGracefully(child: ChildProcess, graceMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
+    timer.unref();
+    child.once("exit", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill("SIGINT");
+  });
 }
 
 export interface SpawnedAzurite extends AzuriteProcess {
@@ -102,6 +138,7 @@ export interface SpawnedAzurite extends AzuriteProcess {
 export async function spawnAzurite(
   storage: { readonly location: string } | "memory",
   ports: AzuritePorts,
+  options: { readonly ownProcessGroup?: boolean } = {},
 ): Promise<SpawnedAzurite> {
   const child = spawn(
     process.execPath,
@@ -121,7 +158,7 @@ export async function spawnAzurite(
         String(ports[service]),
       ]),
     ],
-    { stdio: ["ignore", "pipe", "pipe"] },
+    { stdio: ["ignore", "pipe", "pipe"], detached: options.ownProcessGroup === true },
   );
   const listening = await readPorts(child);
   return { child, ports: listening, stop: () => stopChild(child) };

@@ -9,7 +9,9 @@
  * - success: output bindings are written, then the message is deleted;
  * - failure: the message becomes visible again after `visibilityTimeout`; once its dequeue count reaches
  *   `maxDequeueCount` it is moved to `<queue>-poison` instead (with the same encoded text);
- * - a message already past `maxDequeueCount` when received (its worker died) goes to poison unprocessed.
+ * - a message already past `maxDequeueCount` when received (its worker died) goes to poison unprocessed;
+ * - under `messageEncoding: base64`, a message that is not base64 goes to poison at once, unprocessed, as the
+ *   queue extension has done since 5.0 (azure-sdk-for-net PR 18326). This app uses `none` (issue 16).
  */
 import type { DequeuedMessageItem } from "@azure/storage-queue";
 import { redactSecrets } from "../core/redact.js";
@@ -101,8 +103,14 @@ export async function listenToQueue(
         );
         return;
       }
+      let body: string;
       try {
-        const body = decodeMessage(message.messageText, settings.messageEncoding);
+        body = decodeMessage(message.messageText, settings.messageEncoding);
+      } catch (err: unknown) {
+        await moveToPoison(message, popReceipt, describe(err));
+        return;
+      }
+      try {
         const output = await invoke(
           options.model,
           registration,

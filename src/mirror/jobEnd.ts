@@ -38,8 +38,14 @@ export async function recordMirrorJobEnd(job: UploadJob, deps: JobEndDeps): Prom
       uploadedAt: job.updatedAt,
     });
   }
+  // A superseded job was cancelled for a newer request to the same item: history says cancelled, and its
+  // error code (superseded) says why; the outcome names stay as they were for outside readers.
   const outcome: HistoryOutcome =
-    job.status === "cancelled" ? "cancelled" : job.status === "completed" ? "completed" : "failed";
+    job.status === "cancelled" || job.status === "superseded"
+      ? "cancelled"
+      : job.status === "completed"
+        ? "completed"
+        : "failed";
   const bytes = result?.size ?? job.confirmedOffset;
   const durationMs = Math.max(0, job.updatedAt - job.createdAt);
   const error = job.status === "completed" ? undefined : job.lastError;

@@ -1,11 +1,12 @@
 /**
- * The function app's job sink: mirror jobs go into the job table and onto the wake queue exactly as the HTTP
- * API's jobs do (src/api/uploadHandlers.ts): rows first, at wakeSeq 0, then one wake message per job.
+ * The function app's job sink: mirror jobs enter the pipeline exactly as the HTTP API's jobs do, through
+ * src/core/submitJobs.ts: rows first, at wakeSeq 0, destination claims, then one wake message per job.
  */
 import { isTerminal, type UploadJob } from "../core/job.js";
 import type { PendingMirrorJob } from "../core/mirrorPorts.js";
 import type { Clock } from "../core/ports.js";
-import type { JobStore, WakeQueue } from "../core/storePorts.js";
+import type { DestinationIndex, JobStore, WakeQueue } from "../core/storePorts.js";
+import { submitJobs } from "../core/submitJobs.js";
 import type { MirrorJobSink, PendingState } from "./runner.js";
 
 /** The table store's batch limit (one transaction per call). */
@@ -18,16 +19,12 @@ export class QueueJobSink implements MirrorJobSink {
     private readonly store: JobStore,
     private readonly wake: WakeQueue,
     private readonly clock: Clock,
+    private readonly destinations: DestinationIndex,
   ) {}
 
-  async submit(runId: string, jobs: readonly UploadJob[]): Promise<void> {
-    for (let i = 0; i < jobs.length; i += BATCH) {
-      const batch = jobs.slice(i, i + BATCH);
-      await this.store.createJobs(batch);
-      await Promise.all(
-        batch.map((job) => this.wake.send({ jobId: job.jobId, wakeSeq: 0, requestId: runId }, 0)),
-      );
-    }
+  async submit(_runId: string, jobs: readonly UploadJob[]): Promise<void> {
+    const deps = { jobs: this.store, wake: this.wake, clock: this.clock, destinations: this.destinations };
+    for (let i = 0; i < jobs.length; i += BATCH) await submitJobs(jobs.slice(i, i + BATCH), deps);
   }
 
   async check(pending: PendingMirrorJob): Promise<PendingState> {

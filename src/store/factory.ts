@@ -10,15 +10,19 @@ import { type QueueClient, QueueServiceClient } from "@azure/storage-queue";
 import type { StorageConfig } from "../config/storage.js";
 import { poisonQueueName } from "../config/storage.js";
 import { type Clock, systemClock } from "../core/ports.js";
-import type { JobStore, ThrottleStore, WakeQueue } from "../core/storePorts.js";
+import type { DestinationIndex, JobStore, ThrottleStore, WakeQueue } from "../core/storePorts.js";
 import { CachedThrottleStore } from "./cachedThrottleStore.js";
 import { QueueWake } from "./queueWake.js";
+import { RejectedWakeQueue, type RejectedWakes } from "./rejectedWakes.js";
 import { httpStatusOf } from "./restError.js";
+import { destinationTableName, TableDestinationIndex } from "./tableDestinationIndex.js";
 import { TableJobStore } from "./tableJobStore.js";
 import { TableThrottleStore } from "./tableThrottleStore.js";
 
 export interface StorageClients {
   readonly jobsTable: TableClient;
+  /** One row per destination item: the job that owns it (src/store/tableDestinationIndex.ts). */
+  readonly destinationsTable: TableClient;
   readonly throttleTable: TableClient;
   readonly wakeQueue: QueueClient;
   readonly poisonQueue: QueueClient;
@@ -27,8 +31,12 @@ export interface StorageClients {
 
 export interface Storage {
   readonly jobs: JobStore;
+  /** One active job per destination item (src/core/destinationClaim.ts). */
+  readonly destinations: DestinationIndex;
   readonly throttle: ThrottleStore;
   readonly wakeQueue: WakeQueue;
+  /** Where messages that are not wake messages go, once, with the reason (`<wake queue>-poison`). */
+  readonly rejectedWakes: RejectedWakes;
   readonly clients: StorageClients;
   /** Creates the tables and queues when missing (idempotent). */
   ensureResources(signal?: AbortSignal): Promise<void>;
@@ -53,6 +61,11 @@ export function createStorageClients(
     const queues = QueueServiceClient.fromConnectionString(cs);
     return {
       jobsTable: TableClient.fromConnectionString(cs, config.jobsTable, tableOptions),
+      destinationsTable: TableClient.fromConnectionString(
+        cs,
+        destinationTableName(config.jobsTable),
+        tableOptions,
+      ),
       throttleTable: TableClient.fromConnectionString(cs, config.throttleTable, tableOptions),
       wakeQueue: queues.getQueueClient(config.wakeQueue),
       poisonQueue: queues.getQueueClient(poisonQueueName(config.wakeQueue)),
@@ -65,6 +78,11 @@ export function createStorageClients(
   const queues = new QueueServiceClient(connection.queueServiceUrl, credential);
   return {
     jobsTable: new TableClient(connection.tableServiceUrl, config.jobsTable, credential),
+    destinationsTable: new TableClient(
+      connection.tableServiceUrl,
+      destinationTableName(config.jobsTable),
+      credential,
+    ),
     throttleTable: new TableClient(connection.tableServiceUrl, config.throttleTable, credential),
     wakeQueue: queues.getQueueClient(config.wakeQueue),
     poisonQueue: queues.getQueueClient(poisonQueueName(config.wakeQueue)),
@@ -76,16 +94,19 @@ export function createStorage(config: StorageConfig, options: StorageFactoryOpti
   const clients = createStorageClients(config, options);
   return {
     jobs: new TableJobStore(clients.jobsTable),
+    destinations: new TableDestinationIndex(clients.destinationsTable),
     throttle: new CachedThrottleStore(
       new TableThrottleStore(clients.throttleTable),
       options.clock ?? systemClock,
     ),
     wakeQueue: new QueueWake(clients.wakeQueue),
+    rejectedWakes: new RejectedWakeQueue(clients.poisonQueue),
     clients,
     ensureResources: async (signal) => {
       const abortSignal = signal ?? AbortSignal.timeout(30_000);
       await Promise.all([
         createTable(clients.jobsTable, abortSignal),
+        createTable(clients.destinationsTable, abortSignal),
         createTable(clients.throttleTable, abortSignal),
         clients.wakeQueue.createIfNotExists({ abortSignal }),
         clients.poisonQueue.createIfNotExists({ abortSignal }),

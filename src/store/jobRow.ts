@@ -26,6 +26,8 @@ export type JobEntity = {
   readonly leaseUntil: Int64Value;
   readonly wakeSeq: Int64Value;
   readonly cancelRequested: boolean;
+  /** The superseding job as JSON, or empty (src/core/destinationClaim.ts). */
+  readonly supersededBy: string;
 };
 
 export function toEntity(stored: Omit<StoredJob, "etag">): JobEntity {
@@ -52,6 +54,7 @@ export function toEntity(stored: Omit<StoredJob, "etag">): JobEntity {
     leaseUntil: int64(stored.leaseUntil ?? 0),
     wakeSeq: int64(stored.wakeSeq),
     cancelRequested: stored.cancelRequested === true,
+    supersededBy: stored.supersededBy ? JSON.stringify(stored.supersededBy) : "",
   };
 }
 
@@ -71,5 +74,14 @@ export function fromEntity(entity: Record<string, unknown>): StoredJob {
     ...(leaseOwner ? { leaseOwner } : {}),
     ...(leaseUntil ? { leaseUntil } : {}),
     ...(entity.cancelRequested === true ? { cancelRequested: true } : {}),
+    ...supersededByOf(entity.supersededBy),
   };
+}
+
+function supersededByOf(value: unknown): Pick<StoredJob, "supersededBy"> {
+  if (typeof value !== "string" || value === "") return {};
+  const parsed = JSON.parse(value) as { requestId?: unknown; jobId?: unknown };
+  return typeof parsed.requestId === "string" && typeof parsed.jobId === "string"
+    ? { supersededBy: { requestId: parsed.requestId, jobId: parsed.jobId } }
+    : {};
 }

@@ -3,7 +3,7 @@
  * conditional on the row's ETag; 412 becomes ConcurrencyError (PLATFORM.md "Table Storage").
  */
 import type { TableClient, TransactionAction } from "@azure/data-tables";
-import { isTerminal, type UploadJob } from "../core/job.js";
+import { isTerminal, TERMINAL_STATUSES, type UploadJob } from "../core/job.js";
 import { ConcurrencyError, type JobStore, type StoredJob } from "../core/storePorts.js";
 import { int64Literal } from "./int64.js";
 import { fromEntity, toEntity } from "./jobRow.js";
@@ -69,9 +69,7 @@ export class TableJobStore implements JobStore {
   }
 
   async listOverdue(now: number, limit: number): Promise<StoredJob[]> {
-    const active = ["completed", "failed", "cancelled"]
-      .map((s) => `status ne ${odataString(s)}`)
-      .join(" and ");
+    const active = TERMINAL_STATUSES.map((s) => `status ne ${odataString(s)}`).join(" and ");
     const filter = `${active} and nextWakeAt lt ${int64Literal(now)} and leaseUntil lt ${int64Literal(now)}`;
     const rows = await this.query(filter, limit);
     // The filter already excludes terminal rows; keep the guard in case of an older row shape.

@@ -6,14 +6,15 @@ import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { HttpRequest, InvocationContext } from "@azure/functions";
-import { requestCancel } from "../../src/api/requestCancel.js";
 import type { UploadApiDeps } from "../../src/api/uploadHandlers.js";
 import { parseHttpApiConfig } from "../../src/config/httpApi.js";
+import { requestCancel } from "../../src/core/cancelRequest.js";
 import type { UploadJob } from "../../src/core/job.js";
 import type { StoredJob } from "../../src/core/storePorts.js";
 import { createNetworkPolicy } from "../../src/sources/networkGuard.js";
 import { parseKnownHosts } from "../../src/sources/sftp/knownHosts.js";
 import type { StagingArea } from "../../src/sources/staging.js";
+import { MemoryDestinationIndex } from "../../src/store/memoryDestinationIndex.js";
 import { MemoryJobStore } from "../../src/store/memoryJobStore.js";
 import { MemoryWakeQueue } from "../../src/store/memoryWakeQueue.js";
 
@@ -78,6 +79,7 @@ export function harness(env: Record<string, string> = {}): Harness {
     },
   };
   let counter = 0;
+  const destinations = new MemoryDestinationIndex();
   const deps: UploadApiDeps = {
     config,
     networkPolicy: createNetworkPolicy(config.urlAllowedNetworks),
@@ -92,6 +94,7 @@ export function harness(env: Record<string, string> = {}): Harness {
       listByRequest: (id) => store.listByRequest(id),
       listOverdue: (now, limit) => store.listOverdue(now, limit),
     },
+    destinations,
     wake: queue,
     staging,
     clock,

@@ -25,6 +25,7 @@ import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import { parseAuthConfig } from "../../config/auth.js";
 import { parseGraphConfig } from "../../config/graph.js";
+import { type PipelineConfig, parsePipelineConfig } from "../../config/pipeline.js";
 import { parseStorageConfig } from "../../config/storage.js";
 import {
   type AzuriteProcess,
@@ -80,8 +81,11 @@ async function start(options: StartOptions): Promise<void> {
   const dataDir = path.resolve(options.dataDir ?? APP_DIR);
   const logDir = path.join(dataDir, ".local", "logs");
   const stops: (() => Promise<void>)[] = [];
+  // Azurite goes last: the functions may still write rows while they stop (src/localhost/azurite.ts).
+  let stopAzurite: (() => Promise<void>) | undefined;
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    await stopAzurite?.().catch(() => undefined);
   };
   // Ctrl-C at any point (even during the first pass) stops everything started so far.
   const interrupted = new AbortController();
@@ -106,7 +110,7 @@ async function start(options: StartOptions): Promise<void> {
         );
       else {
         const started: AzuriteProcess = await startPersistentAzurite(dataDir, azurite);
-        stops.push(started.stop);
+        stopAzurite = started.stop;
         say(`  storage   Azurite on ${range}, data in ${path.join(dataDir, ".azurite")}`);
       }
     } else say("  storage   AzureWebJobsStorage from the settings");
@@ -173,6 +177,8 @@ async function start(options: StartOptions): Promise<void> {
       `  functions ${func ? "Azure Functions Core Tools (func start)" : "built-in local host"} on ${api}, logs in ${logFile}`,
     );
 
+    const sweepOnce = sweepAfterRestart(port, parsePipelineConfig(env));
+    stops.push(async () => clearTimeout(sweepOnce));
     const mirrors = definitions?.valid.map((m) => m.name) ?? [];
     for (const invalid of definitions?.invalid ?? [])
       say(`  ! mirror ${invalid.mirror} is invalid: ${invalid.error.message}`);
@@ -227,6 +233,29 @@ async function start(options: StartOptions): Promise<void> {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
   }
+}
+
+/**
+ * Local only: one sweep, through the host's admin API, as soon as a job left behind by a killed run can count as
+ * overdue (its lease and the sweeper's grace passed). A run killed between writing a job's row and sending its
+ * continuation leaves a job only the sweeper finds, and its timer fires every 5 minutes on the clock; after a
+ * restart that could be the longest wait of all (issue 16). Never `runOnStartup`, which would fire in Azure on
+ * every restart and scale-out (PLATFORM.md).
+ */
+function sweepAfterRestart(port: number, pipeline: PipelineConfig): NodeJS.Timeout {
+  const timer = setTimeout(
+    () => {
+      void fetch(`http://127.0.0.1:${port}/admin/functions/uploadSweeper`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: "{}",
+        signal: AbortSignal.timeout(30_000),
+      }).catch(() => undefined);
+    },
+    pipeline.leaseMs + pipeline.sweepGraceMs + 1_000,
+  );
+  timer.unref();
+  return timer;
 }
 
 /**

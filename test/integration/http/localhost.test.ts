@@ -2,7 +2,7 @@
  * The built-in local Functions host against real Azurite and the Graph emulator, running the app's real
  * registrations (compiled dist/): HTTP routes with the app's own validation, an octet-stream upload that goes
  * through staging, the queue trigger (one step per invocation, continuations through the output binding) to a
- * byte-identical file, and poison semantics (maxDequeueCount deliveries, then `<queue>-poison`).
+ * byte-identical file, and garbage on the wake queue (each kind in `<queue>-poison` once, with its reason).
  */
 import { randomBytes } from "node:crypto";
 import { QueueServiceClient } from "@azure/storage-queue";
@@ -115,30 +115,48 @@ describe("local Functions host", () => {
     expect(steps.length).toBeGreaterThanOrEqual(4);
   });
 
-  it("delivers a failing message maxDequeueCount times, then moves it to <queue>-poison", async () => {
+  it("sends every kind of garbage to <queue>-poison once, with the reason: one warning each, no errors", async () => {
     const queues = QueueServiceClient.fromConnectionString(azurite.connectionString);
-    // Plain text on a base64 queue: the encoding mistake PLATFORM.md warns about; every delivery fails.
-    const text = '{"jobId":"not-base64"}';
-    await queues.getQueueClient("upload-steps").sendMessage(text);
-    const poisonOfPoison = queues.getQueueClient("upload-steps-poison-poison");
+    const garbage: Record<string, string> = {
+      "not-base64": "not a wake message!",
+      "not-json": Buffer.from("{not json", "utf8").toString("base64"),
+      oversized: JSON.stringify({ jobId: "big", wakeSeq: 1, pad: "x".repeat(5_000) }),
+      "unknown-fields": JSON.stringify({
+        jobId: "job-x",
+        wakeSeq: 1,
+        uploadUrl: "https://up.example/s?tempauth=s3cr3t",
+      }),
+      "invalid-fields": JSON.stringify({ jobId: "job-x", wakeSeq: -1 }),
+      "unknown-job": JSON.stringify({ jobId: "no-such-job", requestId: "no-such-request", wakeSeq: 0 }),
+    };
+    const before = host.output().length;
+    for (const text of Object.values(garbage)) await queues.getQueueClient("upload-steps").sendMessage(text);
+    const seen = () =>
+      host
+        .output()
+        .slice(before)
+        .match(/"event":"poison-rejected-wake"/g)?.length ?? 0;
     await eventually(
-      async () => {
-        const exists = await poisonOfPoison.exists();
-        if (!exists) return undefined;
-        const peeked = await poisonOfPoison.peekMessages({ numberOfMessages: 1 });
-        return peeked.peekedMessageItems[0]?.messageText === text ? true : undefined;
-      },
+      async () => (seen() >= 6 ? true : undefined),
       30_000,
-      "the message to pass through upload-steps-poison into upload-steps-poison-poison",
+      "the poison function to see six rejection records",
       200,
     );
-    const out = host.output();
-    for (const fn of ["uploadStep", "uploadStepPoison"]) {
-      const counts = [
-        ...out.matchAll(new RegExp(`\\] error: ${fn} failed \\(dequeue count (\\d)\\)`, "g")),
-      ].map((m) => Number(m[1]));
-      expect(counts).toEqual([1, 2, 3, 4, 5]);
+    const out = host.output().slice(before);
+    const warnings = out.split("\n").filter((line) => line.includes("warning:"));
+    for (const reason of Object.keys(garbage)) {
+      const lines = warnings.filter((line) => line.includes(`"reason":"${reason}"`));
+      expect(lines, reason).toHaveLength(1);
+      expect(lines[0]).toContain('"event":"wake-rejected"');
     }
-    expect(out).toContain("moving message");
+    expect(warnings).toHaveLength(6);
+    expect(seen()).toBe(6);
+    expect(out).not.toContain("error:");
+    expect(out).not.toContain("moving message");
+    expect(out).not.toContain("s3cr3t");
+    // The local host creates every trigger's poison queue up front, as the host may; it must stay empty.
+    const poisonOfPoison = queues.getQueueClient("upload-steps-poison-poison");
+    if (await poisonOfPoison.exists())
+      expect((await poisonOfPoison.getProperties()).approximateMessagesCount).toBe(0);
   });
 });

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseStorageConfig } from "../../../src/config/storage.js";
 import { createStorage } from "../../../src/store/factory.js";
 import { type RunningAzurite, startAzurite } from "../../support/azurite.js";
+import { describeDestinationIndexContract } from "../../support/pipeline/destinationContract.js";
 import { makeJob } from "../../support/pipeline/jobs.js";
 import {
   describeJobStoreContract,
@@ -36,6 +37,10 @@ async function freshStorage() {
 
 describeJobStoreContract("Azure Table Storage (Azurite)", async () => (await freshStorage()).jobs);
 describeThrottleStoreContract("Azure Table Storage (Azurite)", async () => (await freshStorage()).throttle);
+describeDestinationIndexContract(
+  "Azure Table Storage (Azurite)",
+  async () => (await freshStorage()).destinations,
+);
 
 describe("TableJobStore row shape", () => {
   it("writes offsets, sizes and times as explicit Int64 columns (real Azure rejects untyped large numbers)", async () => {

@@ -2,7 +2,12 @@ import { QueueClient } from "@azure/storage-queue";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import hostJson from "../../../host.json" with { type: "json" };
 import { QueueWake } from "../../../src/store/queueWake.js";
-import { parseWakeMessage, WAKE_MESSAGE_ENCODING } from "../../../src/store/wakeMessageCodec.js";
+import {
+  MAX_WAKE_MESSAGE_CHARS,
+  parseWakeMessage,
+  readWakeMessage,
+  WAKE_MESSAGE_ENCODING,
+} from "../../../src/store/wakeMessageCodec.js";
 import { type RunningAzurite, startAzurite } from "../../support/azurite.js";
 import { decodeAsHost } from "../../support/pipeline/azureQueueDriver.js";
 
@@ -23,8 +28,8 @@ describe("wake messages on a real queue", () => {
     await wake.send({ jobId: "job-1", requestId: "req-1", wakeSeq: 3 }, 0);
     const [item] = (await queue.receiveMessages()).receivedMessageItems;
     if (!item) throw new Error("no message");
-    // The raw text is base64 (plain JSON would go straight to poison under the host's default).
-    expect(item.messageText).toMatch(/^[A-Za-z0-9+/]+=*$/);
+    // Plain JSON: host.json says messageEncoding none, so the host hands the text over as it is (issue 16).
+    expect(item.messageText).toBe('{"jobId":"job-1","wakeSeq":3,"requestId":"req-1"}');
     const asHostGivesIt = decodeAsHost(item.messageText);
     expect(asHostGivesIt).toEqual({ jobId: "job-1", wakeSeq: 3, requestId: "req-1" });
     expect(parseWakeMessage(asHostGivesIt)).toEqual({ jobId: "job-1", requestId: "req-1", wakeSeq: 3 });
@@ -50,5 +55,21 @@ describe("wake messages on a real queue", () => {
     expect(parseWakeMessage({ jobId: "a", wakeSeq: -1 })).toBeUndefined();
     expect(parseWakeMessage({ jobId: "a", wakeSeq: 1, uploadUrl: "https://x" })).toBeUndefined();
     expect(parseWakeMessage("not base64 json")).toBeUndefined();
+  });
+
+  it("still reads base64 JSON, as queued by older senders, and says why anything else is not a wake", () => {
+    const old = Buffer.from('{"jobId":"a","wakeSeq":2}', "utf8").toString("base64");
+    expect(readWakeMessage(old)).toEqual({ ok: true, message: { jobId: "a", wakeSeq: 2 } });
+    const reasons = [
+      "no base64 here!",
+      Buffer.from("{nope", "utf8").toString("base64"),
+      "x".repeat(MAX_WAKE_MESSAGE_CHARS + 1),
+      { jobId: "a", wakeSeq: 1, extra: true },
+      { jobId: "a", wakeSeq: -1 },
+    ].map((item) => {
+      const reading = readWakeMessage(item);
+      return reading.ok ? "ok" : reading.reason;
+    });
+    expect(reasons).toEqual(["not-base64", "not-json", "oversized", "unknown-fields", "invalid-fields"]);
   });
 });

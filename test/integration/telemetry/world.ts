@@ -17,9 +17,11 @@ import { DEFAULT_DRIVE_IDS, DEFAULT_TOKEN, type RunningEmulator } from "../../..
 import { createRuntime, setRuntime } from "../../../src/functions/runtime.js";
 import { stepQueueHandler } from "../../../src/functions/stepQueue.js";
 import { createStorageClients } from "../../../src/store/factory.js";
+import { MemoryDestinationIndex } from "../../../src/store/memoryDestinationIndex.js";
 import { MemoryJobStore } from "../../../src/store/memoryJobStore.js";
 import { MemoryThrottleStore } from "../../../src/store/memoryThrottleStore.js";
 import { MemoryWakeQueue } from "../../../src/store/memoryWakeQueue.js";
+import { MemoryRejectedWakes } from "../../../src/store/rejectedWakes.js";
 import { ManualClock } from "../../support/pipeline/manualClock.js";
 
 export interface LogRecord {
@@ -50,6 +52,8 @@ export function installApp(emu: RunningEmulator) {
         jobs,
         throttle: new MemoryThrottleStore(),
         wakeQueue: queue,
+        destinations: new MemoryDestinationIndex(),
+        rejectedWakes: new MemoryRejectedWakes(),
         clients: createStorageClients(parseStorageConfig(env)),
         ensureResources: async () => {},
       }),

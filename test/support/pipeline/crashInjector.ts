@@ -20,6 +20,8 @@ export type CrashMode = "before" | "after";
 
 export class CrashInjector {
   calls = 0;
+  /** The label of every call so far, in order: a baseline run tells where a given call falls. */
+  readonly labels: string[] = [];
   crashedAt: string | undefined;
   private generation = 0;
   private readonly dead = new Set<number>();
@@ -37,6 +39,7 @@ export class CrashInjector {
   async io<T>(generation: number, label: string, call: () => Promise<T>): Promise<T> {
     if (this.dead.has(generation)) throw new CrashError(`${label} (after death)`);
     this.calls += 1;
+    this.labels.push(label);
     if (this.calls !== this.crashAt) return call();
     this.dead.add(generation);
     this.crashedAt = `#${this.calls} ${label} (${this.mode})`;

@@ -9,8 +9,9 @@ import { StaticTokenProvider } from "../../../src/auth/staticToken.js";
 import { cancelJob, type EngineDeps, newJob, resumeJob, step } from "../../../src/core/engine.js";
 import type { UploadJob } from "../../../src/core/job.js";
 import { JobRowCache } from "../../../src/core/jobRowCache.js";
+import type { PipelineLog } from "../../../src/core/pipelineLog.js";
 import { DEFAULT_POLICY } from "../../../src/core/policy.js";
-import type { WakeQueue } from "../../../src/core/storePorts.js";
+import type { JobStore, WakeQueue } from "../../../src/core/storePorts.js";
 import type { WorkerDeps } from "../../../src/core/worker.js";
 import { DEFAULT_TOKEN, type RunningEmulator } from "../../../src/emulator/index.js";
 import { GraphClient } from "../../../src/graph/client.js";
@@ -34,12 +35,18 @@ export interface RealPipelineOptions {
   readonly duplicate?: () => boolean;
   /** Deadline of each Graph request (default 10 s); the final fragment has the policy's longer one. */
   readonly requestTimeoutMs?: number;
+  /** The job store (default: the in-memory twin); the Table adapter on Azurite for lease tests. */
+  readonly store?: JobStore;
+  /** How long the host keeps a message invisible while its function runs (default: Azure's 10 minutes). */
+  readonly processingVisibilityMs?: number;
+  /** Receives the sweeper's and the workers' log events. */
+  readonly log?: PipelineLog;
 }
 
 export function realPipeline(options: RealPipelineOptions) {
   const { emu, clock } = options;
   const injector = new CrashInjector(options.crashAt ?? Number.POSITIVE_INFINITY, options.mode ?? "before");
-  const store = new MemoryJobStore();
+  const store = options.store ?? new MemoryJobStore();
   const throttle = new MemoryThrottleStore();
   const queue = new MemoryWakeQueue(clock);
   const rowCache = new JobRowCache();
@@ -88,6 +95,7 @@ export function realPipeline(options: RealPipelineOptions) {
       leaseMs: LEASE_MS,
       stepDeadlineMs: 60_000,
       rowCache,
+      ...(options.log ? { log: options.log } : {}),
     };
   };
 
@@ -107,9 +115,11 @@ export function realPipeline(options: RealPipelineOptions) {
         clock,
         graceMs: GRACE_MS,
         batch: 100,
+        ...(options.log ? { log: options.log } : {}),
       };
     },
     isCrash: (error) => error instanceof CrashError,
+    ...(options.processingVisibilityMs ? { processingVisibilityMs: options.processingVisibilityMs } : {}),
   });
 
   async function submit(init: {

@@ -3,6 +3,7 @@
  * scripted drive directory: crash safety between tracking and submitting, settling earlier jobs, and the
  * per-destination independence, without sockets.
  */
+
 import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -17,6 +18,7 @@ import { DestinationResolver } from "../../../src/mirror/resolver.js";
 import { type MirrorPassDeps, runMirrorPass } from "../../../src/mirror/runner.js";
 import { MemoryHistoryStore } from "../../../src/store/historyMemory.js";
 import { MemoryManifestStore } from "../../../src/store/manifestMemory.js";
+import { MemoryDestinationIndex } from "../../../src/store/memoryDestinationIndex.js";
 import { MemoryJobStore } from "../../../src/store/memoryJobStore.js";
 import { MemoryWakeQueue } from "../../../src/store/memoryWakeQueue.js";
 
@@ -83,7 +85,7 @@ describe("runMirrorPass", () => {
       newId: () => `job-${++id}`,
       jobSettings: { chunkSize: 327_680, simpleUploadMax: 4_194_304 },
       listerFor: listerFactory({ allowedFileRoots: [root] }),
-      jobs: new QueueJobSink(store, queue, clock),
+      jobs: new QueueJobSink(store, queue, clock, new MemoryDestinationIndex()),
       log: () => {},
     };
     const definitions = validateMirrors(

@@ -16,9 +16,11 @@ import { SWEEP_SCHEDULE, sweeperHandler } from "../../../src/functions/sweeper.j
 import { createUploadFunction } from "../../../src/functions/uploads.js";
 import { wakeQueueOutput } from "../../../src/functions/wakeOutput.js";
 import { createStorageClients } from "../../../src/store/factory.js";
+import { MemoryDestinationIndex } from "../../../src/store/memoryDestinationIndex.js";
 import { MemoryJobStore } from "../../../src/store/memoryJobStore.js";
 import { MemoryThrottleStore } from "../../../src/store/memoryThrottleStore.js";
 import { MemoryWakeQueue } from "../../../src/store/memoryWakeQueue.js";
+import { MemoryRejectedWakes } from "../../../src/store/rejectedWakes.js";
 import { jsonRequest } from "../../support/httpApiHarness.js";
 import { makeJob } from "../../support/pipeline/jobs.js";
 import { ManualClock } from "../../support/pipeline/manualClock.js";
@@ -30,6 +32,7 @@ function install(extraEnv: Record<string, string> = {}) {
   const queue = new MemoryWakeQueue(clock);
   const engine = new ScriptedEngine(clock);
   const logs: string[] = [];
+  const rejected = new MemoryRejectedWakes();
   const env = { AzureWebJobsStorage: "UseDevelopmentStorage=true", ...extraEnv };
   setRuntime(
     createRuntime({
@@ -39,6 +42,8 @@ function install(extraEnv: Record<string, string> = {}) {
         jobs,
         throttle: new MemoryThrottleStore(),
         wakeQueue: queue,
+        rejectedWakes: rejected,
+        destinations: new MemoryDestinationIndex(),
         clients: createStorageClients(parseStorageConfig(env)),
         ensureResources: async () => {},
       }),
@@ -50,9 +55,9 @@ function install(extraEnv: Record<string, string> = {}) {
       functionName: "uploadStep",
       invocationId: "inv-1",
       triggerMetadata: { dequeueCount: 1 },
-      logHandler: (_level, ...args) => logs.push(args.map(String).join(" ")),
+      logHandler: (level, ...args) => logs.push(`${level} ${args.map(String).join(" ")}`),
     });
-  return { clock, jobs, queue, engine, logs, context };
+  return { clock, jobs, queue, engine, logs, rejected, context };
 }
 
 afterEach(() => setRuntime(undefined));
@@ -92,13 +97,25 @@ describe("step queue function", () => {
     ]);
   });
 
-  it("drops malformed messages without touching storage or the engine, and logs no secret", async () => {
+  it("sends malformed messages and unknown jobs to poison once, with the reason, one warning each, no secret", async () => {
     const t = install();
-    expect(await stepQueueHandler({ id: "x", uploadUrl: "https://secret" }, t.context())).toBeUndefined();
-    expect(await stepQueueHandler("garbage", t.context())).toBeUndefined();
+    expect(
+      await stepQueueHandler(
+        { id: "x", uploadUrl: "https://secret.example/up?tempauth=s3cr3t" },
+        t.context(),
+      ),
+    ).toBeUndefined();
+    expect(await stepQueueHandler("garbage!", t.context())).toBeUndefined();
+    expect(
+      await stepQueueHandler({ jobId: "ghost", requestId: "r", wakeSeq: 0 }, t.context()),
+    ).toBeUndefined();
     expect(t.engine.calls).toEqual([]);
-    expect(t.logs.join("\n")).toContain("wake-malformed");
-    expect(t.logs.join("\n")).not.toContain("secret");
+    expect(t.rejected.records.map((r) => r.reason)).toEqual(["unknown-fields", "not-base64", "unknown-job"]);
+    expect(
+      t.logs.filter((l) => l.startsWith("warning") && l.includes('"event":"wake-rejected"')),
+    ).toHaveLength(3);
+    expect(t.logs.filter((l) => l.startsWith("error"))).toEqual([]);
+    expect(JSON.stringify(t.rejected.records) + t.logs.join("\n")).not.toContain("s3cr3t");
   });
 
   it("returns nothing for a terminal job", async () => {

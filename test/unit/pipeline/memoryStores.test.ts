@@ -1,5 +1,7 @@
+import { MemoryDestinationIndex } from "../../../src/store/memoryDestinationIndex.js";
 import { MemoryJobStore } from "../../../src/store/memoryJobStore.js";
 import { MemoryThrottleStore } from "../../../src/store/memoryThrottleStore.js";
+import { describeDestinationIndexContract } from "../../support/pipeline/destinationContract.js";
 import {
   describeJobStoreContract,
   describeThrottleStoreContract,
@@ -7,3 +9,4 @@ import {
 
 describeJobStoreContract("memory", async () => new MemoryJobStore());
 describeThrottleStoreContract("memory", async () => new MemoryThrottleStore());
+describeDestinationIndexContract("memory", async () => new MemoryDestinationIndex());

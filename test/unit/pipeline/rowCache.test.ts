@@ -41,7 +41,7 @@ function setup() {
   return { clock, store, engine, instance, job, wake, stored };
 }
 
-/** What DELETE /api/uploads/{id} leaves on a row (src/api/requestCancel.ts): the flag raised, nothing else. */
+/** What DELETE /api/uploads/{id} leaves on a row (src/core/cancelRequest.ts): the flag raised, nothing else. */
 async function raiseCancel(store: JobStore, row: StoredJob): Promise<void> {
   const { etag, ...rest } = row;
   await store.replace({ ...rest, cancelRequested: true }, etag);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { StepResult, UploadJob } from "../../../src/core/job.js";
+import { LEASE_END_SLACK_MS } from "../../../src/core/leaseWait.js";
 import { handlePoison } from "../../../src/core/poison.js";
 import type { StoredJob, WakeMessage } from "../../../src/core/storePorts.js";
 import { sweep } from "../../../src/core/sweeper.js";
@@ -107,7 +108,7 @@ describe("processWake", () => {
     expect(t.engine.calls).toHaveLength(1);
   });
 
-  it("drops a duplicate that arrives while another worker holds the lease", async () => {
+  it("moves a duplicate that arrives mid-step to the lease's end, once; the holder still writes its result", async () => {
     const t = setup();
     const job = makeJob({ now: t.clock.now() });
     await t.submit(job);
@@ -116,9 +117,26 @@ describe("processWake", () => {
     const wake: WakeMessage = { jobId: job.jobId, requestId: job.requestId, wakeSeq: 0 };
     const running = processWake(wake, t.worker());
     await new Promise((r) => setImmediate(r));
-    expect(await processWake(wake, t.worker())).toEqual({ kind: "dropped", reason: "leased" });
+    const leaseUntil = row(await t.store.get(job.jobId, job.requestId)).leaseUntil ?? 0;
+    expect(await processWake(wake, t.worker())).toEqual({
+      kind: "deferred",
+      continuation: {
+        later: { ...wake, wakeSeq: 1 },
+        delayMs: leaseUntil - t.clock.now() + LEASE_END_SLACK_MS,
+      },
+    });
+    // Two more copies of the same message: stale now, so no second delayed wake.
+    expect(await processWake(wake, t.worker())).toEqual({ kind: "dropped", reason: "stale" });
+    expect(await processWake(wake, t.worker())).toEqual({ kind: "dropped", reason: "stale" });
     hold.open();
-    expect((await running).kind).toBe("stepped");
+    const stepped = await running;
+    expect(stepped.kind).toBe("stepped");
+    // The holder accepted the bump and scheduled past it, so the delayed wake (wakeSeq 1) is stale too.
+    expect(stepped.kind === "stepped" && stepped.continuation).toEqual({ now: { ...wake, wakeSeq: 2 } });
+    expect(await processWake({ ...wake, wakeSeq: 1 }, t.worker())).toEqual({
+      kind: "dropped",
+      reason: "stale",
+    });
     expect(t.engine.calls).toHaveLength(1);
   });
 
@@ -144,16 +162,19 @@ describe("processWake", () => {
     const oldWorker = processWake(wake, t.worker());
     await new Promise((r) => setImmediate(r));
     t.clock.advance(LEASE_MS - 1);
-    expect(await processWake(wake, t.worker())).toEqual({ kind: "dropped", reason: "leased" });
+    const deferred = await processWake(wake, t.worker());
+    expect(deferred.kind).toBe("deferred");
     t.clock.advance(2);
-    const takeover = await processWake(wake, t.worker());
+    // The original message is stale now; the deferred one takes over.
+    expect(await processWake(wake, t.worker())).toEqual({ kind: "dropped", reason: "stale" });
+    const takeover = await processWake({ ...wake, wakeSeq: 1 }, t.worker());
     expect(takeover.kind).toBe("stepped");
     expect(t.resumed).toEqual([job.jobId]);
     stuck.open();
     expect(await oldWorker).toEqual({ kind: "dropped", reason: "lost-lease" });
     const stored = row(await t.store.get(job.jobId, job.requestId));
     expect(stored.job.confirmedOffset).toBe(327_680);
-    expect(stored.wakeSeq).toBe(1);
+    expect(stored.wakeSeq).toBe(2);
   });
 
   it("a 429 on one job delays another job on the same drive, without calling the step, but not other drives", async () => {
@@ -252,7 +273,7 @@ describe("processWake", () => {
     t.engine.once((j) => hold.promise.then(() => t.engine.advance(j)));
     const running = processWake({ jobId: job.jobId, requestId: job.requestId, wakeSeq: 0 }, t.worker());
     await new Promise((r) => setImmediate(r));
-    // What DELETE /api/uploads/{id} does to a leased job (src/api/requestCancel.ts): raise the flag only.
+    // What DELETE /api/uploads/{id} does to a leased job (src/core/cancelRequest.ts): raise the flag only.
     const leased = row(await t.store.get(job.jobId, job.requestId));
     const { etag, ...rest } = leased;
     await t.store.replace({ ...rest, cancelRequested: true }, etag);

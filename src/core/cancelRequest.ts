@@ -1,6 +1,8 @@
 /**
- * DELETE /api/uploads/{id} for one job: raises the row's `cancelRequested` flag, which the queue worker honours
- * by running the engine's cancel (deleting the open upload session) under its lease (src/core/worker.ts).
+ * A cancellation request for one job (DELETE /api/uploads/{id}, or a newer request for the same destination
+ * item: src/core/destinationClaim.ts). It raises the row's `cancelRequested` flag, which the queue worker
+ * honours by running the engine's cancel (deleting the open upload session) under its lease
+ * (src/core/worker.ts); a supersede request also names the newer job, and the job then ends `superseded`.
  *
  * - Job idle (no live lease): the flag is written together with a new wakeSeq, and a wake for that wakeSeq is
  *   sent now, so a job waiting out a long backoff is cancelled at once and its old delayed wake goes stale.
@@ -8,22 +10,32 @@
  *   and wakes the job at once (worker.ts `writeResult` / `nextRow`).
  * A crash between the write and the send is covered by the sweeper like any other wake.
  */
-import { isTerminal } from "../core/job.js";
-import { leaseIsLive, wakeMessageFor, withoutEtag } from "../core/lease.js";
-import type { Clock } from "../core/ports.js";
-import { ConcurrencyError, type JobStore, type StoredJob, type WakeQueue } from "../core/storePorts.js";
+import { isTerminal, type SupersedingJob } from "./job.js";
+import { leaseIsLive, wakeMessageFor, withoutEtag } from "./lease.js";
+import type { Clock } from "./ports.js";
+import { ConcurrencyError, type JobStore, type StoredJob, type WakeQueue } from "./storePorts.js";
+
+export interface CancelRequestDeps {
+  readonly jobs: JobStore;
+  readonly wake: WakeQueue;
+  readonly clock: Clock;
+}
 
 export async function requestCancel(
   stored: StoredJob,
-  deps: { readonly jobs: JobStore; readonly wake: WakeQueue; readonly clock: Clock },
+  deps: CancelRequestDeps,
+  supersededBy?: SupersedingJob,
 ): Promise<void> {
   let row: StoredJob | undefined = stored;
   for (let attempt = 0; attempt < 5 && row; attempt++) {
-    if (isTerminal(row.job.status) || row.cancelRequested) return;
+    if (isTerminal(row.job.status)) return;
+    // Already asked; a supersede request still adds the newer job's name to a plain cancellation.
+    if (row.cancelRequested && (!supersededBy || row.supersededBy)) return;
     const idle = !leaseIsLive(row, deps.clock.now());
     const next = {
       ...withoutEtag(row),
       cancelRequested: true,
+      ...(supersededBy ? { supersededBy } : {}),
       ...(idle ? { wakeSeq: row.wakeSeq + 1, job: { ...row.job, nextWakeAt: deps.clock.now() } } : {}),
     };
     try {
