@@ -35,6 +35,7 @@ import {
   startPersistentAzurite,
   stopChild,
 } from "../../localhost/azurite.js";
+import { ChildWatch } from "../../localhost/childExit.js";
 import { findOnPath } from "../../localhost/coreTools.js";
 import { followFirstPass, formatFirstPass } from "../../localhost/firstPass.js";
 import { mergeSettings, readLocalSettings } from "../../localhost/localSettings.js";
@@ -43,6 +44,7 @@ import { defaultSampleDir, ensureSampleFiles, sampleMirrorEnv } from "../../mirr
 import { loadMirrorDefinitions, parseMirrorSettings } from "../../mirror/settings.js";
 import { createMirrorStores } from "../../mirror/storage.js";
 import { createStorage } from "../../store/factory.js";
+import { cliEnvironmentLines } from "../emulatorEnvironment.js";
 
 /** The package folder (dist/src/cli/commands/start.js -> four levels up). */
 const APP_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "..");
@@ -80,7 +82,9 @@ async function start(options: StartOptions): Promise<void> {
   const dataDir = path.resolve(options.dataDir ?? APP_DIR);
   const logDir = path.join(dataDir, ".local", "logs");
   const stops: (() => Promise<void>)[] = [];
+  const children = new ChildWatch((line) => process.stderr.write(`${line}\n`));
   const stopAll = async () => {
+    children.stopping = true;
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
   };
   // Ctrl-C at any point (even during the first pass) stops everything started so far.
@@ -107,6 +111,13 @@ async function start(options: StartOptions): Promise<void> {
       else {
         const started: AzuriteProcess = await startPersistentAzurite(dataDir, azurite);
         stops.push(started.stop);
+        mkdirSync(logDir, { recursive: true });
+        const azuriteLogFile = path.join(logDir, "azurite.log");
+        const azuriteLog = createWriteStream(azuriteLogFile, { flags: "a" });
+        started.child.stdout?.on("data", (d: Buffer) => azuriteLog.write(d));
+        started.child.stderr?.on("data", (d: Buffer) => azuriteLog.write(d));
+        stops.push(() => new Promise<void>((resolve) => azuriteLog.end(() => resolve())));
+        children.watch("Azurite", started.child, `its output is in ${azuriteLogFile}`);
         say(`  storage   Azurite on ${range}, data in ${path.join(dataDir, ".azurite")}`);
       }
     } else say("  storage   AzureWebJobsStorage from the settings");
@@ -130,6 +141,8 @@ async function start(options: StartOptions): Promise<void> {
       emulatorItems = `${new URL(emulator.graphBaseUrl).origin}/_emulator/items`;
       say(`  graph     Graph emulator at ${emulator.graphBaseUrl}, data in ${emulatorDir}`);
       if (emulator.tls) say(`            HTTPS, trusting the local CA ${emulator.tls.caPath}`);
+      for (const line of cliEnvironmentLines(emulator.graphBaseUrl, DEFAULT_TOKEN, emulator.tls?.caPath))
+        say(`          ${line}`);
       if (!env.MIRRORS?.trim() && !env.MIRRORS_FILE?.trim()) {
         const sampleDir = defaultSampleDir();
         await ensureSampleFiles(sampleDir);
@@ -158,6 +171,11 @@ async function start(options: StartOptions): Promise<void> {
           stdio: ["ignore", "pipe", "pipe"],
         });
     stops.push(() => stopChild(child));
+    children.watch(
+      func ? "Azure Functions Core Tools (func start)" : "the built-in local host",
+      child,
+      `its log is ${logFile}`,
+    );
     const exited = new Promise<number>((resolve) =>
       child.once("exit", (code, signal) => resolve(code ?? (signal ? 1 : 0))),
     );
@@ -211,7 +229,7 @@ async function start(options: StartOptions): Promise<void> {
     say(`API listening on ${api} — Ctrl-C to stop`);
 
     const exitCode = await Promise.race([
-      exited,
+      children.ended,
       new Promise<number>((resolve) => interrupted.signal.addEventListener("abort", () => resolve(130))),
     ]);
     await stopAll();
