@@ -94,14 +94,14 @@ export async function uploadCommand(files: string[], options: UploadOptions, io:
     options.json || !io.stdout.isTTY
       ? new JsonLinesReporter((line) => io.stdout.write(line))
       : new BarsReporter(io.stdout);
-  const runnable: RunnableJob[] = planned.map(({ file, absolute, destination }) => {
+  const runnable: RunnableJob[] = planned.map(({ file, absolute, destination, size }) => {
     const key = `${absolute}\n${JSON.stringify(destination)}`;
     const label = { file, destination: destination.path };
     const saved = state.get(key);
     const resumable = saved && (isTerminal(saved.status) ? reopenFailedJob(saved) : resumeJob(saved));
     if (resumable) {
       reporter.resumed(label, resumable);
-      return { key, label, job: resumable };
+      return { key, label, job: resumable, expectedSize: size };
     }
     const job = newJob({
       jobId: randomUUID(),
@@ -113,7 +113,7 @@ export async function uploadCommand(files: string[], options: UploadOptions, io:
       simpleUploadMax: settings.config.graph.simpleUploadMax,
       now: Date.now(),
     });
-    return { key, label, job };
+    return { key, label, job, expectedSize: size };
   });
 
   const deps = engineDeps(settings.config, tokens);
@@ -190,6 +190,7 @@ interface PlannedFile {
   readonly file: string;
   readonly absolute: string;
   readonly destination: ReturnType<typeof destinationFor>;
+  readonly size: number;
 }
 
 async function planFiles(files: string[], spec: ReturnType<typeof parseDestination>): Promise<PlannedFile[]> {
@@ -197,16 +198,18 @@ async function planFiles(files: string[], spec: ReturnType<typeof parseDestinati
   const planned: PlannedFile[] = [];
   for (const file of files) {
     const absolute = path.resolve(file);
+    let size = 0;
     try {
       const info = await stat(absolute);
       if (!info.isFile()) problems.push({ field: file, rule: "is not a regular file" });
+      size = info.size;
     } catch {
       problems.push({ field: file, rule: "does not exist or cannot be read" });
       continue;
     }
     const destination = destinationFor(spec, path.basename(absolute));
     for (const rule of pathProblems(destination.path)) problems.push({ field: `--to (${file})`, rule });
-    planned.push({ file, absolute, destination });
+    planned.push({ file, absolute, destination, size });
   }
   if (problems.length > 0) throw new ConfigError(problems, "arguments");
   return planned;
