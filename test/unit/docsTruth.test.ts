@@ -5,6 +5,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { DEFAULT_HOSTNAME, DEFAULT_SITE_PATHS, DEFAULT_USERS } from "../../src/emulator/seed.js";
 import { REPO_DIR } from "../support/builtApp.js";
 
 const read = (file: string) => readFileSync(path.join(REPO_DIR, file), "utf8");
@@ -54,5 +55,33 @@ describe("markdown tables", () => {
       else if (cells(line) !== header) broken.push(`${file}:${i + 1}: ${line.slice(0, 80)}…`);
     });
     expect(broken).toEqual([]);
+  });
+});
+
+describe("the docs' example users and sites", () => {
+  const files = ["README.md", ...readdirSync(path.join(REPO_DIR, "docs")).map((f) => `docs/${f}`)].filter(
+    (f) => f.endsWith(".md"),
+  );
+  const text = files.map((f) => read(f)).join("\n");
+  const users = new Set(Object.values(DEFAULT_USERS).map((u) => u.userPrincipalName.toLowerCase()));
+  const sites = new Set(
+    Object.values(DEFAULT_SITE_PATHS).map((p) => `https://${DEFAULT_HOSTNAME}${p === "/" ? "" : p}`),
+  );
+
+  it("uses only users the emulator's seed has (issue 15 item 4), so the examples run against it", () => {
+    const named = [
+      ...[...text.matchAll(/onedrive:([^:\s`"]+@[^:\s`"]+):/g)].map((m) => m[1] ?? ""),
+      ...[...text.matchAll(/"type":\s*"onedrive",\s*"user":\s*"([^"]+)"/g)].map((m) => m[1] ?? ""),
+    ];
+    expect(named.length).toBeGreaterThan(0);
+    expect(named.filter((u) => !users.has(u.toLowerCase()))).toEqual([]);
+  });
+
+  it("uses only SharePoint sites the emulator's seed has", () => {
+    const named = [
+      ...text.matchAll(/https:\/\/contoso\.sharepoint\.com(\/sites\/[A-Za-z0-9]+)?(?=[:"`\s/])/g),
+    ].map((m) => m[0]);
+    expect(named.length).toBeGreaterThan(0);
+    expect(named.filter((site) => !sites.has(site))).toEqual([]);
   });
 });
