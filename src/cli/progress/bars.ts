@@ -44,6 +44,8 @@ export class BarsReporter implements ProgressReporter {
   constructor(
     private readonly stream: NodeJS.WritableStream & { isTTY?: boolean },
     private readonly now: () => number = Date.now,
+    /** `-v`: also a line when a file starts and when an upload session is created. */
+    private readonly verbose = false,
   ) {
     this.startedAt = now();
     this.tty = stream.isTTY === true;
@@ -98,6 +100,8 @@ export class BarsReporter implements ProgressReporter {
     switch (event.type) {
       case "started":
         this.start(label, event.size, job.confirmedOffset);
+        if (this.verbose)
+          this.say(`${label.file}: started, ${formatBytes(event.size)} by ${event.method} upload\n`);
         break;
       case "chunk-confirmed":
         this.update(label, job, event.confirmedOffset);
@@ -127,6 +131,7 @@ export class BarsReporter implements ProgressReporter {
         this.reportFailed(label, job, event.error.code, event.error.message);
         break;
       case "session-created":
+        if (this.verbose) this.say(`${label.file}: upload session #${event.sessionNumber} created\n`);
         break;
     }
   }
