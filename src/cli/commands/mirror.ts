@@ -150,7 +150,8 @@ export async function mirrorCommand(options: MirrorCommandOptions, io: MirrorCom
     // (not a terminal), it goes to stderr, so stdout stays one JSON object per line (issue 15 item 9).
     if (options.json !== true) {
       const out = json ? io.stderr : io.stdout;
-      for (const line of formatPass(result.pass, result.jobs, options.dryRun === true)) out.write(`${line}\n`);
+      for (const line of formatPass(result.pass, result.jobs, options.dryRun === true))
+        out.write(`${line}\n`);
     }
     // 0 all done, 1 something failed, 3 done but files changed by someone else were left alone (PASS_EXIT).
     return passExitCode(result.pass, result.jobs);
@@ -161,8 +162,7 @@ export async function mirrorCommand(options: MirrorCommandOptions, io: MirrorCom
   while (!io.signal.aborted) {
     status = await runGuarded(passOnce, io);
     const next = nextRun(settings, systemClock.now());
-    if (!json)
-      io.stdout.write(`next pass at ${new Date(next).toISOString()} (MIRROR_SCHEDULE)\n`);
+    if (!json) io.stdout.write(`next pass at ${new Date(next).toISOString()} (MIRROR_SCHEDULE)\n`);
     try {
       await delay(next - systemClock.now(), io.signal);
     } catch {
