@@ -23,6 +23,12 @@ export function invalidRequest(problems: readonly FieldProblem[]): HttpResponse 
   return json(400, { error: { code: "invalidRequest", message, problems } });
 }
 
+/** 415: the body's media type is not one this endpoint reads; the problem names the header and the rule. */
+export function unsupportedMediaType(problems: readonly FieldProblem[]): HttpResponse {
+  const message = problems.map((p) => `${p.field}: ${p.rule}`).join("; ");
+  return json(415, { error: { code: "unsupportedMediaType", message, problems } });
+}
+
 export function errorAnswer(status: number, code: string, message: string): HttpResponse {
   return json(status, { error: { code, message } });
 }

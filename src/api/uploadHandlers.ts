@@ -20,7 +20,7 @@ import { submitJobs } from "../core/submitJobs.js";
 import type { NetworkPolicy } from "../sources/networkGuard.js";
 import type { KnownHostEntry } from "../sources/sftp/knownHosts.js";
 import { type StagingArea, StagingTooLargeError } from "../sources/staging.js";
-import { errorAnswer, invalidRequest, json } from "./httpAnswers.js";
+import { errorAnswer, invalidRequest, json, unsupportedMediaType } from "./httpAnswers.js";
 import { validateOctetRequest } from "./octetRequest.js";
 import { readJsonBody } from "./requestBody.js";
 import { type ValidUpload, validateUploadBody } from "./validateUpload.js";
@@ -55,9 +55,13 @@ export function postUpload(deps: UploadApiDeps) {
       const query = new URL(request.url).searchParams;
       if (contentType === "application/octet-stream" || query.has("to"))
         return await postOctetStream(deps, request, context, query, contentType);
-      if (contentType !== "" && contentType !== "application/json")
-        return invalidRequest([
-          { field: "Content-Type", rule: "must be application/json or application/octet-stream" },
+      // A JSON body must say so: text/plain or no type at all is refused, never guessed (issue 15 item 6).
+      if (contentType !== "application/json")
+        return unsupportedMediaType([
+          {
+            field: "Content-Type",
+            rule: "must be application/json for a JSON body (or application/octet-stream with ?to=)",
+          },
         ]);
       const unknown = [...query.keys()].filter((key) => key !== "code");
       if (unknown.length > 0)

@@ -46,7 +46,14 @@ export async function validateUploadBody(body: unknown, settings: ValidationSett
   const problems: FieldProblem[] = [];
   const checked = await checkSource(parsed.data.source, settings, problems);
   const destinations = parsed.data.destinations.flatMap((destination, i) => {
-    const resolved = resolveDestination(destination, checked?.fileName, `destinations[${i}]`, problems);
+    // A source that failed its own check has no name to judge by: its problem is the one reported, not
+    // "must end with a file name" (issue 15 item 6).
+    const resolved = resolveDestination(
+      destination,
+      checked ? checked.fileName : UNKNOWN_SOURCE_NAME,
+      `destinations[${i}]`,
+      problems,
+    );
     return resolved ? [resolved] : [];
   });
   // Indices only line up when every destination resolved, and a duplicate only matters then.
@@ -204,6 +211,9 @@ async function checkUrl(
   }
   return { source: { type: "url", url: url.href }, fileName };
 }
+
+/** Stands in for the name of a source that was refused, so destination checks do not blame its absence. */
+const UNKNOWN_SOURCE_NAME = "source";
 
 /** Applies the folder form (`path` ending in `/` keeps the source's name) and the drive path rules. */
 export function resolveDestination(

@@ -2,26 +2,41 @@
  * The `graph-mirror` command. Each subcommand lives in its own module under ./commands and registers itself
  * through ./commands/index.ts, so areas of the product can grow without touching this file.
  */
-import { Command } from "commander";
+import { Command, CommanderError } from "commander";
+import { ConfigError } from "../config/configError.js";
 import { VERSION } from "../version.js";
 import { registerCommands } from "./commands/index.js";
+import { EXIT, EXIT_CODES_HELP } from "./exitCodes.js";
 import { checkNodeVersion } from "./nodeVersion.js";
 
 // Said before anything runs (the local host included), so an untested Node.js is never a silent surprise.
 const nodeCheck = checkNodeVersion(process.version);
 if (nodeCheck.message) process.stderr.write(`graph-mirror: ${nodeCheck.message}\n`);
-if (nodeCheck.level === "error") process.exit(2);
+if (nodeCheck.level === "error") process.exit(EXIT.usage);
 
 const program = new Command("graph-mirror")
   .description("Mirror files to SharePoint document libraries and OneDrive through Microsoft Graph")
   .version(VERSION)
-  .showHelpAfterError();
+  .option("-v, --verbose", "say more: every session, resync and retry")
+  .option("-q, --quiet", "say less: no progress bars or per-file success lines, only failures")
+  .addHelpText("after", EXIT_CODES_HELP)
+  .showHelpAfterError()
+  // Usage errors (unknown command or option, missing argument) exit 2, not commander's 1 (issue 15 item 9);
+  // subcommands registered below inherit this.
+  .exitOverride();
 
 await registerCommands(program, process.argv);
+for (const command of program.commands) command.addHelpText("after", EXIT_CODES_HELP);
 
 try {
   await program.parseAsync(process.argv);
 } catch (err: unknown) {
-  process.stderr.write(`graph-mirror: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exitCode = process.exitCode || 2;
+  if (err instanceof CommanderError) {
+    // Commander has already printed the error (or the help); only the exit code is ours.
+    process.exitCode = err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  } else {
+    process.stderr.write(`graph-mirror: ${err instanceof Error ? err.message : String(err)}\n`);
+    // A bad setting or option is a usage error; anything else that escaped a command is a failure.
+    process.exitCode = process.exitCode || (err instanceof ConfigError ? EXIT.usage : EXIT.failed);
+  }
 }

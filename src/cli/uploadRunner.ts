@@ -14,6 +14,8 @@ export interface RunnableJob {
   readonly key: string;
   readonly label: FileLabel;
   readonly job: UploadJob;
+  /** The file's size when known before the upload starts (a local file's stat), for the overall total. */
+  readonly expectedSize?: number;
 }
 
 export interface RunnerOptions {
@@ -26,6 +28,10 @@ export interface RunnerOptions {
 
 export async function runJobs(jobs: readonly RunnableJob[], options: RunnerOptions): Promise<UploadJob[]> {
   const results: UploadJob[] = jobs.map((j) => j.job);
+  for (const { label, job, expectedSize } of jobs) {
+    const size = job.fingerprint?.size ?? expectedSize;
+    if (size !== undefined) options.reporter.planned?.(label, size);
+  }
   const throttledUntil = new Map<string, number>();
   let nextIndex = 0;
 

@@ -77,6 +77,9 @@ export function classifyFailure(failure: unknown, operation: Operation, ctx: Cla
   if (failure.kind === "timeout") {
     return transient(evidence(failure, "timeout", "the request timed out"), operation, ctx);
   }
+  if (failure.kind === "network" && failure.unreachableHost && !UPLOAD_URL_OPERATIONS.has(operation)) {
+    return unreachableGraphHost(failure, failure.unreachableHost, ctx);
+  }
   if (failure.kind === "network") {
     return transient(evidence(failure, "network-error", "the connection failed"), operation, ctx);
   }
@@ -198,6 +201,31 @@ export function classifyFailure(failure: unknown, operation: Operation, ctx: Cla
   return {
     action: "fail",
     error: evidence(failure, "unexpected-status", "Microsoft Graph answered with an unexpected status"),
+  };
+}
+
+/**
+ * Issue 15 item 7: nothing listens at the Graph host, or its name does not resolve (a wrong GRAPH_BASE_URL or
+ * port). A few quick tries ride out a host that is just starting; then the job fails with "cannot connect to
+ * <host>" instead of backing off for minutes. Upload URLs keep the transient path: their fragment's fate is
+ * unknown and must be resynced.
+ */
+const QUICK_CONNECT_RETRIES = 3;
+const QUICK_CONNECT_DELAY_MS = 500;
+
+function unreachableGraphHost(failure: GraphFailure, host: string, ctx: ClassifyContext): Decision {
+  const error = evidence(
+    failure,
+    "cannot-connect",
+    `cannot connect to ${host}; check GRAPH_BASE_URL and the network`,
+  );
+  if (ctx.retries >= QUICK_CONNECT_RETRIES) return { action: "fail", error };
+  return {
+    action: "retry-after",
+    error,
+    delayMs: QUICK_CONNECT_DELAY_MS * (ctx.retries + 1),
+    resync: false,
+    throttleDrive: false,
   };
 }
 

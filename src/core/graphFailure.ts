@@ -15,6 +15,11 @@ export interface GraphFailureInit {
   readonly rateLimitReset?: string;
   /** Secret-free description: method, route name, status, Graph message. */
   readonly message: string;
+  /**
+   * Set when the connection could not be made at all (refused, or the host name does not resolve): the host
+   * and port tried, so the failure can say "cannot connect to <host>" and fail fast (issue 15 item 7).
+   */
+  readonly unreachableHost?: string;
 }
 
 export class GraphFailure extends Error {
@@ -24,6 +29,7 @@ export class GraphFailure extends Error {
   readonly requestId: string | undefined;
   readonly retryAfter: string | undefined;
   readonly rateLimitReset: string | undefined;
+  readonly unreachableHost: string | undefined;
 
   constructor(init: GraphFailureInit) {
     super(init.message);
@@ -34,6 +40,7 @@ export class GraphFailure extends Error {
     this.requestId = init.requestId;
     this.retryAfter = init.retryAfter;
     this.rateLimitReset = init.rateLimitReset;
+    this.unreachableHost = init.unreachableHost;
   }
 
   /** The most specific Graph error code, if the body had one. */

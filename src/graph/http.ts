@@ -137,9 +137,11 @@ export class GraphHttp {
           message: `${request.method} ${request.route}: no answer within ${timeoutMs} ms`,
         });
       }
+      const unreachable = isConnectFailure(err);
       throw new GraphFailure({
         kind: "network",
-        message: `${request.method} ${request.route}: ${describeNetworkError(err)}`,
+        message: `${request.method} ${request.route}: ${unreachable ? `cannot connect to ${new URL(request.url).host}: ` : ""}${describeNetworkError(err)}`,
+        ...(unreachable ? { unreachableHost: new URL(request.url).host } : {}),
       });
     }
   }
@@ -229,6 +231,21 @@ function hostOf(url: string): string {
   } catch {
     return "invalid";
   }
+}
+
+/** Nothing listens there, or the name does not resolve: retrying for minutes will not change that. */
+const CONNECT_FAILURES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"]);
+
+function isConnectFailure(err: unknown): boolean {
+  const cause = err instanceof Error && err.cause instanceof Error ? err.cause : err;
+  if (!(cause instanceof Error)) return false;
+  const code = "code" in cause && typeof cause.code === "string" ? cause.code : "";
+  // A host with several addresses reports an AggregateError whose parts carry the codes.
+  const parts = cause instanceof AggregateError ? cause.errors : [];
+  return (
+    CONNECT_FAILURES.has(code) ||
+    parts.some((e: unknown) => e instanceof Error && "code" in e && CONNECT_FAILURES.has(String(e.code)))
+  );
 }
 
 /** undici wraps socket errors as `TypeError: fetch failed` with the real reason in `cause`. */

@@ -89,7 +89,14 @@ export async function serveHttpTriggers(options: {
       res.writeHead(404).end();
       return;
     }
+    // One id per invocation, in the host's log lines and (streaming) the worker's proxy header alike.
+    const invocationId = randomUUID();
+    // A client that vanishes mid-body or mid-answer must fail only its own invocation: an 'error' event with
+    // no listener would be thrown out of the event loop and take the whole host down.
+    req.on("error", () => undefined);
+    res.on("error", () => undefined);
     const call: HttpCall = {
+      invocationId,
       model: options.model,
       fn: found.fn,
       params: found.params,
@@ -104,7 +111,7 @@ export async function serveHttpTriggers(options: {
     handle.catch((err: unknown) => {
       options.log(
         "error",
-        `${found.fn.registration.metadata.name} failed: ${redactSecrets(err instanceof Error ? err.message : String(err))}`,
+        `${found.fn.registration.metadata.name} (invocation ${invocationId}) failed: ${redactSecrets(err instanceof Error ? err.message : String(err))}`,
       );
       if (!res.headersSent) res.writeHead(500).end();
       else res.destroy();
@@ -164,6 +171,7 @@ function paramsMetadata(params: Record<string, string>): Record<string, RpcTyped
 
 /** One request to one HTTP function, with what the host lends the invocation. */
 interface HttpCall {
+  readonly invocationId: string;
   readonly model: ProgrammingModel;
   readonly fn: HttpFunction;
   readonly params: Record<string, string>;
@@ -192,9 +200,8 @@ function outputsLogged(write: OutputWriter, log: HostLog): OutputWriter {
  */
 async function forwardToProxy(
   proxyUri: string,
-  { model, fn, params, req, res, log, writeOutputs }: HttpCall,
+  { invocationId, model, fn, params, req, res, log, writeOutputs }: HttpCall,
 ): Promise<void> {
-  const invocationId = randomUUID();
   const url = new URL(req.url ?? "/", "http://localhost");
   const headers = requestHeaders(req);
   const invocation = invoke(
@@ -233,6 +240,10 @@ async function forwardToProxy(
     });
     proxied.on("error", reject);
   });
+  // When the invocation fails first, destroying `proxied` rejects `answered` ("socket hang up") while nobody
+  // awaits it any more; that unhandled rejection used to end the host (issue 15). The invocation's own error
+  // is the one reported.
+  answered.catch(() => undefined);
   req.pipe(proxied);
   let output: InvocationOutput;
   try {
@@ -248,7 +259,16 @@ async function forwardToProxy(
 /** The Functions host's default request body limit (host limit 100 MB) for handlers without HTTP streaming. */
 const MAX_BUFFERED_BODY_BYTES = 100 * 1024 * 1024;
 
-async function invokeBuffered({ model, fn, params, req, res, log, writeOutputs }: HttpCall): Promise<void> {
+async function invokeBuffered({
+  invocationId,
+  model,
+  fn,
+  params,
+  req,
+  res,
+  log,
+  writeOutputs,
+}: HttpCall): Promise<void> {
   const chunks: Buffer[] = [];
   let received = 0;
   for await (const chunk of req) {
@@ -266,6 +286,7 @@ async function invokeBuffered({ model, fn, params, req, res, log, writeOutputs }
     model,
     fn.registration,
     {
+      invocationId,
       triggerData: {
         http: {
           method: req.method ?? "GET",

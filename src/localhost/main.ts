@@ -5,9 +5,22 @@
  */
 import process from "node:process";
 import { ConfigError } from "../config/configError.js";
+import { redactSecrets } from "../core/redact.js";
 import { startLocalHost } from "./host.js";
 import { readLocalSettings } from "./localSettings.js";
 import { type LocalHostSettings, parseLocalHostSettings } from "./settings.js";
+
+// A last line of defence (issue 15): an error that escapes one invocation (a stray promise or stream event)
+// is logged at error level and the host goes on serving the others, as the Functions host outlives a failed
+// invocation. Without these, Node ends the process and `npm start` stops with nothing in the terminal.
+const reportEscaped = (kind: string) => (err: unknown) => {
+  const text = err instanceof Error ? (err.stack ?? err.message) : String(err);
+  process.stderr.write(
+    `[localhost] error: ${kind} outside any invocation (the host goes on): ${redactSecrets(text)}\n`,
+  );
+};
+process.on("unhandledRejection", reportEscaped("unhandled rejection"));
+process.on("uncaughtException", reportEscaped("uncaught exception"));
 
 const appDir = process.env.APP_DIR || process.cwd();
 for (const [key, value] of Object.entries(await readLocalSettings(appDir)))

@@ -10,7 +10,8 @@ const FORBIDDEN_NAME_CHARS = /["*:<>?\\|\p{Cc}]/u;
 
 const folderPath = z
   .string({ error: "must be a string" })
-  .refine((p) => p.startsWith("/"), { message: "must start with /" })
+  // A path written without the leading / is taken from the drive root, as rclone and AzCopy users expect.
+  .transform((p) => (p.startsWith("/") ? p : `/${p}`))
   .refine((p) => p.length <= 400, { message: "must be at most 400 characters (GRAPH.md)" })
   .refine(
     (p) =>

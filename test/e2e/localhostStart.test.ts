@@ -4,7 +4,7 @@
  * local host, the HTTP API answers and reaches both, and Ctrl-C (SIGINT) stops everything it started. The
  * first mirror pass of the quick start is localhostQuickStart.test.ts.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -71,6 +71,9 @@ it("starts the emulator and the local host, serves the API, and stops both on Ct
   expect(output).toContain("storage   AzureWebJobsStorage from the settings");
   expect(output).toMatch(/graph {5}Graph emulator at http:\/\/127\.0\.0\.1:\d+\/v1\.0/);
   expect(output).toContain("functions built-in local host");
+  // The lines that point a CLI at the emulator it started (issue 15 item 4).
+  expect(output).toMatch(/export GRAPH_BASE_URL=http:\/\/127\.0\.0\.1:\d+\/v1\.0\n/);
+  expect(output).toContain("export GRAPH_ACCESS_TOKEN=dev-token\n");
 
   const health = await fetch(`http://127.0.0.1:${base}/api/health`);
   expect(health.status).toBe(200);
@@ -79,8 +82,65 @@ it("starts the emulator and the local host, serves the API, and stops both on Ct
   const exited = new Promise<number | null>((resolve) => start?.once("exit", (code) => resolve(code)));
   start.kill("SIGINT");
   expect(await exited).toBe(0);
+  // A deliberate stop is not reported as a child's failure.
+  expect(output).not.toContain("exited with code");
   // The local host child is gone with it.
   await expect(
     fetch(`http://127.0.0.1:${base}/api/health`, { signal: AbortSignal.timeout(2_000) }),
   ).rejects.toThrow();
+});
+
+it("says which child ended, why and where its log is when the local host dies on its own", async () => {
+  let output = "";
+  const run = spawn(
+    process.execPath,
+    [
+      path.join(REPO_DIR, "bin", "graph-mirror.js"),
+      "start",
+      "--port",
+      "0",
+      "--no-core-tools",
+      "--data-dir",
+      dataDir,
+    ],
+    {
+      cwd: REPO_DIR,
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOME: path.join(REPO_DIR, "dist"),
+        AzureWebJobsStorage: azurite.connectionString,
+        MIRRORS: "[]",
+        EMULATOR_GRAPH_PORT: "0",
+        EMULATOR_UPLOAD_PORT: "0",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  start = run;
+  run.stdout?.on("data", (d: Buffer) => {
+    output += d.toString();
+  });
+  run.stderr?.on("data", (d: Buffer) => {
+    output += d.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => run.once("exit", (code) => resolve(code)));
+  await eventually(
+    async () => (output.includes("API listening on") ? true : undefined),
+    30_000,
+    "the local host to listen",
+  ).catch((err: unknown) => {
+    throw new Error(`${String(err)}\n${output}`);
+  });
+  // The built-in host is start's only child here (storage is the test's Azurite).
+  const hostPid = Number(
+    execFileSync("pgrep", ["-P", String(run.pid)])
+      .toString()
+      .trim()
+      .split("\n")[0],
+  );
+  process.kill(hostPid, "SIGKILL");
+  expect(await exited).toBe(1);
+  expect(output).toMatch(
+    /graph-mirror start: the built-in local host was killed by SIGKILL; its log is .*functions\.log/,
+  );
 });

@@ -6,8 +6,10 @@
  */
 import type { Command } from "commander";
 import { createTokenProvider } from "../../auth/index.js";
+import { type ProbeResult, probeToken } from "../../auth/probe.js";
 import type { AuthStatus } from "../../auth/status.js";
 import { type Env, graphRootFor, parseAuthConfig } from "../../config/auth.js";
+import { parseGraphConfig } from "../../config/graph.js";
 import { type Clock, systemClock } from "../../core/ports.js";
 
 export interface AuthStatusOptions {
@@ -54,11 +56,25 @@ export async function authStatusCommand(options: AuthStatusOptions, io: AuthStat
     ...(io.tlsCa ? { tlsCa: io.tlsCa } : {}),
   });
   const status = await provider.status({ signal: AbortSignal.timeout(60_000) });
-  io.stdout.write(options.json ? `${JSON.stringify(status)}\n` : formatStatus(status, clock.now()));
+  // Permissions unknown (an opaque token such as the emulator's dev-token): one read call tells whether it
+  // works, so a working token is not answered with "To fix: supply a token".
+  const probe =
+    status.capability === "unknown" && !status.scopes.length && !status.roles.length
+      ? await probeToken(
+          parseGraphConfig(io.env).baseUrl,
+          await provider.getToken({ signal: AbortSignal.timeout(60_000) }),
+          AbortSignal.timeout(15_000),
+        )
+      : undefined;
+  io.stdout.write(
+    options.json
+      ? `${JSON.stringify(probe ? { ...status, probe } : status)}\n`
+      : formatStatus(status, clock.now(), probe),
+  );
   return status.mayWrite ? 0 : 1;
 }
 
-export function formatStatus(status: AuthStatus, now: number): string {
+export function formatStatus(status: AuthStatus, now: number, probe?: ProbeResult): string {
   const rows: [string, string | undefined][] = [
     ["Source", status.source],
     ["Selected by", status.selectedBy],
@@ -76,7 +92,8 @@ export function formatStatus(status: AuthStatus, now: number): string {
     ["Scopes", status.scopes.length > 0 ? status.scopes.join(" ") : undefined],
     ["Roles", status.roles.length > 0 ? status.roles.join(" ") : undefined],
     ...status.notes.map((note): [string, string] => ["Fallback", note]),
-    ["To fix", status.capability === "full" ? undefined : status.guidance],
+    ["Checked", probe?.summary],
+    ["To fix", status.capability === "full" || probe?.ok ? undefined : status.guidance],
   ];
   return rows
     .filter((row): row is [string, string] => row[1] !== undefined)

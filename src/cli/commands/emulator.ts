@@ -14,6 +14,7 @@ import {
   type RunningEmulator,
   startEmulator,
 } from "../../emulator/index.js";
+import { cliEnvironmentLines } from "../emulatorEnvironment.js";
 
 /** Fixed defaults so a local configuration can point at the emulator (Azurite uses 10000-10002). */
 export const DEFAULT_EMULATOR_PORT = 10010;
@@ -165,6 +166,7 @@ export async function startEmulatorCommand(
     `  Control API    : ${emulator.graphBaseUrl.replace(/\/v1\.0$/, "")}/_emulator/info`,
     "  Drives:",
     ...emulator.drives.map((d) => `    ${d.id}  ${d.webUrl}`),
+    ...(token ? cliEnvironmentLines(emulator.graphBaseUrl, token, emulator.tls?.caPath) : []),
     ...httpsLines(emulator),
   ];
   return { emulator, banner: `${lines.join("\n")}\n` };

@@ -22,9 +22,8 @@ import { localWiring, tokensFor } from "../../mirror/localWiring.js";
 import { jsonLineLogger, type MirrorLogger } from "../../mirror/mirrorLog.js";
 import { formatPass, passExitCode } from "../../mirror/passSummary.js";
 import { loadMirrorDefinitions, type MirrorSettings, parseMirrorSettings } from "../../mirror/settings.js";
-import { BarsReporter } from "../progress/bars.js";
-import { JsonLinesReporter } from "../progress/jsonLines.js";
-import type { ProgressReporter } from "../progress/reporter.js";
+import { EXIT } from "../exitCodes.js";
+import { chooseReporter } from "../progress/choose.js";
 
 export interface MirrorCommandOptions {
   readonly once?: boolean;
@@ -33,6 +32,9 @@ export interface MirrorCommandOptions {
   readonly stateDir?: string;
   readonly parallel: string;
   readonly mirror?: string[];
+  /** Global -v / -q. */
+  readonly verbose?: boolean;
+  readonly quiet?: boolean;
 }
 
 export interface MirrorCommandIo {
@@ -59,13 +61,10 @@ export function register(program: Command): void {
     )
     .option("--parallel <n>", "files uploaded at the same time", "4")
     .option("--mirror <name...>", "run only these mirrors")
-    .addHelpText(
-      "after",
-      "\nExit codes: 0 every pass succeeded; 1 something failed (invalid definition, destination, upload);\n" +
-        "3 completed with conflicts (files changed by someone else at the destination were left alone);\n" +
-        "2 bad option or setting; 130 interrupted.",
-    )
-    .action(async (options: MirrorCommandOptions) => {
+    .addHelpText("after", "\nA mirror pass with no definitions exits 2 with the reason.")
+    .action(async (commandOptions: MirrorCommandOptions, command: Command) => {
+      const globals = command.optsWithGlobals<{ verbose?: boolean; quiet?: boolean }>();
+      const options = { ...commandOptions, verbose: globals.verbose === true, quiet: globals.quiet === true };
       const controller = new AbortController();
       const interrupt = () => controller.abort(new Error("interrupted"));
       process.once("SIGINT", interrupt);
@@ -107,6 +106,13 @@ export async function mirrorCommand(options: MirrorCommandOptions, io: MirrorCom
 
   const passOnce = async (): Promise<number> => {
     const definitions = io.definitions ?? (await loadMirrorDefinitions(settings));
+    // Nothing to run is a configuration error, not a success (issue 15 item 9).
+    if (definitions.valid.length === 0 && definitions.invalid.length === 0) {
+      io.stderr.write(
+        "graph-mirror: no mirrors defined: set MIRRORS_FILE (a JSON file) or MIRRORS (JSON text); see docs/mirroring.md\n",
+      );
+      return EXIT.usage;
+    }
     // A misspelt --mirror would otherwise run nothing, record an empty pass and exit 0 (DESIGN invariant 6).
     const unknown = unknownMirrors(definitions, options.mirror ?? []);
     if (unknown.length > 0) {
@@ -120,9 +126,7 @@ export async function mirrorCommand(options: MirrorCommandOptions, io: MirrorCom
         "option",
       );
     }
-    const reporter: ProgressReporter = json
-      ? new JsonLinesReporter((line) => io.stdout.write(line))
-      : new BarsReporter(io.stdout);
+    const reporter = chooseReporter({ ...options, json }, io.stdout);
     let result: Awaited<ReturnType<typeof runLocalMirror>>;
     try {
       result = await runLocalMirror({
@@ -142,10 +146,12 @@ export async function mirrorCommand(options: MirrorCommandOptions, io: MirrorCom
     } finally {
       reporter.close();
     }
-    // The summary is for people: printed unless JSON was asked for explicitly.
+    // The summary is for people: printed unless JSON was asked for explicitly. When stdout carries JSON lines
+    // (not a terminal), it goes to stderr, so stdout stays one JSON object per line (issue 15 item 9).
     if (options.json !== true) {
+      const out = json ? io.stderr : io.stdout;
       for (const line of formatPass(result.pass, result.jobs, options.dryRun === true))
-        io.stdout.write(`${line}\n`);
+        out.write(`${line}\n`);
     }
     // 0 all done, 1 something failed, 3 done but files changed by someone else were left alone (PASS_EXIT).
     return passExitCode(result.pass, result.jobs);
@@ -156,8 +162,7 @@ export async function mirrorCommand(options: MirrorCommandOptions, io: MirrorCom
   while (!io.signal.aborted) {
     status = await runGuarded(passOnce, io);
     const next = nextRun(settings, systemClock.now());
-    if (options.json !== true)
-      io.stdout.write(`next pass at ${new Date(next).toISOString()} (MIRROR_SCHEDULE)\n`);
+    if (!json) io.stdout.write(`next pass at ${new Date(next).toISOString()} (MIRROR_SCHEDULE)\n`);
     try {
       await delay(next - systemClock.now(), io.signal);
     } catch {

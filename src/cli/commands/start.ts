@@ -36,6 +36,7 @@ import {
   startPersistentAzurite,
   stopChild,
 } from "../../localhost/azurite.js";
+import { ChildWatch } from "../../localhost/childExit.js";
 import { findOnPath } from "../../localhost/coreTools.js";
 import { followFirstPass, formatFirstPass } from "../../localhost/firstPass.js";
 import { mergeSettings, readLocalSettings } from "../../localhost/localSettings.js";
@@ -44,6 +45,7 @@ import { defaultSampleDir, ensureSampleFiles, sampleMirrorEnv } from "../../mirr
 import { loadMirrorDefinitions, parseMirrorSettings } from "../../mirror/settings.js";
 import { createMirrorStores } from "../../mirror/storage.js";
 import { createStorage } from "../../store/factory.js";
+import { cliEnvironmentLines } from "../emulatorEnvironment.js";
 
 /** The package folder (dist/src/cli/commands/start.js -> four levels up). */
 const APP_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "..");
@@ -83,7 +85,9 @@ async function start(options: StartOptions): Promise<void> {
   const stops: (() => Promise<void>)[] = [];
   // Azurite goes last: the functions may still write rows while they stop (src/localhost/azurite.ts).
   let stopAzurite: (() => Promise<void>) | undefined;
+  const children = new ChildWatch((line) => process.stderr.write(`${line}\n`));
   const stopAll = async () => {
+    children.stopping = true;
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
     await stopAzurite?.().catch(() => undefined);
   };
@@ -110,7 +114,17 @@ async function start(options: StartOptions): Promise<void> {
         );
       else {
         const started: AzuriteProcess = await startPersistentAzurite(dataDir, azurite);
-        stopAzurite = started.stop;
+        mkdirSync(logDir, { recursive: true });
+        const azuriteLogFile = path.join(logDir, "azurite.log");
+        const azuriteLog = createWriteStream(azuriteLogFile, { flags: "a" });
+        started.child.stdout?.on("data", (d: Buffer) => azuriteLog.write(d));
+        started.child.stderr?.on("data", (d: Buffer) => azuriteLog.write(d));
+        // Azurite stops last (its final save may still print), then its log closes.
+        stopAzurite = async () => {
+          await started.stop();
+          await new Promise<void>((resolve) => azuriteLog.end(() => resolve()));
+        };
+        children.watch("Azurite", started.child, `its output is in ${azuriteLogFile}`);
         say(`  storage   Azurite on ${range}, data in ${path.join(dataDir, ".azurite")}`);
       }
     } else say("  storage   AzureWebJobsStorage from the settings");
@@ -134,6 +148,8 @@ async function start(options: StartOptions): Promise<void> {
       emulatorItems = `${new URL(emulator.graphBaseUrl).origin}/_emulator/items`;
       say(`  graph     Graph emulator at ${emulator.graphBaseUrl}, data in ${emulatorDir}`);
       if (emulator.tls) say(`            HTTPS, trusting the local CA ${emulator.tls.caPath}`);
+      for (const line of cliEnvironmentLines(emulator.graphBaseUrl, DEFAULT_TOKEN, emulator.tls?.caPath))
+        say(`          ${line}`);
       if (!env.MIRRORS?.trim() && !env.MIRRORS_FILE?.trim()) {
         const sampleDir = defaultSampleDir();
         await ensureSampleFiles(sampleDir);
@@ -162,6 +178,11 @@ async function start(options: StartOptions): Promise<void> {
           stdio: ["ignore", "pipe", "pipe"],
         });
     stops.push(() => stopChild(child));
+    children.watch(
+      func ? "Azure Functions Core Tools (func start)" : "the built-in local host",
+      child,
+      `its log is ${logFile}`,
+    );
     const exited = new Promise<number>((resolve) =>
       child.once("exit", (code, signal) => resolve(code ?? (signal ? 1 : 0))),
     );
@@ -217,7 +238,7 @@ async function start(options: StartOptions): Promise<void> {
     say(`API listening on ${api} — Ctrl-C to stop`);
 
     const exitCode = await Promise.race([
-      exited,
+      children.ended,
       new Promise<number>((resolve) => interrupted.signal.addEventListener("abort", () => resolve(130))),
     ]);
     await stopAll();

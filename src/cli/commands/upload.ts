@@ -5,7 +5,6 @@
  * run again after Ctrl-C or SIGKILL, resumes from the server's confirmed offset.
  */
 import { createHash, randomUUID } from "node:crypto";
-import { stat } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import type { Command } from "commander";
@@ -16,19 +15,17 @@ import { ConfigError, type FieldProblem } from "../../config/configError.js";
 import { type AppConfig, loadConfig } from "../../config/index.js";
 import { ChunkBufferPool } from "../../core/bufferPool.js";
 import { chunkSizeProblem } from "../../core/chunkPlan.js";
-import { destinationFor, parseDestination } from "../../core/destinations.js";
+import { parseDestination } from "../../core/destinations.js";
 import { type EngineDeps, newJob, reopenFailedJob, resumeJob } from "../../core/engine.js";
 import { type ConflictBehavior, isTerminal, type UploadJob } from "../../core/job.js";
-import { pathProblems } from "../../core/names.js";
 import { DEFAULT_POLICY } from "../../core/policy.js";
 import { systemClock, type TokenProvider } from "../../core/ports.js";
-import { parseByteSize } from "../../core/units.js";
+import { formatBytes, parseByteSize } from "../../core/units.js";
 import { GraphClient } from "../../graph/client.js";
 import { createSourceOpener } from "../../sources/opener.js";
-import { BarsReporter } from "../progress/bars.js";
-import { JsonLinesReporter } from "../progress/jsonLines.js";
-import type { ProgressReporter } from "../progress/reporter.js";
+import { chooseReporter } from "../progress/choose.js";
 import { StateFile } from "../stateFile.js";
+import { type PlannedFile, planUploads } from "../uploadPlan.js";
 import { type RunnableJob, runJobs } from "../uploadRunner.js";
 
 export interface UploadOptions {
@@ -38,6 +35,13 @@ export interface UploadOptions {
   readonly json?: boolean;
   readonly state?: string;
   readonly parallel: string;
+  readonly recursive?: boolean;
+  readonly include?: string[];
+  readonly exclude?: string[];
+  readonly dryRun?: boolean;
+  /** Global -v / -q. */
+  readonly verbose?: boolean;
+  readonly quiet?: boolean;
 }
 
 export interface CommandIo {
@@ -52,7 +56,7 @@ export function register(program: Command): void {
   program
     .command("upload")
     .description("upload files to a OneDrive or SharePoint drive, resumably (run again to resume)")
-    .argument("<file...>", "local files to upload")
+    .argument("<file...>", "local files to upload (folders with --recursive)")
     .requiredOption(
       "--to <destination>",
       "drive:<driveId>:<path> | onedrive:<user>:<path> | sharepoint:<site URL>:<library>:<path> " +
@@ -66,8 +70,14 @@ export function register(program: Command): void {
     .option("--json", "print one JSON object per event instead of progress bars")
     .option("--state <file>", "job state file used to resume (default: one per command under ~/.local/state)")
     .option("--parallel <n>", "files uploaded at the same time", "4")
-    .action(async (files: string[], options: UploadOptions) => {
-      process.exitCode = await uploadCommand(files, options, {
+    .option("-r, --recursive", "upload the files under each folder argument, keeping their relative paths")
+    .option("--include <glob...>", "with --recursive: only paths (relative to the folder) matching a glob")
+    .option("--exclude <glob...>", "with --recursive: skip paths matching a glob")
+    .option("--dry-run", "print what would be uploaded where, and send nothing")
+    .action(async (files: string[], options: UploadOptions, command: Command) => {
+      const globals = command.optsWithGlobals<{ verbose?: boolean; quiet?: boolean }>();
+      const all = { ...options, verbose: globals.verbose === true, quiet: globals.quiet === true };
+      process.exitCode = await uploadCommand(files, all, {
         env: process.env,
         stdout: process.stdout,
         stderr: process.stderr,
@@ -78,30 +88,37 @@ export function register(program: Command): void {
 export async function uploadCommand(files: string[], options: UploadOptions, io: CommandIo): Promise<number> {
   const settings = parseOptions(options, io.env);
   const spec = parseDestination(options.to);
-  if (files.length > 1 && !spec.intoFolder) {
+  if ((files.length > 1 || options.recursive) && !spec.intoFolder) {
     throw new ConfigError(
       [{ field: "--to", rule: "with several files the path must end with / (a folder)" }],
       "option",
     );
   }
-  const planned = await planFiles(files, spec);
+  const planned = await planUploads(files, spec, {
+    recursive: options.recursive === true,
+    include: options.include ?? [],
+    exclude: options.exclude ?? [],
+  });
+  if (options.dryRun) {
+    for (const p of planned)
+      io.stdout.write(`would upload ${p.file} (${formatBytes(p.size)}) -> ${p.destination.path}\n`);
+    io.stdout.write(`dry run: ${planned.length} file(s), nothing sent\n`);
+    return 0;
+  }
   const tokens = createTokenProvider(settings.config.auth, { graphRoot: settings.config.graph.graphRoot });
   // A token known to be unable to write is refused before any Graph call, with guidance (issue 5).
   await assertWriteAllowed(tokens);
   const state = await StateFile.open(options.state ?? defaultStatePath(io.env, planned, options.to));
   const requestId = randomUUID();
-  const reporter: ProgressReporter =
-    options.json || !io.stdout.isTTY
-      ? new JsonLinesReporter((line) => io.stdout.write(line))
-      : new BarsReporter(io.stdout);
-  const runnable: RunnableJob[] = planned.map(({ file, absolute, destination }) => {
+  const reporter = chooseReporter(options, io.stdout);
+  const runnable: RunnableJob[] = planned.map(({ file, absolute, destination, size }) => {
     const key = `${absolute}\n${JSON.stringify(destination)}`;
     const label = { file, destination: destination.path };
     const saved = state.get(key);
     const resumable = saved && (isTerminal(saved.status) ? reopenFailedJob(saved) : resumeJob(saved));
     if (resumable) {
       reporter.resumed(label, resumable);
-      return { key, label, job: resumable };
+      return { key, label, job: resumable, expectedSize: size };
     }
     const job = newJob({
       jobId: randomUUID(),
@@ -113,7 +130,7 @@ export async function uploadCommand(files: string[], options: UploadOptions, io:
       simpleUploadMax: settings.config.graph.simpleUploadMax,
       now: Date.now(),
     });
-    return { key, label, job };
+    return { key, label, job, expectedSize: size };
   });
 
   const deps = engineDeps(settings.config, tokens);
@@ -184,32 +201,6 @@ function parseOptions(options: UploadOptions, env: Env): Settings {
   const config = loadConfig(env);
   const graph = chunkOverride !== undefined ? { ...config.graph, chunkSize: chunkOverride } : config.graph;
   return { config: { ...config, graph }, conflict, parallel };
-}
-
-interface PlannedFile {
-  readonly file: string;
-  readonly absolute: string;
-  readonly destination: ReturnType<typeof destinationFor>;
-}
-
-async function planFiles(files: string[], spec: ReturnType<typeof parseDestination>): Promise<PlannedFile[]> {
-  const problems: FieldProblem[] = [];
-  const planned: PlannedFile[] = [];
-  for (const file of files) {
-    const absolute = path.resolve(file);
-    try {
-      const info = await stat(absolute);
-      if (!info.isFile()) problems.push({ field: file, rule: "is not a regular file" });
-    } catch {
-      problems.push({ field: file, rule: "does not exist or cannot be read" });
-      continue;
-    }
-    const destination = destinationFor(spec, path.basename(absolute));
-    for (const rule of pathProblems(destination.path)) problems.push({ field: `--to (${file})`, rule });
-    planned.push({ file, absolute, destination });
-  }
-  if (problems.length > 0) throw new ConfigError(problems, "arguments");
-  return planned;
 }
 
 function engineDeps(config: AppConfig, tokens: TokenProvider): EngineDeps {

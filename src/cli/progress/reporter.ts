@@ -9,6 +9,8 @@ export interface FileLabel {
 }
 
 export interface ProgressReporter {
+  /** A file this run will upload and its size, told before any upload starts (so totals count every file). */
+  planned?(label: FileLabel, size: number): void;
   resumed(label: FileLabel, job: UploadJob): void;
   events(label: FileLabel, job: UploadJob, events: readonly JobEvent[]): void;
   close(): void;

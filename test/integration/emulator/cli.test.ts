@@ -29,6 +29,9 @@ describe("graph-mirror emulator (CLI command)", () => {
       expect(banner).toContain("Accepted token : dev-token");
       expect(banner).toContain(DEFAULT_DRIVE_IDS.opsDocuments);
       expect(banner).toContain("Storage        : memory");
+      // The two lines that point a CLI at this emulator (issue 15 item 4).
+      expect(banner).toContain(`export GRAPH_BASE_URL=${emulator.graphBaseUrl}\n`);
+      expect(banner).toContain("export GRAPH_ACCESS_TOKEN=dev-token\n");
       const res = await fetch(`${emulator.graphBaseUrl}/drives/${DEFAULT_DRIVE_IDS.opsDocuments}`, {
         headers: { authorization: "Bearer dev-token" },
       });

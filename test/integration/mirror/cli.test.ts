@@ -44,11 +44,14 @@ describe("graph-mirror mirror and status", () => {
 
   const run = async (options: { dryRun?: boolean; json?: boolean }) => {
     const out = captureStream();
+    const err = captureStream();
     const status = await mirrorCommand(
       { once: true, parallel: "2", stateDir: path.join(root, "state"), ...options },
-      { env, stdout: out.stream, stderr: captureStream().stream, signal: AbortSignal.timeout(30_000) },
+      { env, stdout: out.stream, stderr: err.stream, signal: AbortSignal.timeout(30_000) },
     );
-    return { status, text: out.text() };
+    // Not a terminal: stdout holds only JSON lines, the summary for people is on stderr (issue 15 item 9).
+    for (const line of out.text().split("\n").filter(Boolean)) expect(() => JSON.parse(line)).not.toThrow();
+    return { status, text: err.text() };
   };
 
   it("--dry-run prints what would be uploaded and why, names invalid mirrors, and changes nothing", async () => {

@@ -75,14 +75,18 @@ describe("the bundled sample mirror", () => {
     expect(
       emu.inspect.requestLog().filter((r) => r.route === "uploadFragment").length,
     ).toBeGreaterThanOrEqual(6);
+    // Not a terminal: stdout is JSON lines only; the summary for people goes to stderr (issue 15 item 9).
     const lines = out.text().trim().split("\n");
-    const events = lines.filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as { event: string });
+    const events = lines.map((l) => JSON.parse(l) as { event: string });
     expect(events.filter((e) => e.event === "mirror-job-end")).toHaveLength(6);
     // The summary says where each file landed.
-    expect(lines.filter((l) => l.includes("uploaded exports/large-export.bin"))).toHaveLength(2);
-    expect(out.text()).toContain("/graph-mirror-sample/exports/large-export.bin");
-    expect(out.text()).not.toContain(DEFAULT_TOKEN);
-    expect(out.text()).not.toContain("tempauth");
+    const summary = err.text().split("\n");
+    expect(summary.filter((l) => l.includes("uploaded exports/large-export.bin"))).toHaveLength(2);
+    expect(err.text()).toContain("/graph-mirror-sample/exports/large-export.bin");
+    for (const text of [out.text(), err.text()]) {
+      expect(text).not.toContain(DEFAULT_TOKEN);
+      expect(text).not.toContain("tempauth");
+    }
 
     emu.inspect.clearLog();
     const again = captureStream();

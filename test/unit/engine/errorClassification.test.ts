@@ -147,3 +147,27 @@ describe("error classification", () => {
     expect(d.error.message).toContain("https://up.example");
   });
 });
+
+describe("a Graph host that cannot be connected to (issue 15 item 7)", () => {
+  const refused = new GraphFailure({
+    kind: "network",
+    message: "GET resolve: ECONNREFUSED connect ECONNREFUSED 127.0.0.1:9",
+    unreachableHost: "127.0.0.1:9",
+  });
+
+  it("retries a few times quickly, then fails with 'cannot connect to <host>'", () => {
+    const first = decide(refused, "resolve", { retries: 0 });
+    expect(first).toMatchObject({ action: "retry-after", resync: false });
+    expect(first.action === "retry-after" && first.delayMs).toBeLessThanOrEqual(2_000);
+    const last = decide(refused, "create-session", { retries: 3 });
+    expect(last.action).toBe("fail");
+    expect(last.error.code).toBe("cannot-connect");
+    expect(last.error.message).toContain("cannot connect to 127.0.0.1:9");
+  });
+
+  it("keeps the transient path on upload URLs, whose fragment's fate must be resynced", () => {
+    const decision = decide(refused, "fragment", { retries: 5 });
+    expect(decision).toMatchObject({ action: "retry-after", resync: true });
+    expect(decision.error.code).toBe("network-error");
+  });
+});

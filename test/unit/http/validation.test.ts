@@ -243,18 +243,6 @@ const cases: Case[] = [
     "debug",
     /not a known query parameter/,
   ],
-  [
-    "wrong content type",
-    () =>
-      new HttpRequest({
-        method: "POST",
-        url: "http://localhost/api/uploads",
-        headers: { "content-type": "text/plain" },
-        body: { string: "hi" },
-      }),
-    "Content-Type",
-    /application\/json/,
-  ],
   ["octet: missing to", () => octetRequest("?name=a.bin", new Uint8Array(3)), "to", /required/],
   ["octet: missing name", () => octetRequest("?to=drive:b!abc:/in/", new Uint8Array(3)), "name", /required/],
   [
@@ -364,5 +352,41 @@ describe("POST /api/uploads refuses bad requests", () => {
     expect(h.queue.sent).toEqual([]);
     expect(h.queue.length).toBe(0);
     expect(h.staged).toEqual([]);
+  });
+});
+
+describe("POST /api/uploads with a JSON body that does not say it is JSON (issue 15 item 6)", () => {
+  it.each([
+    ["text/plain", { "content-type": "text/plain" }],
+    ["no content type", {}],
+  ])("refuses %s with 415 naming the header and the rule, storing nothing", async (_name, headers) => {
+    const h = harness();
+    const request = new HttpRequest({
+      method: "POST",
+      url: "http://localhost/api/uploads",
+      headers,
+      body: { string: JSON.stringify({ source: blob, destinations: [drive] }) },
+    });
+    const response = await postUpload(h.deps)(request, context());
+    expect(response.status).toBe(415);
+    const answer = (await response.json()) as { error: { code: string; message: string } };
+    expect(answer.error.code).toBe("unsupportedMediaType");
+    expect(answer.error.message).toBe(
+      "Content-Type: must be application/json for a JSON body (or application/octet-stream with ?to=)",
+    );
+    expect(h.created).toEqual([]);
+    expect(h.queue.sent).toEqual([]);
+  });
+
+  it("blames a refused source, not the destination, when the destination keeps the source's name", async () => {
+    const h = harness();
+    const response = await postUpload(h.deps)(
+      body({ type: "blob", container: "not-allowed", blob: "a.bin" }, [{ ...drive, path: "/in/" }]),
+      context(),
+    );
+    expect(response.status).toBe(400);
+    const answer = (await response.json()) as { error: { message: string } };
+    expect(answer.error.message).toContain("source.container");
+    expect(answer.error.message).not.toContain("must end with a file name");
   });
 });

@@ -49,7 +49,16 @@ describe("mirror definitions", () => {
     expect(result.invalid[0]?.mirror).toBe("bad-one");
     expect(result.invalid[0]?.error.message).toContain('invalid mirror "bad-one"');
     expect(result.invalid[0]?.error.message).toContain("destinations[0].user: is required");
-    expect(result.invalid[0]?.error.message).toContain("destinations[0].path: must start with /");
+    expect(result.invalid[0]?.error.message).not.toContain("destinations[0].path");
+  });
+
+  it("takes a destination path without a leading / from the drive root (issue 15 item 9)", () => {
+    const result = parseMirrorDefinitions(
+      JSON.stringify([{ ...good, destinations: [{ type: "drive", driveId: "b!x", path: "Mirrors/app" }] }]),
+      context,
+    );
+    expect(result.invalid).toEqual([]);
+    expect(result.valid[0]?.destinations[0]?.path).toBe("/Mirrors/app");
   });
 
   it.each([
