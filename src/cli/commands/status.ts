@@ -6,11 +6,11 @@
 import path from "node:path";
 import type { Command } from "commander";
 import type { Env } from "../../config/auth.js";
-import { ConfigError } from "../../config/configError.js";
 import { parseStorageConfig } from "../../config/storage.js";
 import { isTerminal, type UploadJob } from "../../core/job.js";
 import type { HistoryStore, ManifestStore, PendingMirrorJob, RunRecord } from "../../core/mirrorPorts.js";
 import { formatBytes } from "../../core/units.js";
+import { ConfigError } from "../../core/validationError.js";
 import { createMirrorStores } from "../../mirror/storage.js";
 import { createStorage } from "../../store/factory.js";
 import { FileMirrorState } from "../../store/manifestFile.js";
