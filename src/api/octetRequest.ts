@@ -4,10 +4,11 @@
  * src/core/destinations.ts); a path ending in `/` means "into this folder, as `name`".
  * Everything here is checked before one byte of the body is read, so a bad request stores nothing.
  */
-import { ConfigError, type FieldProblem } from "../config/configError.js";
+
 import { destinationFor, parseDestination } from "../core/destinations.js";
 import type { ConflictBehavior, Destination } from "../core/job.js";
 import { nameProblem, pathProblems } from "../core/names.js";
+import { ConfigError, type FieldProblem } from "../core/validationError.js";
 import { CONFLICT_BEHAVIORS, DEFAULT_CONFLICT_BEHAVIOR } from "./uploadRequest.js";
 import { invalid } from "./validateUpload.js";
 

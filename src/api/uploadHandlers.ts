@@ -9,7 +9,6 @@
  */
 import { randomUUID } from "node:crypto";
 import type { HttpRequest, HttpResponse, InvocationContext } from "@azure/functions";
-import { ConfigError } from "../config/configError.js";
 import type { HttpApiConfig } from "../config/httpApi.js";
 import { newJob } from "../core/engine.js";
 import { isTerminal, publicView, type SourceRef, type UploadJob } from "../core/job.js";
@@ -17,6 +16,7 @@ import type { Clock } from "../core/ports.js";
 import { redactSecrets } from "../core/redact.js";
 import type { DestinationIndex, JobStore, StoredJob, WakeQueue } from "../core/storePorts.js";
 import { submitJobs } from "../core/submitJobs.js";
+import { ConfigError } from "../core/validationError.js";
 import type { NetworkPolicy } from "../sources/networkGuard.js";
 import type { KnownHostEntry } from "../sources/sftp/knownHosts.js";
 import { type StagingArea, StagingTooLargeError } from "../sources/staging.js";

@@ -6,10 +6,10 @@
  */
 import path from "node:path/posix";
 import type { z } from "zod";
-import { ConfigError, type FieldProblem } from "../config/configError.js";
 import { CONTAINER_NAME, type HttpApiConfig } from "../config/httpApi.js";
 import type { ConflictBehavior, Destination, SourceRef } from "../core/job.js";
 import { nameProblem, pathProblems } from "../core/names.js";
+import { ConfigError, type FieldProblem } from "../core/validationError.js";
 import { sftpHost, sftpUsername } from "../mirror/definitionSchema.js";
 import { checkFileSource, FileRefusedError } from "../sources/fileGuard.js";
 import { BlockedAddressError, type NetworkPolicy, resolveAllowed } from "../sources/networkGuard.js";

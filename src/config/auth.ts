@@ -8,8 +8,8 @@
  */
 import { existsSync } from "node:fs";
 import path from "node:path";
+import { ConfigError, type FieldProblem } from "../core/validationError.js";
 import { CLOUD_NAMES, type CloudSettings, cloudSettings, isCloudName } from "./authCloud.js";
-import { ConfigError, type FieldProblem } from "./configError.js";
 
 export type { CloudName, CloudSettings } from "./authCloud.js";
 

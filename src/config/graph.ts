@@ -14,9 +14,9 @@ import {
   MAX_FRAGMENT_BYTES,
 } from "../core/chunkPlan.js";
 import { parseByteSize } from "../core/units.js";
+import { ConfigError, problemsFromZod } from "../core/validationError.js";
 import type { Env } from "./auth.js";
 import { cloudSettings, isCloudName } from "./authCloud.js";
-import { ConfigError, problemsFromZod } from "./configError.js";
 
 export interface GraphConfig {
   /** e.g. `https://graph.microsoft.com/v1.0`, no trailing slash. */

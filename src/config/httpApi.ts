@@ -8,8 +8,8 @@
 
 import { BlockList, isIP } from "node:net";
 import path from "node:path";
+import { ConfigError, type FieldProblem } from "../core/validationError.js";
 import type { Env } from "./auth.js";
-import { ConfigError, type FieldProblem } from "./configError.js";
 
 export interface HttpApiConfig {
   /** Absolute directories a `file` source may lie under (after resolving symlinks). Empty = `file` refused. */

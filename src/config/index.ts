@@ -2,8 +2,9 @@
  * The one typed configuration, built once from the environment and passed in (libraries never read
  * process.env). Problems from every part are reported together, each naming the setting and the rule.
  */
+
+import { ConfigError, type FieldProblem } from "../core/validationError.js";
 import { type AuthConfig, type Env, parseAuthConfig } from "./auth.js";
-import { ConfigError, type FieldProblem } from "./configError.js";
 import { type GraphConfig, parseGraphConfig } from "./graph.js";
 
 export interface AppConfig {

@@ -3,8 +3,9 @@
  * function timeout (host.json `functionTimeout`, 10 minutes), and the lease must outlive the step deadline so
  * that no second worker can start while the first may still be doing I/O (DESIGN invariant 2).
  */
+
+import { ConfigError, type FieldProblem, wholeNumberSetting } from "../core/validationError.js";
 import type { Env } from "./auth.js";
-import { ConfigError, type FieldProblem, wholeNumberSetting } from "./configError.js";
 
 export interface PipelineConfig {
   /** Deadline of one step (all its Graph and source I/O), in ms. */

@@ -10,8 +10,9 @@
  *   `AzureWebJobsStorage__credential=managedidentity` and, for a user-assigned identity, `__clientId`.
  * Values are never echoed in errors: a connection string holds an account key.
  */
+
+import { ConfigError, type FieldProblem } from "../core/validationError.js";
 import type { Env } from "./auth.js";
-import { ConfigError, type FieldProblem } from "./configError.js";
 
 export type StorageConnection =
   | { readonly kind: "connection-string"; readonly connectionString: string }

@@ -7,8 +7,9 @@
  * A path ending in `/` (or empty) means "into this folder, keeping the file's name". Names cannot contain `:`
  * (GRAPH.md), so `:` separates fields safely; the site URL's own `https:` and an optional port are recognised.
  */
-import { ConfigError } from "../config/configError.js";
+
 import type { Destination } from "./job.js";
+import { ConfigError } from "./validationError.js";
 
 export type DestinationTarget =
   | { readonly type: "drive"; readonly driveId: string }

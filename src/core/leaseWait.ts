@@ -13,7 +13,7 @@
 import { wakeMessageFor, withoutEtag } from "./lease.js";
 import { silentLog } from "./pipelineLog.js";
 import { ConcurrencyError, type StoredJob, type WakeMessage } from "./storePorts.js";
-import type { WakeResult, WorkerDeps } from "./worker.js";
+import type { WakeResult, WorkerDeps } from "./workerContract.js";
 
 /**
  * Sent this long after the lease's end: queue delays are whole seconds (rounded up), and another instance's

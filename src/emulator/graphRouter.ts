@@ -6,7 +6,10 @@
  */
 import { errors } from "./errors.js";
 import { permissionAction, permissionRoute } from "./handlers/permissionRouting.js";
+import type { ItemAddress } from "./itemAddress.js";
 import type { RouteName } from "./routes.js";
+
+export type { ItemAction, ItemAddress } from "./itemAddress.js";
 
 export type SiteRef =
   | { readonly kind: "root" }
@@ -19,18 +22,6 @@ export type DriveRef =
   | { readonly kind: "me" }
   | { readonly kind: "user"; readonly user: string }
   | { readonly kind: "site"; readonly site: SiteRef };
-
-export type ItemAction = "" | "children" | "content" | "createUploadSession" | "permissions" | "invite";
-
-export interface ItemAddress {
-  /** `root`, or an item id. */
-  readonly base: { readonly kind: "root" } | { readonly kind: "id"; readonly id: string };
-  /** Decoded names after `:`; undefined when the item was addressed without a path. */
-  readonly path?: readonly string[];
-  readonly action: ItemAction;
-  /** `.../permissions/{id}`: the permission addressed (permissionRouting.ts). */
-  readonly permissionId?: string;
-}
 
 export type GraphTarget =
   | { readonly kind: "me" }

@@ -20,7 +20,7 @@ import { createSourceOpener } from "../sources/opener.js";
 import { lazySftpPool } from "../sources/sftp/lazyPool.js";
 import { UrlSource } from "../sources/urlSource.js";
 import type { Storage } from "../store/factory.js";
-import type { StepEngine } from "./runtime.js";
+import type { StepEngine } from "./stepEngine.js";
 
 export function createStepEngine(env: Env, storage: Storage, clock: Clock): StepEngine {
   const graph = parseGraphConfig(env);

@@ -4,8 +4,8 @@
  * in Azure. Answers never hold secrets: no tokens, no upload URLs, URL sources without their query.
  */
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
-import { ConfigError } from "../config/configError.js";
 import { redactSecrets } from "../core/redact.js";
+import { ConfigError } from "../core/validationError.js";
 import { mirrorsOverview } from "../mirror/overview.js";
 import { computeStats } from "../mirror/stats.js";
 import { mirrorWiring } from "./mirrorWiring.js";

@@ -13,16 +13,8 @@ import { parseStorageConfig, type StorageConfig } from "../config/storage.js";
 import { JobRowCache } from "../core/jobRowCache.js";
 import type { PipelineLog } from "../core/pipelineLog.js";
 import { type Clock, systemClock } from "../core/ports.js";
-import type { StepRunner, WorkerDeps } from "../core/worker.js";
 import { createStorage, type Storage } from "../store/factory.js";
-
-/** The engine as the pipeline uses it: one step, and cancellation (which deletes the upload session). */
-export interface StepEngine {
-  readonly runStep: StepRunner;
-  readonly cancelJob: StepRunner;
-  readonly resume?: StepResume;
-}
-export type StepResume = NonNullable<WorkerDeps["resume"]>;
+import type { StepEngine } from "./stepEngine.js";
 
 export interface Runtime {
   readonly env: Env;

@@ -5,10 +5,10 @@
  * Reads storage only; the pass itself runs inside the functions (the registered mirror timer).
  */
 
-import { progressBar } from "../cli/commands/status.js";
 import { delay } from "../core/delay.js";
 import { isTerminal, type UploadJob } from "../core/job.js";
 import type { HistoryStore, ManifestStore, RunRecord } from "../core/mirrorPorts.js";
+import { progressBar } from "../core/progressBar.js";
 import type { JobStore } from "../core/storePorts.js";
 import { formatBytes } from "../core/units.js";
 

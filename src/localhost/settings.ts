@@ -4,7 +4,7 @@
  * invisible while its function runs. Listed in src/config/settings.ts with scope "local".
  */
 import type { Env } from "../config/auth.js";
-import { ConfigError, type FieldProblem, wholeNumberSetting } from "../config/configError.js";
+import { ConfigError, type FieldProblem, wholeNumberSetting } from "../core/validationError.js";
 
 export interface LocalPorts {
   /** Functions HTTP port (PORT, default 7071; 0 picks a free port). */

@@ -7,14 +7,13 @@
  * Two ways in, both used by the start command when no tenant is configured:
  * - `sampleMirrorEnv()` adds MIRRORS_FILE and ALLOWED_FILE_ROOTS for the function app (the local host's pass at
  *   start, then its queue pipeline);
- * - `runSampleMirror()` runs it in this process, like `graph-mirror mirror --once`, with progress bars.
+ * - `runSampleMirror()` (src/cli/sampleRun.ts: it drives the CLI's mirror command) runs it in this process, like
+ *   `graph-mirror mirror --once`, with progress bars.
  */
 import { mkdir, open, stat } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { mirrorCommand } from "../cli/commands/mirror.js";
 import type { Env } from "../config/auth.js";
-import { loadMirrorDefinitions, parseMirrorSettings } from "./settings.js";
 
 export const LARGE_EXPORT_BYTES = 25 * 1024 * 1024;
 const BLOCK = 1024 * 1024;
@@ -62,33 +61,4 @@ export function sampleMirrorEnv(sampleDir = defaultSampleDir(), env: Env = {}): 
     MIRRORS_FILE: path.join(sampleDir, "mirrors.json"),
     ALLOWED_FILE_ROOTS: roots ? `${roots},${sampleDir}` : sampleDir,
   };
-}
-
-export interface SampleRunOptions {
-  /** The emulator's Graph URL, e.g. `http://127.0.0.1:4000/v1.0`. */
-  readonly graphBaseUrl: string;
-  /** A token the emulator accepts (DEFAULT_TOKEN). */
-  readonly token: string;
-  readonly stateDir: string;
-  readonly stdout: NodeJS.WriteStream;
-  readonly stderr: NodeJS.WriteStream;
-  readonly signal: AbortSignal;
-  readonly sampleDir?: string;
-  readonly json?: boolean;
-}
-
-/** Runs the sample mirror once in this process; prints progress and where each file landed. Exit status. */
-export async function runSampleMirror(options: SampleRunOptions): Promise<number> {
-  const sampleDir = options.sampleDir ?? defaultSampleDir();
-  await ensureSampleFiles(sampleDir);
-  const env: Env = {
-    GRAPH_BASE_URL: options.graphBaseUrl,
-    GRAPH_ACCESS_TOKEN: options.token,
-    ...sampleMirrorEnv(sampleDir),
-  };
-  const definitions = await loadMirrorDefinitions(parseMirrorSettings(env));
-  return mirrorCommand(
-    { once: true, parallel: "4", stateDir: options.stateDir, ...(options.json ? { json: true } : {}) },
-    { env, stdout: options.stdout, stderr: options.stderr, signal: options.signal, definitions },
-  );
 }

@@ -3,9 +3,10 @@
  * a drive id and a path inside it, for the read commands. Resolution is the engine's own (src/graph/resolve.ts),
  * so a destination that `upload` accepts lists and checks the same place.
  */
-import { ConfigError } from "../config/configError.js";
+
 import { destinationFor, parseDestination } from "../core/destinations.js";
 import type { Destination } from "../core/job.js";
+import { ConfigError } from "../core/validationError.js";
 import type { GraphHttp } from "../graph/http.js";
 import { resolveDrive } from "../graph/resolve.js";
 

@@ -9,13 +9,13 @@
  */
 import path from "node:path";
 import type { Command } from "commander";
-import { ConfigError } from "../../config/configError.js";
 import { loadConfig } from "../../config/index.js";
 import { GraphFailure } from "../../core/graphFailure.js";
 import type { Destination } from "../../core/job.js";
 import type { SourceLister } from "../../core/mirrorPorts.js";
 import { systemClock } from "../../core/ports.js";
 import type { SourceOpener } from "../../core/sourceOpener.js";
+import { ConfigError } from "../../core/validationError.js";
 import type { GraphHttp } from "../../graph/http.js";
 import { globFilter } from "../../mirror/globFilter.js";
 import { listerFactory } from "../../mirror/listers.js";

@@ -12,17 +12,17 @@ import type { Command } from "commander";
 import { CronExpressionParser } from "cron-parser";
 import { assertWriteAllowed } from "../../auth/gate.js";
 import type { Env } from "../../config/auth.js";
-import { ConfigError } from "../../config/configError.js";
 import { loadConfig } from "../../config/index.js";
 import { delay } from "../../core/delay.js";
 import { systemClock } from "../../core/ports.js";
+import { ConfigError } from "../../core/validationError.js";
 import type { MirrorDefinitions } from "../../mirror/definitions.js";
-import { runLocalMirror } from "../../mirror/localRun.js";
 import { localWiring, tokensFor } from "../../mirror/localWiring.js";
 import { jsonLineLogger, type MirrorLogger } from "../../mirror/mirrorLog.js";
 import { formatPass, passExitCode } from "../../mirror/passSummary.js";
 import { loadMirrorDefinitions, type MirrorSettings, parseMirrorSettings } from "../../mirror/settings.js";
 import { EXIT } from "../exitCodes.js";
+import { runLocalMirror } from "../localRun.js";
 import { chooseReporter } from "../progress/choose.js";
 
 export interface MirrorCommandOptions {

@@ -5,7 +5,6 @@
  * Exit codes: 0 done; 1 nothing at that path, or no permission to revoke; 2 bad argument, setting or token.
  */
 import type { Command } from "commander";
-import { GraphFailure } from "../../core/graphFailure.js";
 import type { ReadCommandIo } from "./ls.js";
 import { listPermissionsCommand } from "./permissionsList.js";
 import { type GrantOptions, grantCommand, type RevokeOptions, revokeCommand } from "./permissionsWrite.js";
@@ -57,13 +56,4 @@ export function register(program: Command): void {
     .action(async (item: string, options: RevokeOptions) => {
       process.exitCode = await revokeCommand(item, options, processIo());
     });
-}
-
-/** 404 from Graph: nothing at that path (exit 1 with a message); anything else is thrown on. */
-export function nothingAt(err: unknown, where: string, io: ReadCommandIo): number {
-  if (err instanceof GraphFailure && err.status === 404) {
-    io.stderr.write(`graph-mirror: nothing at ${where} (${err.message})\n`);
-    return 1;
-  }
-  throw err;
 }

@@ -4,7 +4,7 @@ import { type PermissionsJson, permissionLines } from "../../permissions/listFor
 import { readOnlyGraph } from "../../read/readWiring.js";
 import { describeDestination, parseRemoteDestination, resolveRemoteFolder } from "../../read/remoteTarget.js";
 import type { ReadCommandIo } from "./ls.js";
-import { nothingAt } from "./permissions.js";
+import { nothingAt } from "./nothingAt.js";
 
 export async function listPermissionsCommand(
   itemText: string,

@@ -8,7 +8,7 @@ import { directGrantsTo } from "../../permissions/sharingEntry.js";
 import { sharingGraph } from "../../permissions/sharingWiring.js";
 import { describeDestination, parseRemoteDestination, resolveRemoteFolder } from "../../read/remoteTarget.js";
 import type { ReadCommandIo } from "./ls.js";
-import { nothingAt } from "./permissions.js";
+import { nothingAt } from "./nothingAt.js";
 
 export interface GrantOptions {
   readonly to?: string;

@@ -6,11 +6,11 @@
 import path from "node:path";
 import type { Command } from "commander";
 import type { Env } from "../../config/auth.js";
-import { ConfigError } from "../../config/configError.js";
 import { parseStorageConfig } from "../../config/storage.js";
 import { isTerminal, type UploadJob } from "../../core/job.js";
 import type { HistoryStore, ManifestStore, PendingMirrorJob, RunRecord } from "../../core/mirrorPorts.js";
-import { formatBytes } from "../../core/units.js";
+import { progressBar } from "../../core/progressBar.js";
+import { ConfigError } from "../../core/validationError.js";
 import { createMirrorStores } from "../../mirror/storage.js";
 import { createStorage } from "../../store/factory.js";
 import { FileMirrorState } from "../../store/manifestFile.js";
@@ -158,13 +158,4 @@ export function formatStatus(report: StatusReport): string[] {
     );
   }
   return lines;
-}
-
-/** A static bar: `[██████░░░░░░░░░░░░░░]  30% 3 MiB / 10 MiB`. */
-export function progressBar(done: number, size: number | undefined, width = 30): string {
-  if (size === undefined || size === 0) return `[${"░".repeat(width)}]   ? ${formatBytes(done)} sent`;
-  const ratio = Math.min(1, done / size);
-  const filled = Math.round(ratio * width);
-  const percent = `${Math.floor(ratio * 100)}%`.padStart(4);
-  return `[${"█".repeat(filled)}${"░".repeat(width - filled)}] ${percent} ${formatBytes(done)} / ${formatBytes(size)}`;
 }

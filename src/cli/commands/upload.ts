@@ -11,7 +11,6 @@ import type { Command } from "commander";
 import { assertWriteAllowed } from "../../auth/gate.js";
 import { createTokenProvider } from "../../auth/index.js";
 import type { Env } from "../../config/auth.js";
-import { ConfigError, type FieldProblem } from "../../config/configError.js";
 import { type AppConfig, loadConfig } from "../../config/index.js";
 import { ChunkBufferPool } from "../../core/bufferPool.js";
 import { chunkSizeProblem } from "../../core/chunkPlan.js";
@@ -21,6 +20,7 @@ import { type ConflictBehavior, isTerminal, type UploadJob } from "../../core/jo
 import { DEFAULT_POLICY } from "../../core/policy.js";
 import { systemClock, type TokenProvider } from "../../core/ports.js";
 import { formatBytes, parseByteSize } from "../../core/units.js";
+import { ConfigError, type FieldProblem } from "../../core/validationError.js";
 import { GraphClient } from "../../graph/client.js";
 import { createSourceOpener } from "../../sources/opener.js";
 import { chooseReporter } from "../progress/choose.js";

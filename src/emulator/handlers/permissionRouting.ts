@@ -3,7 +3,7 @@
  * "Send a sharing invitation", "Delete a sharing permission"): `.../permissions`, `.../permissions/{id}` and
  * `.../invite`, after an item addressed by id or by path.
  */
-import type { ItemAction, ItemAddress } from "../graphRouter.js";
+import type { ItemAction, ItemAddress } from "../itemAddress.js";
 import type { RouteName } from "../routes.js";
 
 type PermissionPart = { readonly action: ItemAction; readonly permissionId?: string };

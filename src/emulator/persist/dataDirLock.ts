@@ -4,7 +4,7 @@
  */
 import { readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { ConfigError } from "../../config/configError.js";
+import { ConfigError } from "../../core/validationError.js";
 
 const PID_FILE = "emulator.pid";
 

@@ -3,18 +3,14 @@ import { copyFile, mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runSampleMirror } from "../../../src/cli/sampleRun.js";
 import {
   DEFAULT_DRIVE_IDS,
   DEFAULT_TOKEN,
   type RunningEmulator,
   startEmulator,
 } from "../../../src/emulator/index.js";
-import {
-  defaultSampleDir,
-  ensureSampleFiles,
-  LARGE_EXPORT_BYTES,
-  runSampleMirror,
-} from "../../../src/mirror/sample.js";
+import { defaultSampleDir, ensureSampleFiles, LARGE_EXPORT_BYTES } from "../../../src/mirror/sample.js";
 import { captureStream } from "../../support/capturedStream.js";
 
 describe("the bundled sample mirror", () => {

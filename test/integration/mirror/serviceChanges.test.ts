@@ -7,8 +7,8 @@
 import { readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import type { LocalMirrorResult } from "../../../src/cli/localRun.js";
 import { DEFAULT_DRIVE_IDS } from "../../../src/emulator/index.js";
-import type { LocalMirrorResult } from "../../../src/mirror/localRun.js";
 import { passExitCode } from "../../../src/mirror/passSummary.js";
 import { type MirrorWorld, startMirrorWorld } from "./harness.js";
 

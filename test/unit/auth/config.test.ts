@@ -6,7 +6,7 @@ import {
   graphRootFor,
   parseAuthConfig,
 } from "../../../src/config/auth.js";
-import { ConfigError } from "../../../src/config/configError.js";
+import { ConfigError } from "../../../src/core/validationError.js";
 
 const nothingExists = { exists: () => false };
 const parse = (env: Record<string, string>) => parseAuthConfig(env, nothingExists);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "../../../src/config/configError.js";
 import { loadConfig } from "../../../src/config/index.js";
+import { ConfigError } from "../../../src/core/validationError.js";
 
 function problems(env: Record<string, string>): string[] {
   try {

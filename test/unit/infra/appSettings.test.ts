@@ -7,12 +7,12 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseAuthConfig } from "../../../src/config/auth.js";
-import { ConfigError } from "../../../src/config/configError.js";
 import { parseGraphConfig } from "../../../src/config/graph.js";
 import { HTTP_API_DEFAULTS, parseHttpApiConfig } from "../../../src/config/httpApi.js";
 import { parsePipelineConfig } from "../../../src/config/pipeline.js";
 import { SETTINGS, settingInfo } from "../../../src/config/settings.js";
 import { parseStorageConfig, STORAGE_DEFAULTS } from "../../../src/config/storage.js";
+import { ConfigError } from "../../../src/core/validationError.js";
 import {
   DEFAULT_MIRROR_SCHEDULE,
   loadMirrorDefinitions,

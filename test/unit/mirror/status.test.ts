@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { formatStatus, progressBar } from "../../../src/cli/commands/status.js";
+import { formatStatus } from "../../../src/cli/commands/status.js";
 import { figuresOf } from "../../../src/cli/commands/statusFigures.js";
 import type { HistoryRecord } from "../../../src/core/mirrorPorts.js";
+import { progressBar } from "../../../src/core/progressBar.js";
 
 const SINCE = Date.UTC(2026, 0, 1);
 

@@ -1,8 +1,8 @@
 /** known_hosts pinning and the SFTP settings: what is accepted, what is refused, and that no secret is echoed. */
 import { createHash, createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "../../../src/config/configError.js";
 import { parseSftpConfig } from "../../../src/config/sftp.js";
+import { ConfigError } from "../../../src/core/validationError.js";
 import {
   judgeHostKey,
   parseKnownHosts,

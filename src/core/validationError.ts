@@ -2,6 +2,9 @@
  * One error type for bad configuration and bad input: it names each field and the rule it broke
  * (DEVELOPERS "Standards": bad input gets a clear error that names the field and the rule).
  * Values are never echoed: a setting may hold a secret.
+ *
+ * It lives in the core (it was src/config/configError.ts) because every layer raises it: settings, mirror
+ * definitions, the HTTP API's body checks, the emulator's seed and fault rules. The class keeps its name.
  */
 import type { z } from "zod";
 

@@ -9,22 +9,22 @@
 
 import { rename, rm } from "node:fs/promises";
 import path from "node:path";
-import type { ProgressReporter } from "../cli/progress/reporter.js";
-import { StateFile } from "../cli/stateFile.js";
-import { type RunnableJob, runJobs } from "../cli/uploadRunner.js";
 import type { EngineDeps } from "../core/engine.js";
 import { isTerminal, type UploadJob } from "../core/job.js";
 import type { DriveDirectory } from "../core/mirrorPorts.js";
 import type { Clock } from "../core/ports.js";
+import type { MirrorDefinitions } from "../mirror/definitions.js";
+import { recordMirrorJobEnd } from "../mirror/jobEnd.js";
+import { type ListerOptions, listerFactory } from "../mirror/listers.js";
+import { LocalJobSink } from "../mirror/localSink.js";
+import type { MirrorLogger } from "../mirror/mirrorLog.js";
+import { DestinationResolver } from "../mirror/resolver.js";
+import { type PassReport, runMirrorPass } from "../mirror/runner.js";
 import { describeSftp } from "../sources/sftp/sftpSource.js";
 import { FileMirrorState } from "../store/manifestFile.js";
-import type { MirrorDefinitions } from "./definitions.js";
-import { recordMirrorJobEnd } from "./jobEnd.js";
-import { type ListerOptions, listerFactory } from "./listers.js";
-import { LocalJobSink } from "./localSink.js";
-import type { MirrorLogger } from "./mirrorLog.js";
-import { DestinationResolver } from "./resolver.js";
-import { type PassReport, runMirrorPass } from "./runner.js";
+import type { ProgressReporter } from "./progress/reporter.js";
+import { StateFile } from "./stateFile.js";
+import { type RunnableJob, runJobs } from "./uploadRunner.js";
 
 /** The option that chose the state folder, named when a file in it cannot be used. */
 const STATE_OPTION = "--state-dir";
