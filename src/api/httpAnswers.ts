@@ -23,6 +23,11 @@ export function invalidRequest(problems: readonly FieldProblem[]): HttpResponse 
   return json(400, { error: { code: "invalidRequest", message, problems } });
 }
 
-export function errorAnswer(status: number, code: string, message: string): HttpResponse {
-  return json(status, { error: { code, message } });
+export function errorAnswer(
+  status: number,
+  code: string,
+  message: string,
+  headers: Record<string, string> = {},
+): HttpResponse {
+  return json(status, { error: { code, message } }, headers);
 }

@@ -18,6 +18,8 @@ import type { JobStore, StoredJob, WakeQueue } from "../core/storePorts.js";
 import type { NetworkPolicy } from "../sources/networkGuard.js";
 import type { KnownHostEntry } from "../sources/sftp/knownHosts.js";
 import { type StagingArea, StagingTooLargeError } from "../sources/staging.js";
+import { authorize } from "./authorize.js";
+import { ROLES } from "./caller.js";
 import { errorAnswer, invalidRequest, json } from "./httpAnswers.js";
 import { validateOctetRequest } from "./octetRequest.js";
 import { readJsonBody } from "./requestBody.js";
@@ -45,12 +47,15 @@ const REQUEST_ID = /^[A-Za-z0-9_-]{1,100}$/;
 
 export function postUpload(deps: UploadApiDeps) {
   return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponse> => {
+    const auth = authorize(request, deps.config.apiAuth, ROLES.write);
+    if (!auth.ok) return auth.answer;
+    const caller = { requestedBy: auth.requestedBy };
     try {
       const contentType =
         (request.headers.get("content-type") ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
       const query = new URL(request.url).searchParams;
       if (contentType === "application/octet-stream" || query.has("to"))
-        return await postOctetStream(deps, request, context, query, contentType);
+        return await postOctetStream({ ...deps, ...caller }, request, context, query, contentType);
       if (contentType !== "" && contentType !== "application/json")
         return invalidRequest([
           { field: "Content-Type", rule: "must be application/json or application/octet-stream" },
@@ -61,7 +66,7 @@ export function postUpload(deps: UploadApiDeps) {
       const body = await readJsonBody(request, deps.config.jsonMaxBytes);
       if (!body.ok) return invalidRequest([body.problem]);
       const upload = await validateUploadBody(body.value, deps);
-      return await createJobs(deps, request, context, newRequestId(deps), upload);
+      return await createJobs({ ...deps, ...caller }, request, context, newRequestId(deps), upload);
     } catch (err: unknown) {
       if (err instanceof ConfigError) return invalidRequest(err.problems);
       return internalError(context, err);
@@ -69,8 +74,11 @@ export function postUpload(deps: UploadApiDeps) {
   };
 }
 
+/** The handler's dependencies plus who asked (API_AUTH=entra), recorded in every job of the request. */
+type RequestDeps = UploadApiDeps & { readonly requestedBy: string | undefined };
+
 async function postOctetStream(
-  deps: UploadApiDeps,
+  deps: RequestDeps,
   request: HttpRequest,
   context: InvocationContext,
   query: URLSearchParams,
@@ -106,15 +114,16 @@ async function postOctetStream(
 async function* emptyBody(): AsyncIterable<Uint8Array> {}
 
 async function createJobs(
-  deps: UploadApiDeps,
+  deps: RequestDeps,
   request: HttpRequest,
   context: InvocationContext,
   requestId: string,
   upload: ValidUpload,
 ): Promise<HttpResponse> {
   const now = deps.clock.now();
-  const jobs: UploadJob[] = upload.destinations.map((destination, i) =>
-    newJob({
+  const requestedBy = deps.requestedBy ? { requestedBy: deps.requestedBy } : {};
+  const jobs: UploadJob[] = upload.destinations.map((destination, i) => ({
+    ...newJob({
       jobId: `${requestId}-${i + 1}`,
       requestId,
       source: upload.source,
@@ -124,11 +133,12 @@ async function createJobs(
       simpleUploadMax: deps.simpleUploadMax,
       now,
     }),
-  );
+    ...requestedBy,
+  }));
   await deps.jobs.createJobs(jobs);
   // New rows start at wakeSeq 0 (the store's contract); one message per job, the job id and nothing secret.
   await Promise.all(jobs.map((job) => deps.wake.send({ jobId: job.jobId, wakeSeq: 0, requestId }, 0)));
-  context.log(JSON.stringify({ event: "upload-requested", requestId, jobs: jobs.length }));
+  context.log(JSON.stringify({ event: "upload-requested", requestId, jobs: jobs.length, ...requestedBy }));
   const statusUrl = statusUrlFor(request, requestId);
   return json(
     202,
@@ -141,8 +151,10 @@ async function createJobs(
   );
 }
 
-export function getUpload(deps: Pick<UploadApiDeps, "jobs">) {
+export function getUpload(deps: Pick<UploadApiDeps, "jobs" | "config">) {
   return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponse> => {
+    const auth = authorize(request, deps.config.apiAuth, ROLES.read);
+    if (!auth.ok) return auth.answer;
     try {
       const found = await findRequest(deps, request);
       if (!("jobs" in found)) return found.answer;
@@ -160,8 +172,10 @@ export function getUpload(deps: Pick<UploadApiDeps, "jobs">) {
   };
 }
 
-export function deleteUpload(deps: Pick<UploadApiDeps, "jobs" | "cancel">) {
+export function deleteUpload(deps: Pick<UploadApiDeps, "jobs" | "cancel" | "config">) {
   return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponse> => {
+    const auth = authorize(request, deps.config.apiAuth, ROLES.write);
+    if (!auth.ok) return auth.answer;
     try {
       const found = await findRequest(deps, request);
       if (!("jobs" in found)) return found.answer;
@@ -169,7 +183,8 @@ export function deleteUpload(deps: Pick<UploadApiDeps, "jobs" | "cancel">) {
         found.jobs.filter((stored) => !isTerminal(stored.job.status)).map((s) => deps.cancel(s)),
       );
       const after = await deps.jobs.listByRequest(found.requestId);
-      context.log(JSON.stringify({ event: "upload-cancel-requested", requestId: found.requestId }));
+      const by = auth.requestedBy ? { requestedBy: auth.requestedBy } : {};
+      context.log(JSON.stringify({ event: "upload-cancel-requested", requestId: found.requestId, ...by }));
       // 202: the worker deletes the upload sessions and marks the jobs cancelled; GET shows when it has.
       return json(
         202,

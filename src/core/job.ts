@@ -163,6 +163,11 @@ export interface UploadJob {
   readonly committedItemId?: string;
   /** When the job should next be woken (ms since epoch); used by the sweeper to find overdue jobs. */
   readonly nextWakeAt?: number;
+  /**
+   * Who asked for the job through the HTTP API under API_AUTH=entra: `oid:<object id>` or `appid:<app id>`
+   * (src/api/caller.ts), never a token. Absent for mirror and CLI jobs and under function keys.
+   */
+  readonly requestedBy?: string;
   readonly createdAt: number;
   readonly updatedAt: number;
 }
@@ -213,6 +218,7 @@ export interface PublicJobView {
   readonly attempts: AttemptCounters;
   readonly lastError?: JobError;
   readonly result?: UploadResult;
+  readonly requestedBy?: string;
   readonly createdAt: number;
   readonly updatedAt: number;
 }
@@ -228,6 +234,7 @@ export function publicView(job: UploadJob): PublicJobView {
     attempts: job.attempts,
     ...(job.lastError ? { lastError: job.lastError } : {}),
     ...(job.result ? { result: job.result } : {}),
+    ...(job.requestedBy ? { requestedBy: job.requestedBy } : {}),
     createdAt: job.createdAt,
     updatedAt: job.updatedAt,
   };
