@@ -4,8 +4,11 @@
  * for the API's app registration; API_AUTH tells the handlers the same; an empty client id where one is needed
  * stops the deployment with fail() and a message naming the parameter, evaluated as ARM would.
  */
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseHttpApiConfig } from "../../src/config/httpApi.js";
+import { captureRegistrations } from "../support/functionRegistrations.js";
 import {
   ArmDeploymentFailure,
   type DeployedResource,
@@ -14,6 +17,7 @@ import {
   loadMainTemplate,
   moduleScope,
   PLATFORM_REFERENCES,
+  ROOT,
   type Scope,
   TENANT_ID,
 } from "./armTemplate.js";
@@ -79,6 +83,33 @@ describe("compiled infra: the HTTP API's authentication", () => {
     expect(auth.identityProviders.azureActiveDirectory.validation).toEqual({
       allowedAudiences: ["https://uploads.contoso.com"],
     });
+  });
+});
+
+describe("compiled infra against the functions the app registers under API_AUTH=entra", () => {
+  it("excludes exactly the health route from Easy Auth; the upload routes are anonymous, the rest keep keys", async () => {
+    // The upload functions read API_AUTH when they register, as the worker loads them in Azure.
+    process.env.API_AUTH = "entra";
+    const registered = await captureRegistrations();
+    const host = JSON.parse(readFileSync(path.join(ROOT, "host.json"), "utf8")) as {
+      extensions?: { http?: { routePrefix?: string } };
+    };
+    const prefix = host.extensions?.http?.routePrefix ?? "api";
+    const http = registered.filter((fn) => fn.trigger.type.toLowerCase() === "httptrigger");
+    const health = http.find((fn) => fn.name === "health");
+    const auth = siteConfig({ apiAuth: "entra", apiAuthClientId: API_APP }, "authsettingsV2")?.properties as {
+      globalValidation: { excludedPaths: string[] };
+    };
+    expect(auth.globalValidation.excludedPaths).toEqual([`/${prefix}/${String(health?.trigger.route)}`]);
+    const levels = Object.fromEntries(http.map((fn) => [fn.name, fn.trigger.authLevel]));
+    expect(levels).toMatchObject({
+      createUpload: "anonymous",
+      getUpload: "anonymous",
+      cancelUpload: "anonymous",
+      health: "function",
+    });
+    for (const [name, level] of Object.entries(levels))
+      if (!["createUpload", "getUpload", "cancelUpload"].includes(name)) expect(level, name).toBe("function");
   });
 });
 
