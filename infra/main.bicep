@@ -68,6 +68,11 @@ param graphTenantId string = tenant().tenantId
 @description('Application (client) id of the app registration (AZURE_CLIENT_ID); required unless graphAuthMode is managed-identity.')
 param graphClientId string = ''
 
+// An empty client id would deploy an app whose every Graph call fails; stop the deployment here instead, with
+// the reason (issue 12 item 4). fail() ends the deployment when the expression is evaluated.
+var graphClientIdMissing = graphAuthMode != 'managed-identity' && empty(trim(graphClientId))
+var checkedGraphClientId = graphClientIdMissing ? fail('graphClientId is empty: graphAuthMode ${graphAuthMode} needs the Application (client) id of the Graph app registration (azd env set GRAPH_CLIENT_ID <app id>, or -p graphClientId=<app id>).') : graphClientId
+
 @description('Key Vault secret that holds the client secret (graphAuthMode client-secret).')
 param graphClientSecretName string = 'graph-client-secret'
 
@@ -88,6 +93,26 @@ param graphCloud string = 'global'
 
 @description('Optional login authority override (AZURE_AUTHORITY_HOST), e.g. https://login.microsoftonline.us. Empty = the cloud\'s.')
 param authorityHost string = ''
+
+// ---------------------------------------------------------------------------------------------------------
+// Who may call the HTTP API (docs/http-api.md "Authentication", docs/runbook.md "Protect the HTTP API")
+// ---------------------------------------------------------------------------------------------------------
+
+@allowed(['functionKey', 'entra'])
+@description('functionKey: the upload routes need a function key. entra: the platform\'s built-in authentication (Easy Auth) validates Microsoft Entra ID tokens for the API\'s app registration; POST/DELETE /api/uploads need the app role Uploads.Write, GET Uploads.Read, and the caller is recorded (API_AUTH).')
+param apiAuth string = 'functionKey'
+
+@description('Tenant of the API\'s app registration (apiAuth entra). Defaults to this subscription\'s tenant.')
+param apiAuthTenantId string = tenant().tenantId
+
+@description('Application (client) id of the API\'s app registration, the one defining the app roles Uploads.Write and Uploads.Read (apiAuth entra; required there).')
+param apiAuthClientId string = ''
+
+@description('Token audience the API accepts (apiAuth entra). Empty = api://<apiAuthClientId>.')
+param apiAuthAudience string = ''
+
+var apiAuthClientIdMissing = apiAuth == 'entra' && empty(trim(apiAuthClientId))
+var checkedApiAuthClientId = apiAuthClientIdMissing ? fail('apiAuthClientId is empty: apiAuth entra needs the Application (client) id of the API\'s app registration (azd env set API_AUTH_CLIENT_ID <app id>).') : apiAuthClientId
 
 // ---------------------------------------------------------------------------------------------------------
 // Uploads (empty = the app's default, shown in brackets)
@@ -314,6 +339,7 @@ var commonSettings = {
   STAGING_MAX_BYTES: stagingMaxBytes
   STAGING_TIMEOUT_SECONDS: stagingTimeoutSeconds
   HTTP_JSON_MAX_BYTES: httpJsonMaxBytes
+  API_AUTH: apiAuth
   // Mirrors
   MIRRORS: mirrorsJson
   MIRROR_SCHEDULE: mirrorSchedule
@@ -325,14 +351,14 @@ var commonSettings = {
 var clientSecretAuthSettings = {
   AUTH_MODE: 'client-secret'
   AZURE_TENANT_ID: graphTenantId
-  AZURE_CLIENT_ID: graphClientId
+  AZURE_CLIENT_ID: checkedGraphClientId
   AZURE_CLIENT_SECRET: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.vaultUri}secrets/${graphClientSecretName}/)'
 }
 
 var clientCertificateAuthSettings = {
   AUTH_MODE: 'client-certificate'
   AZURE_TENANT_ID: graphTenantId
-  AZURE_CLIENT_ID: graphClientId
+  AZURE_CLIENT_ID: checkedGraphClientId
   AZURE_CLIENT_CERTIFICATE_PEM: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.vaultUri}secrets/${graphClientCertificateName}/)'
   AZURE_CLIENT_SEND_CERTIFICATE_CHAIN: graphSendCertificateChain
 }
@@ -361,6 +387,13 @@ module functionApp 'modules/functionApp.bicep' = {
     instanceMemoryMB: instanceMemoryMB
     appSettings: union(commonSettings, authSettingsByMode[graphAuthMode])
     azdServiceName: 'api'
+    entraAuth: apiAuth == 'entra'
+      ? {
+          clientId: checkedApiAuthClientId
+          openIdIssuer: '${environment().authentication.loginEndpoint}${apiAuthTenantId}/v2.0'
+          audience: empty(apiAuthAudience) ? 'api://${checkedApiAuthClientId}' : apiAuthAudience
+        }
+      : null
   }
 }
 

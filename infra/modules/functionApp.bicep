@@ -23,6 +23,20 @@ param appSettings { *: string }
 @description('azd finds the app to deploy to by this tag (azure.yaml service name).')
 param azdServiceName string
 
+@description('Microsoft Entra ID sign-in through the platform\'s built-in authentication (API_AUTH=entra), or null: off (function keys).')
+param entraAuth entraAuthSettings?
+
+@description('The API\'s app registration as Easy Auth validates its tokens.')
+type entraAuthSettings = {
+  @description('Application (client) id of the API\'s app registration.')
+  clientId: string
+  @description('Issuer: <login endpoint><tenant>/v2.0.')
+  openIdIssuer: string
+  @description('The token audience the API accepts.')
+  audience: string
+}
+
+
 resource plan 'Microsoft.Web/serverfarms@2025-03-01' = {
   name: planName
   location: location
@@ -82,6 +96,51 @@ resource app 'Microsoft.Web/sites@2025-03-01' = {
   resource settings 'config' = {
     name: 'appsettings'
     properties: appSettings
+  }
+
+  // Easy Auth (App Service/Functions built-in authentication, authsettingsV2). It validates the token, answers
+  // 401 itself to a request without one, removes any client-supplied x-ms-client-principal and passes the
+  // validated principal to the function in that header; the handlers check the app roles (src/api/authorize.ts).
+  // It guards the whole app, so /api/health is excluded: probes keep using the function key. Deployed in both
+  // modes, so switching back to function keys turns it off instead of leaving the last configuration behind.
+  resource authentication 'config' = {
+    name: 'authsettingsV2'
+    properties: entraAuth == null
+      ? {
+          platform: {
+            enabled: false
+          }
+        }
+      : {
+          platform: {
+            enabled: true
+          }
+          globalValidation: {
+            requireAuthentication: true
+            unauthenticatedClientAction: 'Return401'
+            excludedPaths: ['/api/health']
+          }
+          httpSettings: {
+            requireHttps: true
+          }
+          login: {
+            tokenStore: {
+              enabled: false
+            }
+          }
+          identityProviders: {
+            azureActiveDirectory: {
+              enabled: true
+              registration: {
+                clientId: entraAuth.?clientId ?? ''
+                openIdIssuer: entraAuth.?openIdIssuer ?? ''
+              }
+              validation: {
+                allowedAudiences: [entraAuth.?audience ?? '']
+              }
+            }
+          }
+        }
   }
 }
 

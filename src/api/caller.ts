@@ -6,7 +6,7 @@
  * documented dev setting makes it play the platform's part).
  *
  * The caller is named by object id (users, service principals) or app id (`appid`/`azp`), never by a token.
- * Not yet wired into the handlers: see the report of issue 12.
+ * The handlers call it through src/api/authorize.ts when API_AUTH=entra.
  */
 
 export const PRINCIPAL_HEADER = "x-ms-client-principal";

@@ -29,6 +29,11 @@ export function unsupportedMediaType(problems: readonly FieldProblem[]): HttpRes
   return json(415, { error: { code: "unsupportedMediaType", message, problems } });
 }
 
-export function errorAnswer(status: number, code: string, message: string): HttpResponse {
-  return json(status, { error: { code, message } });
+export function errorAnswer(
+  status: number,
+  code: string,
+  message: string,
+  headers: Record<string, string> = {},
+): HttpResponse {
+  return json(status, { error: { code, message } }, headers);
 }

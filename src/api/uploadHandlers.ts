@@ -20,6 +20,8 @@ import { ConfigError } from "../core/validationError.js";
 import type { NetworkPolicy } from "../sources/networkGuard.js";
 import type { KnownHostEntry } from "../sources/sftp/knownHosts.js";
 import { type StagingArea, StagingTooLargeError } from "../sources/staging.js";
+import { authorize } from "./authorize.js";
+import { ROLES } from "./caller.js";
 import { errorAnswer, invalidRequest, json, unsupportedMediaType } from "./httpAnswers.js";
 import { validateOctetRequest } from "./octetRequest.js";
 import { readJsonBody } from "./requestBody.js";
@@ -49,12 +51,15 @@ const REQUEST_ID = /^[A-Za-z0-9_-]{1,100}$/;
 
 export function postUpload(deps: UploadApiDeps) {
   return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponse> => {
+    const auth = authorize(request, deps.config.apiAuth, ROLES.write);
+    if (!auth.ok) return auth.answer;
+    const caller = { requestedBy: auth.requestedBy };
     try {
       const contentType =
         (request.headers.get("content-type") ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
       const query = new URL(request.url).searchParams;
       if (contentType === "application/octet-stream" || query.has("to"))
-        return await postOctetStream(deps, request, context, query, contentType);
+        return await postOctetStream({ ...deps, ...caller }, request, context, query, contentType);
       // A JSON body must say so: text/plain or no type at all is refused, never guessed (issue 15 item 6).
       if (contentType !== "application/json")
         return unsupportedMediaType([
@@ -69,7 +74,7 @@ export function postUpload(deps: UploadApiDeps) {
       const body = await readJsonBody(request, deps.config.jsonMaxBytes);
       if (!body.ok) return invalidRequest([body.problem]);
       const upload = await validateUploadBody(body.value, deps);
-      return await createJobs(deps, request, context, newRequestId(deps), upload);
+      return await createJobs({ ...deps, ...caller }, request, context, newRequestId(deps), upload);
     } catch (err: unknown) {
       if (err instanceof ConfigError) return invalidRequest(err.problems);
       return internalError(context, err);
@@ -77,8 +82,11 @@ export function postUpload(deps: UploadApiDeps) {
   };
 }
 
+/** The handler's dependencies plus who asked (API_AUTH=entra), recorded in every job of the request. */
+type RequestDeps = UploadApiDeps & { readonly requestedBy: string | undefined };
+
 async function postOctetStream(
-  deps: UploadApiDeps,
+  deps: RequestDeps,
   request: HttpRequest,
   context: InvocationContext,
   query: URLSearchParams,
@@ -114,15 +122,16 @@ async function postOctetStream(
 async function* emptyBody(): AsyncIterable<Uint8Array> {}
 
 async function createJobs(
-  deps: UploadApiDeps,
+  deps: RequestDeps,
   request: HttpRequest,
   context: InvocationContext,
   requestId: string,
   upload: ValidUpload,
 ): Promise<HttpResponse> {
   const now = deps.clock.now();
-  const jobs: UploadJob[] = upload.destinations.map((destination, i) =>
-    newJob({
+  const requestedBy = deps.requestedBy ? { requestedBy: deps.requestedBy } : {};
+  const jobs: UploadJob[] = upload.destinations.map((destination, i) => ({
+    ...newJob({
       jobId: `${requestId}-${i + 1}`,
       requestId,
       source: upload.source,
@@ -132,10 +141,11 @@ async function createJobs(
       simpleUploadMax: deps.simpleUploadMax,
       now,
     }),
-  );
+    ...requestedBy,
+  }));
   // Rows, destination claims (a newer request supersedes an older job for the same item), then wakes.
   await submitJobs(jobs, { ...deps, log: (event) => context.log(JSON.stringify(event)) });
-  context.log(JSON.stringify({ event: "upload-requested", requestId, jobs: jobs.length }));
+  context.log(JSON.stringify({ event: "upload-requested", requestId, jobs: jobs.length, ...requestedBy }));
   const statusUrl = statusUrlFor(request, requestId);
   return json(
     202,
@@ -148,8 +158,10 @@ async function createJobs(
   );
 }
 
-export function getUpload(deps: Pick<UploadApiDeps, "jobs">) {
+export function getUpload(deps: Pick<UploadApiDeps, "jobs" | "config">) {
   return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponse> => {
+    const auth = authorize(request, deps.config.apiAuth, ROLES.read);
+    if (!auth.ok) return auth.answer;
     try {
       const found = await findRequest(deps, request);
       if (!("jobs" in found)) return found.answer;
@@ -167,8 +179,10 @@ export function getUpload(deps: Pick<UploadApiDeps, "jobs">) {
   };
 }
 
-export function deleteUpload(deps: Pick<UploadApiDeps, "jobs" | "cancel">) {
+export function deleteUpload(deps: Pick<UploadApiDeps, "jobs" | "cancel" | "config">) {
   return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponse> => {
+    const auth = authorize(request, deps.config.apiAuth, ROLES.write);
+    if (!auth.ok) return auth.answer;
     try {
       const found = await findRequest(deps, request);
       if (!("jobs" in found)) return found.answer;
@@ -176,7 +190,8 @@ export function deleteUpload(deps: Pick<UploadApiDeps, "jobs" | "cancel">) {
         found.jobs.filter((stored) => !isTerminal(stored.job.status)).map((s) => deps.cancel(s)),
       );
       const after = await deps.jobs.listByRequest(found.requestId);
-      context.log(JSON.stringify({ event: "upload-cancel-requested", requestId: found.requestId }));
+      const by = auth.requestedBy ? { requestedBy: auth.requestedBy } : {};
+      context.log(JSON.stringify({ event: "upload-cancel-requested", requestId: found.requestId, ...by }));
       // 202: the worker deletes the upload sessions and marks the jobs cancelled; GET shows when it has.
       return json(
         202,

@@ -28,7 +28,16 @@ export interface HttpApiConfig {
   readonly jsonMaxBytes: number;
   /** Most destinations one request may name. */
   readonly maxDestinations: number;
+  /**
+   * Who may call the upload routes: `functionKey` (the function key alone, callers not named) or `entra` (the
+   * platform's built-in authentication validates an Entra ID token; the handlers require the app roles and
+   * record the caller). src/api/authorize.ts.
+   */
+  readonly apiAuth: ApiAuthMode;
 }
+
+export const API_AUTH_MODES = ["functionKey", "entra"] as const;
+export type ApiAuthMode = (typeof API_AUTH_MODES)[number];
 
 export const HTTP_API_DEFAULTS = {
   stagingContainer: "graph-mirror-staging",
@@ -94,8 +103,11 @@ export function parseHttpApiConfig(env: Env): HttpApiConfig {
     problems,
   );
 
+  const apiAuth = parseApiAuth(env.API_AUTH, problems);
+
   if (problems.length > 0) throw new ConfigError(problems);
   return {
+    apiAuth,
     allowedFileRoots,
     allowedBlobContainers,
     urlAllowedNetworks,
@@ -105,6 +117,22 @@ export function parseHttpApiConfig(env: Env): HttpApiConfig {
     jsonMaxBytes,
     maxDestinations: HTTP_API_DEFAULTS.maxDestinations,
   };
+}
+
+/** API_AUTH alone: the upload functions read it when they register (their authLevel depends on it). */
+export function parseApiAuthMode(env: Env): ApiAuthMode {
+  const problems: FieldProblem[] = [];
+  const mode = parseApiAuth(env.API_AUTH, problems);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return mode;
+}
+
+function parseApiAuth(value: string | undefined, problems: FieldProblem[]): ApiAuthMode {
+  const text = value?.trim() ?? "";
+  if (text === "") return "functionKey";
+  const mode = API_AUTH_MODES.find((m) => m === text);
+  if (!mode) problems.push({ field: "API_AUTH", rule: "must be functionKey or entra" });
+  return mode ?? "functionKey";
 }
 
 function splitList(value: string | undefined, ...separators: (RegExp | string)[]): string[] {

@@ -476,6 +476,15 @@ export const SETTINGS: readonly SettingInfo[] = [
     secret: false,
     description: "Largest JSON request body in bytes. Default 65536.",
   },
+  {
+    name: "API_AUTH",
+    area: "http-api",
+    scope: "app",
+    required: "optional",
+    secret: false,
+    description:
+      "functionKey (default): the upload routes need the function key only. entra: the platform's built-in authentication (Easy Auth) validates a Microsoft Entra ID token; POST and DELETE need the app role Uploads.Write, GET Uploads.Read, and the caller (oid:/appid:) is recorded in the jobs, the status answer and history.",
+  },
   // SFTP sources (src/config/sftp.ts)
   {
     name: "SFTP_PRIVATE_KEY",
@@ -603,6 +612,15 @@ export const SETTINGS: readonly SettingInfo[] = [
     secret: false,
     description:
       "graph-mirror start: true serves the Graph emulator over HTTPS with a local CA kept in <data dir>/.local/emulator/tls (docs/emulator.md). Default false.",
+  },
+  {
+    name: "LOCAL_DEV_PRINCIPAL",
+    area: "platform",
+    scope: "local",
+    required: "optional",
+    secret: false,
+    description:
+      'Built-in local host only: a JSON principal ({"oid": "...", "appid": "...", "roles": ["Uploads.Write"]}) the host passes to the functions as x-ms-client-principal, playing Easy Auth\'s part (docs/local-development.md). Unset: a client-supplied x-ms-client-principal is removed, as Easy Auth does.',
   },
   // Mirrors (src/mirror/settings.ts)
   {

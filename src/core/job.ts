@@ -186,6 +186,11 @@ export interface UploadJob {
   readonly nextWakeAt?: number;
   /** Set with status `superseded`: the newer request for the same destination item. */
   readonly supersededBy?: SupersedingJob;
+  /**
+   * Who asked for the job through the HTTP API under API_AUTH=entra: `oid:<object id>` or `appid:<app id>`
+   * (src/api/caller.ts), never a token. Absent for mirror and CLI jobs and under function keys.
+   */
+  readonly requestedBy?: string;
   readonly createdAt: number;
   readonly updatedAt: number;
 }
@@ -237,6 +242,7 @@ export interface PublicJobView {
   readonly lastError?: JobError;
   readonly result?: UploadResult;
   readonly supersededBy?: SupersedingJob;
+  readonly requestedBy?: string;
   readonly createdAt: number;
   readonly updatedAt: number;
 }
@@ -253,6 +259,7 @@ export function publicView(job: UploadJob): PublicJobView {
     ...(job.lastError ? { lastError: job.lastError } : {}),
     ...(job.result ? { result: job.result } : {}),
     ...(job.supersededBy ? { supersededBy: job.supersededBy } : {}),
+    ...(job.requestedBy ? { requestedBy: job.requestedBy } : {}),
     createdAt: job.createdAt,
     updatedAt: job.updatedAt,
   };

@@ -100,6 +100,8 @@ export interface HistoryRecord {
   readonly errorMessage?: string;
   /** Graph's request-id of the failing call, for support cases. */
   readonly requestId?: string;
+  /** Who asked (HTTP API jobs under API_AUTH=entra): `oid:…` or `appid:…`, never a token. */
+  readonly requestedBy?: string;
   readonly finishedAt: number;
 }
 

@@ -108,13 +108,18 @@ export function mirrorContextLog(context: InvocationContext): MirrorLogger {
   return jsonLineLogger((line) => context.log(line));
 }
 
+/** Mirror passes name their requests `mirror-<name>-…` (runner.ts); the HTTP API's ids are UUIDs. */
+export function isMirrorJob(job: UploadJob): boolean {
+  return job.requestId.startsWith("mirror-");
+}
+
 /**
  * For the queue step function: call with every job that reached a terminal status. Records mirror jobs' ends
  * at once (manifest, history, log); jobs of the HTTP API are ignored. Idempotent under duplicate deliveries.
  * Without this hook the next mirror pass records them instead (runner.ts settlePending).
  */
 export async function onJobFinished(job: UploadJob, context: InvocationContext, rt: Runtime = runtime()) {
-  if (!job.requestId.startsWith("mirror-")) return false;
+  if (!isMirrorJob(job)) return false;
   const wiring = await mirrorWiring(rt);
   return recordMirrorJobEnd(job, {
     manifest: wiring.manifest,

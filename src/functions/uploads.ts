@@ -1,13 +1,20 @@
 /**
  * POST /api/uploads, GET /api/uploads/{id}, DELETE /api/uploads/{id}: thin adapters over src/api.
- * Function-level keys in Azure (issue 4); the local host serves the same registrations (src/localhost).
+ * Function-level keys in Azure (issue 4) under API_AUTH=functionKey (the default). Under API_AUTH=entra the
+ * platform's built-in authentication (Easy Auth, configured with it by infra/main.bicep) is the gate and the
+ * handlers check the caller's app role (src/api/authorize.ts), so the routes are anonymous at the Functions
+ * level: a caller needs a token, not a token and a key. The local host serves the same registrations.
  * POST hands its jobs' first wakes to the wake queue's output binding, so the host starts their first steps at
  * once instead of at its next poll (src/functions/wakeOutput.ts).
  */
 import { app, type HttpRequest, type HttpResponse, type InvocationContext } from "@azure/functions";
 import { deleteUpload, getUpload, postUpload } from "../api/uploadHandlers.js";
+import { parseApiAuthMode } from "../config/httpApi.js";
 import { uploadApiDeps } from "./httpApiWiring.js";
 import { wakeQueueOutput, wakesForOutputBinding } from "./wakeOutput.js";
+
+/** Read when the worker loads the app, as the host reads authLevel only at registration. */
+const uploadsAuthLevel = parseApiAuthMode(process.env) === "entra" ? "anonymous" : "function";
 
 export async function createUploadFunction(
   request: HttpRequest,
@@ -38,19 +45,19 @@ export async function cancelUploadFunction(
 app.http("createUpload", {
   route: "uploads",
   methods: ["POST"],
-  authLevel: "function",
+  authLevel: uploadsAuthLevel,
   extraOutputs: [wakeQueueOutput],
   handler: createUploadFunction,
 });
 app.http("getUpload", {
   route: "uploads/{id}",
   methods: ["GET"],
-  authLevel: "function",
+  authLevel: uploadsAuthLevel,
   handler: getUploadFunction,
 });
 app.http("cancelUpload", {
   route: "uploads/{id}",
   methods: ["DELETE"],
-  authLevel: "function",
+  authLevel: uploadsAuthLevel,
   handler: cancelUploadFunction,
 });

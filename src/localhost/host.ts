@@ -27,6 +27,8 @@ export interface LocalHostOptions {
   readonly log?: HostLog;
   /** How long a received queue message stays invisible while its function runs (renewed). */
   readonly messageLeaseMs?: number;
+  /** x-ms-client-principal the host sets on every HTTP request (LOCAL_DEV_PRINCIPAL); else it strips any. */
+  readonly devPrincipalHeader?: string;
 }
 
 export interface RunningLocalHost {
@@ -91,6 +93,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<Running
     log,
     runFunction,
     writeOutputs,
+    ...(options.devPrincipalHeader ? { devPrincipalHeader: options.devPrincipalHeader } : {}),
   });
   try {
     for (const registration of registrations) {

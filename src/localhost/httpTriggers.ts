@@ -5,7 +5,9 @@
  * worker's own HTTP proxy (its URI is the `HttpUri` capability the programming model reports) with the header
  * `x-ms-invocation-id`, and the library answers through that proxy: the body streams both ways and is never
  * buffered. Without streaming, the body is passed in the invocation as bytes, as the host's RPC does.
- * Function keys are not checked locally, as with Core Tools' `func start`. Queue output bindings of a
+ * Function keys are not checked locally, as with Core Tools' `func start`. A client-supplied
+ * `x-ms-client-principal` is removed, as the platform's built-in authentication does, unless LOCAL_DEV_PRINCIPAL
+ * makes the host set it itself (platformPrincipal.ts). Queue output bindings of a
  * successful invocation are written through the host's `writeOutputs` (and wake that queue's listener).
  *
  * `POST /admin/functions/{name}` runs a non-HTTP function once, as the Functions host's admin API does
@@ -19,6 +21,7 @@ import { redactSecrets } from "../core/redact.js";
 import type { ProgrammingModel, RpcTypedData } from "./coreTypes.js";
 import { type HostLog, type InvocationOutput, invoke, triggerBinding } from "./invoke.js";
 import type { OutputWriter } from "./outputBindings.js";
+import { applyPlatformPrincipal } from "./platformPrincipal.js";
 import { compileRoute, type RouteMatch } from "./routes.js";
 import type { Registration } from "./virtualCore.js";
 
@@ -55,6 +58,8 @@ export async function serveHttpTriggers(options: {
   readonly runFunction?: (name: string) => number;
   /** Writes a successful invocation's queue output bindings, as the host does before it is done with it. */
   readonly writeOutputs?: OutputWriter;
+  /** The x-ms-client-principal value to pass on every request (LOCAL_DEV_PRINCIPAL); else none passes. */
+  readonly devPrincipalHeader?: string;
 }): Promise<HttpTriggerServer> {
   const prefix = options.routePrefix ? `/${options.routePrefix}` : "";
   const functions: HttpFunction[] = options.registrations.flatMap((registration) => {
@@ -69,6 +74,8 @@ export async function serveHttpTriggers(options: {
 
   const server = http.createServer((req, res) => {
     const started = performance.now();
+    // Before anything reads the headers: both the buffered and the streamed path forward req.headers.
+    applyPlatformPrincipal(req.headers, options.devPrincipalHeader);
     const url = new URL(req.url ?? "/", "http://localhost");
     const method = (req.method ?? "GET").toUpperCase();
     res.on("finish", () =>

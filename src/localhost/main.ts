@@ -40,7 +40,12 @@ const host = await startLocalHost({
   env: process.env,
   port: settings.ports.functions,
   messageLeaseMs: settings.messageLeaseMs,
+  ...(settings.devPrincipalHeader ? { devPrincipalHeader: settings.devPrincipalHeader } : {}),
 });
+if (settings.devPrincipalHeader)
+  process.stdout.write(
+    "[localhost] LOCAL_DEV_PRINCIPAL is set: every HTTP request is passed to the functions as that signed-in caller\n",
+  );
 process.stdout.write(
   `[localhost] listening on http://127.0.0.1:${host.http.port}\nFunctions:\n${host.describe()}\n`,
 );

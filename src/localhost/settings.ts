@@ -5,6 +5,7 @@
  */
 import type { Env } from "../config/auth.js";
 import { ConfigError, type FieldProblem, wholeNumberSetting } from "../core/validationError.js";
+import { devPrincipalHeader } from "./platformPrincipal.js";
 
 export interface LocalPorts {
   /** Functions HTTP port (PORT, default 7071; 0 picks a free port). */
@@ -42,6 +43,11 @@ export interface LocalHostSettings {
   readonly emulatorHttps: boolean;
   /** LOCALHOST_MESSAGE_LEASE_SECONDS (default 60, 5-600), in ms. */
   readonly messageLeaseMs: number;
+  /**
+   * LOCAL_DEV_PRINCIPAL as the x-ms-client-principal value the host sets on every HTTP request, playing the
+   * platform's built-in authentication; undefined = client-supplied principals are removed (platformPrincipal.ts).
+   */
+  readonly devPrincipalHeader?: string;
 }
 
 export function parseLocalHostSettings(env: Env): LocalHostSettings {
@@ -74,6 +80,12 @@ export function parseLocalHostSettings(env: Env): LocalHostSettings {
   const https = (env.EMULATOR_HTTPS ?? "").trim().toLowerCase();
   if (!["", "true", "false"].includes(https))
     problems.push({ field: "EMULATOR_HTTPS", rule: "must be true or false" });
+  const principal = devPrincipalHeader(env.LOCAL_DEV_PRINCIPAL, problems);
   if (problems.length > 0) throw new ConfigError(problems);
-  return { ports, emulatorHttps: https === "true", messageLeaseMs: lease * 1000 };
+  return {
+    ports,
+    emulatorHttps: https === "true",
+    messageLeaseMs: lease * 1000,
+    ...(principal ? { devPrincipalHeader: principal } : {}),
+  };
 }

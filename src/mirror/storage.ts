@@ -7,7 +7,7 @@
 import type { TableClient } from "@azure/data-tables";
 import type { StorageConfig } from "../config/storage.js";
 import type { HistoryStore, ManifestStore } from "../core/mirrorPorts.js";
-import { createStorageClients } from "../store/factory.js";
+import { createStorageClients, type StorageFactoryOptions } from "../store/factory.js";
 import { TableHistoryStore } from "../store/historyTable.js";
 import { TableManifestStore } from "../store/manifestTable.js";
 import { httpStatusOf } from "../store/restError.js";
@@ -26,17 +26,15 @@ export interface MirrorStores {
   ensureTables(signal?: AbortSignal): Promise<void>;
 }
 
-export function createMirrorStores(config: StorageConfig): MirrorStores {
-  const first = createStorageClients({
-    ...config,
-    jobsTable: MIRROR_TABLES.manifest,
-    throttleTable: MIRROR_TABLES.pending,
-  });
-  const second = createStorageClients({
-    ...config,
-    jobsTable: MIRROR_TABLES.history,
-    throttleTable: MIRROR_TABLES.runs,
-  });
+export function createMirrorStores(config: StorageConfig, options: StorageFactoryOptions = {}): MirrorStores {
+  const first = createStorageClients(
+    { ...config, jobsTable: MIRROR_TABLES.manifest, throttleTable: MIRROR_TABLES.pending },
+    options,
+  );
+  const second = createStorageClients(
+    { ...config, jobsTable: MIRROR_TABLES.history, throttleTable: MIRROR_TABLES.runs },
+    options,
+  );
   const tables = [first.jobsTable, first.throttleTable, second.jobsTable, second.throttleTable];
   return {
     manifest: new TableManifestStore(first.jobsTable, first.throttleTable),

@@ -48,6 +48,7 @@ export class TableHistoryStore implements HistoryStore {
         ...(record.errorCode ? { errorCode: record.errorCode } : {}),
         ...(record.errorMessage ? { errorMessage: record.errorMessage.slice(0, MAX_TEXT) } : {}),
         ...(record.requestId ? { requestId: record.requestId } : {}),
+        ...(record.requestedBy ? { requestedBy: record.requestedBy } : {}),
         finishedAt: int64(record.finishedAt),
       },
       "Replace",
@@ -126,6 +127,7 @@ function recordFromRow(row: Row): HistoryRecord {
   const errorCode = optionalString(row.errorCode);
   const errorMessage = optionalString(row.errorMessage);
   const requestId = optionalString(row.requestId);
+  const requestedBy = optionalString(row.requestedBy);
   return {
     mirror: String(row.mirror),
     runId: String(row.runId),
@@ -138,6 +140,7 @@ function recordFromRow(row: Row): HistoryRecord {
     ...(errorCode ? { errorCode } : {}),
     ...(errorMessage ? { errorMessage } : {}),
     ...(requestId ? { requestId } : {}),
+    ...(requestedBy ? { requestedBy } : {}),
     finishedAt: readInt64(row.finishedAt) ?? 0,
   };
 }

@@ -103,6 +103,9 @@ export const PLATFORM_REFERENCES: Record<string, Json> = {
   },
 };
 
+/** A fail() the deployment reached: ARM stops the deployment with this message. */
+export class ArmDeploymentFailure extends Error {}
+
 export function parameter(scope: Scope, name: string): Json {
   if (name in scope.inputs) return scope.inputs[name] as Json;
   const declared = scope.template.parameters[name];
@@ -132,11 +135,17 @@ export function evaluate(value: Json, scope: Scope): Json {
 export function moduleScope(main: Scope, name: string): Scope {
   const resource = main.template.resources[name] as { properties?: JsonObject } | undefined;
   const properties = resource?.properties as unknown as
-    | { template: ArmTemplate; parameters: Record<string, { value: Json }> }
+    | { template: ArmTemplate; parameters: Record<string, { value: Json } | string> }
     | undefined;
   if (!properties?.template) throw new Error(`main has no module ${name}`);
   const inputs: Record<string, Json> = {};
-  for (const [key, { value }] of Object.entries(properties.parameters)) inputs[key] = evaluate(value, main);
+  for (const [key, entry] of Object.entries(properties.parameters)) {
+    // A parameter set by a condition compiles to one expression yielding the whole {value: ...} entry.
+    if (typeof entry === "string") {
+      const evaluated = evaluate(entry, main);
+      inputs[key] = isObject(evaluated) && "value" in evaluated ? (evaluated.value ?? null) : null;
+    } else inputs[key] = evaluate(entry.value, main);
+  }
   return { template: properties.template, inputs, references: {} };
 }
 
@@ -201,6 +210,9 @@ class Parser {
     return value;
   }
 
+  /** Above 0 while parsing the branch an if() does not take: ARM never evaluates it (a fail() there is inert). */
+  private skipping = 0;
+
   private fail(message: string): Error {
     return new Error(`${message} at ${this.pos} in [${this.text}]`);
   }
@@ -217,6 +229,7 @@ class Parser {
       if (char === ".") {
         this.pos++;
         const name = this.identifier();
+        if (this.skipping > 0) continue;
         if (!isObject(value) || !(name in value)) throw this.fail(`no property ${name}`);
         value = value[name] as Json;
       } else if (char === "[") {
@@ -224,6 +237,7 @@ class Parser {
         const index = this.expression();
         this.space();
         if (this.text[this.pos++] !== "]") throw this.fail("expected ]");
+        if (this.skipping > 0) continue;
         if (Array.isArray(value) && typeof index === "number") value = value[index] as Json;
         else if (isObject(value) && typeof index === "string" && index in value) value = value[index] as Json;
         else throw this.fail(`cannot index with ${JSON.stringify(index)}`);
@@ -262,6 +276,7 @@ class Parser {
     }
     const name = this.identifier();
     if (this.text[this.pos++] !== "(") throw this.fail(`expected ( after ${name}`);
+    if (name === "if") return this.lazyIf();
     const args: Json[] = [];
     this.space();
     if (this.text[this.pos] === ")") this.pos++;
@@ -276,7 +291,24 @@ class Parser {
     return this.call(name, args);
   }
 
+  /** if(condition, then, else) evaluates only the branch it takes, as ARM does. */
+  private lazyIf(): Json {
+    const condition = this.expression();
+    const branches: Json[] = [];
+    for (const taken of [condition === true, condition !== true]) {
+      this.space();
+      if (this.text[this.pos++] !== ",") throw this.fail("if() needs three arguments");
+      if (!taken) this.skipping++;
+      branches.push(this.expression());
+      if (!taken) this.skipping--;
+    }
+    this.space();
+    if (this.text[this.pos++] !== ")") throw this.fail("expected ) after if()");
+    return this.skipping > 0 ? null : ((condition === true ? branches[0] : branches[1]) ?? null);
+  }
+
   private call(name: string, args: Json[]): Json {
+    if (this.skipping > 0) return null;
     const scope = this.scope;
     const str = (i: number) => {
       const value = args[i];
@@ -369,8 +401,23 @@ class Parser {
         return args.some((a) => a === true);
       case "mul":
         return args.reduce<number>((product, a) => product * Number(a), 1);
-      case "if":
-        return (args[0] === true ? args[1] : args[2]) ?? null;
+      case "tryGet": {
+        const [object, key] = args;
+        return isObject(object ?? null) && typeof key === "string"
+          ? ((object as JsonObject)[key] ?? null)
+          : null;
+      }
+      case "coalesce":
+        return args.find((a) => a !== null) ?? null;
+      case "equals":
+        return JSON.stringify(args[0]) === JSON.stringify(args[1]);
+      case "trim":
+        return str(0).trim();
+      case "environment":
+        return { authentication: { loginEndpoint: "https://login.microsoftonline.com/" } };
+      case "fail":
+        // The deployment stops with this message (ARM's fail(), what Bicep's fail() compiles to).
+        throw new ArmDeploymentFailure(str(0));
       case "true":
         return true;
       case "false":

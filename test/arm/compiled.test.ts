@@ -47,7 +47,9 @@ const modes = (template.parameters.graphAuthMode?.allowedValues ?? []).map(Strin
 /** The function app's app settings as ARM would set them: the appsettings resource of the functionApp module. */
 function appSettings(mode: string): Record<string, string> {
   const functionApp = moduleScope(mainScope({ graphAuthMode: mode }), "functionApp");
-  const config = deployedResources(functionApp).filter((r) => r.type === "Microsoft.Web/sites/config");
+  const config = deployedResources(functionApp).filter(
+    (r) => r.type === "Microsoft.Web/sites/config" && r.name.endsWith("/appsettings"),
+  );
   expect(config.map((r) => r.name)).toEqual([`${String(functionApp.inputs.name)}/appsettings`]);
   const settings: Record<string, string> = {};
   for (const [name, value] of Object.entries(config[0]?.properties ?? {})) {

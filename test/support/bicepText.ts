@@ -137,6 +137,10 @@ export function evaluate(expression: string, ctx: EvaluationContext): BicepValue
     if (object) return evaluateObject(expr, ctx);
     throw new Error(`unknown identifier ${expr}`);
   }
+  // `CONDITION ? fail('...') : NAME`: a deployment-time check (infra/main.bicep); its value, when it passes, is
+  // NAME. The ARM tests (test/arm/apiAuth.test.ts) evaluate the check itself on the compiled template.
+  const checked = /^\w+ \? fail\(.*\) : ([A-Za-z_]\w*)$/.exec(expr);
+  if (checked) return evaluate(checked[1] ?? "", ctx);
   const call = /^(\w+)\((.*)\)$/.exec(expr);
   if (call) {
     const [, fn = "", argText = ""] = call;

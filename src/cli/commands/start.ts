@@ -10,7 +10,9 @@
  *    detection lie), and point GRAPH_BASE_URL and GRAPH_ACCESS_TOKEN at it. EMULATOR_HTTPS=true serves it over
  *    HTTPS and hands the functions NODE_EXTRA_CA_CERTS for its local CA. Then, unless MIRRORS or
  *    MIRRORS_FILE is set, the bundled sample mirror is used (src/mirror/sample.ts).
- * 4. Functions: `func start` when Core Tools is on PATH, else the built-in local host, on PORT (default 7071).
+ * 4. Functions: `func start` when Core Tools is on PATH (with FUNCTIONS_WORKER_RUNTIME=node, and a
+ *    local.settings.json made from the sample when there is none: coreToolsSetup.ts), else the built-in local
+ *    host, on PORT (default 7071).
  *    Their JSON logs go to `<data dir>/.local/logs/functions.log` (and to the terminal with --json).
  * 5. With mirrors defined, one mirror pass now, locally only: the registered mirror timer is run once through
  *    the host's admin API (`POST /admin/functions/mirrorTimer`), never through `runOnStartup`, which would fire
@@ -38,6 +40,12 @@ import {
 } from "../../localhost/azurite.js";
 import { ChildWatch } from "../../localhost/childExit.js";
 import { findOnPath } from "../../localhost/coreTools.js";
+import {
+  coreToolsEnv,
+  ensureLocalSettings,
+  LOCAL_SETTINGS,
+  LOCAL_SETTINGS_SAMPLE,
+} from "../../localhost/coreToolsSetup.js";
 import { followFirstPass, formatFirstPass } from "../../localhost/firstPass.js";
 import { mergeSettings, readLocalSettings } from "../../localhost/localSettings.js";
 import { parseLocalHostSettings } from "../../localhost/settings.js";
@@ -170,8 +178,14 @@ async function start(options: StartOptions): Promise<void> {
     const func = options.coreTools ? findOnPath("func", env) : undefined;
     if (!func && !existsSync(path.join(APP_DIR, "dist", "src", "index.js")))
       throw new Error("dist/ is missing: run npm install (or npm run build) first");
+    if (func && (await ensureLocalSettings(APP_DIR)) === "created")
+      say(`  settings  ${LOCAL_SETTINGS} created from ${LOCAL_SETTINGS_SAMPLE} for Core Tools`);
     const child: ChildProcess = func
-      ? spawn(func, ["start", "--port", String(ports.functions)], { cwd: APP_DIR, env, stdio: "pipe" })
+      ? spawn(func, ["start", "--port", String(ports.functions)], {
+          cwd: APP_DIR,
+          env: coreToolsEnv(env),
+          stdio: "pipe",
+        })
       : spawn(process.execPath, [path.join(APP_DIR, "dist", "src", "localhost", "main.js")], {
           cwd: APP_DIR,
           env: { ...env, APP_DIR },

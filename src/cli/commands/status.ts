@@ -12,14 +12,17 @@ import type { HistoryStore, ManifestStore, PendingMirrorJob, RunRecord } from ".
 import { progressBar } from "../../core/progressBar.js";
 import { ConfigError } from "../../core/validationError.js";
 import { createMirrorStores } from "../../mirror/storage.js";
-import { createStorage } from "../../store/factory.js";
+import { createStorage, type StorageFactoryOptions } from "../../store/factory.js";
 import { FileMirrorState } from "../../store/manifestFile.js";
 import { StateFile } from "../stateFile.js";
 import { defaultStateDir } from "./mirror.js";
+import { statusStorageOptions } from "./statusCredential.js";
 import { figuresOf, formatFigures, type StatusFigures } from "./statusFigures.js";
 
 export interface StatusOptions {
   readonly azure?: boolean;
+  /** With --azure: managed-identity (default) or cli (statusCredential.ts). */
+  readonly credential?: string;
   readonly stateDir?: string;
   readonly json?: boolean;
   readonly limit: string;
@@ -48,6 +51,10 @@ export function register(program: Command): void {
     .command("status")
     .description("recent mirror runs and active jobs, with progress bars for active uploads")
     .option("--azure", "read the function app's tables (AzureWebJobsStorage) instead of the local state")
+    .option(
+      "--credential <kind>",
+      "with --azure and identity-based storage: managed-identity (default) or cli (your `az login`)",
+    )
     .option("--state-dir <dir>", "the local state folder of `graph-mirror mirror`")
     .option("--json", "print one JSON document")
     .option("--limit <n>", "how many recent runs", "10")
@@ -69,9 +76,11 @@ export async function statusCommand(
   if (!Number.isInteger(days) || days < 1 || days > 365) {
     throw new ConfigError([{ field: "--days", rule: "must be a whole number from 1 to 365" }], "option");
   }
+  if (options.credential !== undefined && !options.azure)
+    throw new ConfigError([{ field: "--credential", rule: "is used only with --azure" }], "option");
   const since = Date.now() - days * 24 * 60 * 60 * 1000;
   const report = options.azure
-    ? await azureStatus(io.env, limit, since)
+    ? await azureStatus(io.env, limit, since, statusStorageOptions(options.credential))
     : await localStatus(options.stateDir ?? defaultStateDir(io.env), limit, since);
   if (options.json) {
     io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
@@ -87,10 +96,15 @@ async function localStatus(stateDir: string, limit: number, since: number): Prom
   return collect(state.manifest, state.history, limit, since, async (p) => jobs.get(p.jobId));
 }
 
-async function azureStatus(env: Env, limit: number, since: number): Promise<StatusReport> {
+async function azureStatus(
+  env: Env,
+  limit: number,
+  since: number,
+  storageOptions: StorageFactoryOptions,
+): Promise<StatusReport> {
   const config = parseStorageConfig(env);
-  const stores = createMirrorStores(config);
-  const storage = createStorage(config);
+  const stores = createMirrorStores(config, storageOptions);
+  const storage = createStorage(config, storageOptions);
   return collect(
     stores.manifest,
     stores.history,
