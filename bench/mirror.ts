@@ -1,5 +1,5 @@
 /**
- * Mirror benchmarks (issue 6; DESIGN "Performance targets"):
+ * Mirror benchmarks (issue 6; docs/design.md "Performance targets"):
  * - `mirror-unchanged-10k`: a pass over 10,000 unchanged files. Target: under 10 s, zero jobs, zero Graph calls.
  * - `mirror-first-pass-1k`: the first pass over 1,000 small files to one destination: jobs planned and
  *   submitted per second (the timer's work, into the in-memory job store and wake queue), and files uploaded

@@ -1,5 +1,5 @@
 /**
- * Queue pipeline versus the CLI path (DESIGN "Performance targets"): the same file uploaded to the same
+ * Queue pipeline versus the CLI path (docs/design.md "Performance targets"): the same file uploaded to the same
  * emulator (a) by `graph-mirror upload` (the CLI process, timed from its "started" to its "completed" event), and
  * (b) through the built-in local Functions host over Azurite: POST /api/uploads, then one queue-triggered step
  * per invocation until the job completes. Reports the throughput ratio (target >= 0.8) and step invocations

@@ -1,5 +1,5 @@
 /**
- * Peak RSS of the CLI uploading a 256 MiB and a 2 GiB file at 10 MiB chunks (DESIGN invariant 4: memory is
+ * Peak RSS of the CLI uploading a 256 MiB and a 2 GiB file at 10 MiB chunks (docs/design.md invariant 4: memory is
  * bounded by chunk size, not file size). Target: under 3 x chunk + 100 MiB, and flat (within 10%) across sizes.
  * The emulator runs in its own process with file-backed storage so its memory is not counted.
  */

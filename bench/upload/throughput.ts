@@ -1,5 +1,5 @@
 /**
- * CLI-path upload throughput vs a raw loop of fetch PUTs of the same chunks to the same emulator (DESIGN.md
+ * CLI-path upload throughput vs a raw loop of fetch PUTs of the same chunks to the same emulator (docs/design.md
  * "Performance targets": at least 0.9x at 10 MiB chunks). Alternating rounds, best of each, so a noisy
  * neighbour on the shared machine penalises both sides alike.
  */

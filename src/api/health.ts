@@ -1,6 +1,6 @@
 /**
  * GET /api/health: can this instance reach its storage account and Microsoft Graph? Reports what was checked,
- * how long it took and what failed, never a connection string, token or account key (DESIGN invariant 5).
+ * how long it took and what failed, never a connection string, token or account key (docs/design.md invariant 5).
  * Graph counts as reachable when its host answers HTTP at all (an unauthenticated request gets 401): this
  * checks the network path without spending a token.
  */

@@ -1,7 +1,7 @@
 /**
  * The JSON answers of the HTTP API. Error bodies have one shape everywhere:
  *   {"error": {"code": "invalidRequest", "message": "...", "problems": [{"field": "...", "rule": "..."}]}}
- * Messages never carry secrets (no upload URLs, tokens or SAS queries: DESIGN invariant 5).
+ * Messages never carry secrets (no upload URLs, tokens or SAS queries: docs/design.md invariant 5).
  */
 import azureFunctions, { type HttpResponse } from "@azure/functions";
 import type { FieldProblem } from "../core/validationError.js";

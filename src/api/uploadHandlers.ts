@@ -1,10 +1,10 @@
 /**
  * The HTTP API's logic, called by the thin Azure Functions adapters in src/functions/uploads.ts and directly by
- * tests (PLATFORM.md: handlers are callable with `new HttpRequest(...)` and `new InvocationContext(...)`).
+ * tests (docs/platform.md: handlers are callable with `new HttpRequest(...)` and `new InvocationContext(...)`).
  *
  * POST validates everything first, then submits the jobs (src/core/submitJobs.ts: rows in one transaction,
- * destination claims, one wake per job): a request that fails validation stores and enqueues nothing (DESIGN
- * invariant 6). If the process dies after the rows are written but before a message is sent, the sweeper wakes
+ * destination claims, one wake per job): a request that fails validation stores and enqueues nothing
+ * (docs/design.md invariant 6). If the process dies after the rows are written but before a message is sent, the sweeper wakes
  * the jobs (issue 4).
  */
 import { randomUUID } from "node:crypto";
@@ -46,7 +46,7 @@ export interface UploadApiDeps {
   readonly newId?: () => string;
 }
 
-/** Request ids become table partition keys: [A-Za-z0-9-_] only (PLATFORM.md Table Storage key rules). */
+/** Request ids become table partition keys: [A-Za-z0-9-_] only (docs/platform.md Table Storage key rules). */
 const REQUEST_ID = /^[A-Za-z0-9_-]{1,100}$/;
 
 export function postUpload(deps: UploadApiDeps) {
@@ -224,7 +224,7 @@ async function findRequest(
   return { requestId, jobs };
 }
 
-/** Only public views leave the process: never the upload URL or a token (DESIGN invariant 5). */
+/** Only public views leave the process: never the upload URL or a token (docs/design.md invariant 5). */
 function statusBody(requestId: string, jobs: readonly UploadJob[], request: HttpRequest) {
   return {
     id: requestId,

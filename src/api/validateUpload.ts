@@ -1,8 +1,8 @@
 /**
- * Every rule an upload request must meet before anything is stored or enqueued (DESIGN invariant 6: bad input
+ * Every rule an upload request must meet before anything is stored or enqueued (docs/design.md invariant 6: bad input
  * gets a clear error naming the field and the rule, and changes nothing). Shape first (zod), then the rules that
  * need configuration or I/O: file roots and symlinks, blob containers, URL scheme and resolved addresses,
- * destination names and paths (GRAPH.md "Names and paths").
+ * destination names and paths (docs/graph-protocol.md "Names and paths").
  */
 import path from "node:path/posix";
 import type { z } from "zod";

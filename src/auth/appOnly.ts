@@ -1,5 +1,5 @@
 /**
- * Builds the one @azure/identity credential an app-only mode asks for (never a chain: shared/PLATFORM.md).
+ * Builds the one @azure/identity credential an app-only mode asks for (never a chain: docs/platform.md).
  */
 import {
   ClientCertificateCredential,

@@ -1,5 +1,5 @@
 /**
- * Builds the one TokenProvider the configuration asks for (no silent credential chains: shared/PLATFORM.md).
+ * Builds the one TokenProvider the configuration asks for (no silent credential chains: docs/platform.md).
  *
  * Providers are cheap; what they cache (the credential and its token, the delegated token and its refresh
  * state) lives in a module-level map keyed by the configuration, so every invocation on a warm instance

@@ -1,7 +1,7 @@
 /**
  * Reads the claims of a Microsoft Entra work or school access token (a JWT) without verifying it: we only use
  * them to describe the token (who, which app, which permissions), never to trust it. Personal-account
- * (MSA) tokens are opaque and yield undefined (shared/PLATFORM.md "Identity").
+ * (MSA) tokens are opaque and yield undefined (docs/platform.md "Identity").
  */
 export interface TokenClaims {
   readonly tenantId?: string;

@@ -1,6 +1,6 @@
 /**
  * The structured logger injected into token providers: one object per decision (source tried, expiry, refresh
- * attempt, fallback). Token values, refresh tokens and secrets are never passed to it (shared/DESIGN.md
+ * attempt, fallback). Token values, refresh tokens and secrets are never passed to it (docs/design.md
  * invariant 5); fields carry names, times, counts and error codes only.
  */
 export type AuthLogField = string | number | boolean | undefined;

@@ -4,7 +4,7 @@
  * https://learn.microsoft.com/entra/identity-platform/v2-oauth2-auth-code-flow#refresh-the-access-token
  *
  * Failures are classified by the OAuth `error` field; the AADSTS code only sharpens the message
- * (shared/PLATFORM.md "Identity"; https://learn.microsoft.com/entra/identity-platform/reference-error-codes).
+ * (docs/platform.md "Identity"; https://learn.microsoft.com/entra/identity-platform/reference-error-codes).
  */
 import type { Clock } from "../core/ports.js";
 import { AuthError, SIGN_IN_AGAIN } from "./errors.js";

@@ -2,7 +2,7 @@
  * The CLI's job store: one JSON file holding every job of an upload command, rewritten after every step so a
  * killed CLI resumes where the server says it was (issue 3 "Resume"). Writes are atomic (temp file, fsync,
  * rename) so a crash mid-write leaves the previous state, and the file is mode 0600 because jobs hold upload
- * URLs, which are credentials (DESIGN invariant 5).
+ * URLs, which are credentials (docs/design.md invariant 5).
  */
 import { readFile, rm } from "node:fs/promises";
 import type { UploadJob } from "../core/job.js";

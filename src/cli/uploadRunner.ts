@@ -2,7 +2,7 @@
  * Runs upload jobs to the end in-process: steps in a loop (the same `step` the queue function runs once per
  * invocation), saving the job after every step before the next one starts (persist-before-use: a new upload
  * URL is on disk before its first fragment), waiting out delays with timers, `parallel` files at a time with the
- * chunks of one file sequential. One throttle deadline per drive slows every job writing to it (GRAPH.md).
+ * chunks of one file sequential. One throttle deadline per drive slows every job writing to it (docs/graph-protocol.md).
  */
 
 import { delay } from "../core/delay.js";

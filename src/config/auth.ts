@@ -1,7 +1,7 @@
 /**
  * Authentication settings: which one credential to build, and the cloud it talks to (docs/auth.md).
  *
- * One mode is chosen, never a chain (shared/PLATFORM.md "Identity": DefaultAzureCredential swallows
+ * One mode is chosen, never a chain (docs/platform.md "Identity": DefaultAzureCredential swallows
  * AADSTS7000215 and moves on). `AUTH_MODE` names it; when absent it is inferred from what is set, and two
  * conflicting app-only credentials are an error rather than a silent pick. Values are never echoed: most of
  * these settings are secrets.

@@ -1,5 +1,5 @@
 /**
- * National clouds: the Graph root and the login authority come in pairs (shared/GRAPH.md "National clouds",
+ * National clouds: the Graph root and the login authority come in pairs (docs/graph-protocol.md "National clouds",
  * https://learn.microsoft.com/graph/deployments). Mixing them (a global token for a US Government Graph) fails
  * with a 401 that says nothing useful, so one setting picks both.
  */

@@ -1,9 +1,9 @@
 /**
- * Graph and upload settings, validated once (DESIGN "configuration is read and validated once"):
+ * Graph and upload settings, validated once (docs/design.md "configuration is read and validated once"):
  *   GRAPH_BASE_URL           default {Graph root of GRAPH_CLOUD}/v1.0, i.e. https://graph.microsoft.com/v1.0 for the
  *                            global cloud; http:// only for loopback hosts
- *   CHUNK_SIZE               default 10MiB; a multiple of 320 KiB, under 60 MiB (GRAPH.md "Upload sessions")
- *   SIMPLE_UPLOAD_MAX        default 4MiB; files up to this size go by simple upload (GRAPH.md "Simple upload")
+ *   CHUNK_SIZE               default 10MiB; a multiple of 320 KiB, under 60 MiB (docs/graph-protocol.md "Upload sessions")
+ *   SIMPLE_UPLOAD_MAX        default 4MiB; files up to this size go by simple upload (docs/graph-protocol.md "Simple upload")
  *   GRAPH_REQUEST_TIMEOUT_MS default 120000; the deadline of every Graph request, body included
  */
 import { z } from "zod";
@@ -109,7 +109,7 @@ const schema = z.object({
 
 /**
  * The Graph endpoint of the cloud GRAPH_CLOUD names, so that a US Government or China deployment does not send
- * its national-cloud token to the global Graph host (GRAPH.md "National clouds": root and authority are a pair).
+ * its national-cloud token to the global Graph host (docs/graph-protocol.md "National clouds": root and authority are a pair).
  * An unknown GRAPH_CLOUD is reported by the auth settings; here it falls back to the global cloud.
  */
 function defaultBaseUrl(env: Env): string {

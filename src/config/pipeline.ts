@@ -1,7 +1,7 @@
 /**
  * Timing of the queue pipeline (docs/pipeline.md "Timing"). The step deadline must sit well inside the
  * function timeout (host.json `functionTimeout`, 10 minutes), and the lease must outlive the step deadline so
- * that no second worker can start while the first may still be doing I/O (DESIGN invariant 2).
+ * that no second worker can start while the first may still be doing I/O (docs/design.md invariant 2).
  */
 
 import { ConfigError, type FieldProblem, wholeNumberSetting } from "../core/validationError.js";

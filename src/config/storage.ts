@@ -107,7 +107,7 @@ function parseConnection(env: Env, problems: FieldProblem[]): StorageConnection 
   }
   if (connectionString) {
     if (connectionString.startsWith("@Microsoft.KeyVault(")) {
-      // PLATFORM.md: an unresolved Key Vault reference arrives as its literal text.
+      // docs/platform.md: an unresolved Key Vault reference arrives as its literal text.
       problems.push({
         field: PREFIX,
         rule: "is an unresolved Key Vault reference: check the app's access to the vault",

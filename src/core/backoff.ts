@@ -1,5 +1,5 @@
 /**
- * Exponential backoff with jitter for transient failures without a server-given delay (GRAPH.md "Throttling":
+ * Exponential backoff with jitter for transient failures without a server-given delay (docs/graph-protocol.md "Throttling":
  * some 429s carry no Retry-After; 5xx and network errors never do). "Equal jitter": half the exponential delay
  * is fixed, half random, so retries spread out but never collapse to zero. `random` is injected (tests).
  */

@@ -1,6 +1,6 @@
 /**
  * Reusable chunk buffers. Allocating a fresh 10 MiB buffer per fragment leaves tens of MiB of garbage for the
- * collector at any time (peak RSS far above "3 x chunk + 100 MiB", DESIGN performance targets); a step borrows
+ * collector at any time (peak RSS far above "3 x chunk + 100 MiB", docs/design.md performance targets); a step borrows
  * one buffer for the fragment it sends and gives it back when the step ends.
  */
 export class ChunkBufferPool {

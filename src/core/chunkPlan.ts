@@ -1,5 +1,5 @@
 /**
- * Fragment sizing rules (GRAPH.md "Upload sessions"): every fragment but the last is a multiple of 320 KiB
+ * Fragment sizing rules (docs/graph-protocol.md "Upload sessions"): every fragment but the last is a multiple of 320 KiB
  * (327,680 bytes) and each request stays under 60 MiB; 10 MiB (32 x 320 KiB) is the recommended default.
  * Simple upload is used up to a threshold and always for 0-byte files (a session cannot express an empty range).
  */

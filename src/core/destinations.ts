@@ -5,7 +5,7 @@
  *   sharepoint:<site URL>:<library>:<path>      a library of a SharePoint site, e.g.
  *     sharepoint:https://contoso.sharepoint.com/sites/Ops:Documents:/reports/
  * A path ending in `/` (or empty) means "into this folder, keeping the file's name". Names cannot contain `:`
- * (GRAPH.md), so `:` separates fields safely; the site URL's own `https:` and an optional port are recognised.
+ * (docs/graph-protocol.md), so `:` separates fields safely; the site URL's own `https:` and an optional port are recognised.
  */
 
 import type { Destination } from "./job.js";

@@ -1,9 +1,9 @@
 /**
- * The step machine (DESIGN.md "The shape"). `step(job)` does at most one chunk's worth of Graph I/O: resolve the
+ * The step machine (docs/design.md "The shape"). `step(job)` does at most one chunk's worth of Graph I/O: resolve the
  * target, or create a session, or send one fragment, or ask the session status and resync, or verify. It never
  * sleeps: delays come back as `{ type: "wait" }` for the caller (CLI timers, queue visibility delays).
  *
- * Invariants kept here (DESIGN.md, GRAPH.md):
+ * Invariants kept here (docs/design.md, docs/graph-protocol.md):
  * - The server decides the offset: the next offset always comes from nextExpectedRanges.
  * - Persist-before-use: creating a session and sending the first fragment are separate steps, so the caller
  *   saves the upload URL before any bytes go out.
@@ -75,7 +75,7 @@ export async function cancelJob(job: UploadJob, deps: EngineDeps, signal?: Abort
     try {
       await deps.graph.cancelUploadSession(job.session.uploadUrl, signal);
     } catch {
-      // Best effort: an unreachable or already-gone session expires on its own (GRAPH.md).
+      // Best effort: an unreachable or already-gone session expires on its own (docs/graph-protocol.md).
     }
   }
   const cancelled: UploadJob = {
@@ -262,7 +262,7 @@ class StepRun {
   /**
    * 409 at createUploadSession. Under `fail` with an item at the path it is a name conflict. Otherwise another
    * session holds the file (OneDrive for Business and SharePoint keep one live session per file: one whose
-   * answer was lost, or another program's), or the file is open in Office for the web (GRAPH.md). Neither is a
+   * answer was lost, or another program's), or the file is open in Office for the web (docs/graph-protocol.md). Neither is a
    * name conflict, and we do not hold that session's URL to delete it: wait for it to expire, with backoff,
    * up to a cap, then fail with what a person can do.
    */
@@ -383,7 +383,7 @@ class StepRun {
   /**
    * The session is declared gone after a fragment whose answer we never saw. If that fragment was the last one,
    * the file may be complete: look the item up and take it only if it is provably ours (verify.ts), so a
-   * fragment that landed is not sent again (GRAPH.md: a "failed" PUT may have landed).
+   * fragment that landed is not sent again (docs/graph-protocol.md: a "failed" PUT may have landed).
    */
   private async probeFinishedUpload(
     target: ResolvedTarget,
@@ -430,7 +430,7 @@ class StepRun {
       }
       let outcome: Awaited<ReturnType<GraphPort["uploadFragment"]>>;
       try {
-        // The final fragment's answer waits for the commit: minutes for a large file (GRAPH.md), so it gets a
+        // The final fragment's answer waits for the commit: minutes for a large file (docs/graph-protocol.md), so it gets a
         // longer deadline than the others instead of being taken for lost and sent again.
         const final = fragment.start + fragment.length === size;
         outcome = await this.deps.graph.uploadFragment(
@@ -608,7 +608,7 @@ class StepRun {
         if (reads >= this.deps.policy.hashRereads) {
           return complete(settled, verdict.acceptSizeOnly, warningEvents(verdict.acceptSizeOnly.warning));
         }
-        // Hashes can appear late (GRAPH.md "Hashes"): read this item again shortly; not a failure.
+        // Hashes can appear late (docs/graph-protocol.md "Hashes"): read this item again shortly; not a failure.
         const waiting: UploadJob = {
           ...settled,
           status: "verifying",

@@ -1,6 +1,6 @@
 /**
  * What to do after a failed Graph call, decided from the HTTP evidence and where it happened
- * (GRAPH.md "Upload sessions", "Throttling", "Errors"; DESIGN "classify errors by what to do next").
+ * (docs/graph-protocol.md "Upload sessions", "Throttling", "Errors"; docs/design.md "classify errors by what to do next").
  * Branches on status and Graph codes (most specific first), never on messages.
  */
 import { backoffDelay } from "./backoff.js";
@@ -34,7 +34,7 @@ export type Decision =
       readonly throttleDrive: boolean;
     }
   /**
-   * The session or its URL is gone: start again from byte 0 with a new session (GRAPH.md). `gone: false` when
+   * The session or its URL is gone: start again from byte 0 with a new session (docs/graph-protocol.md). `gone: false` when
    * the server has not said the session itself is gone: it is deleted first (one live session per file).
    */
   | { readonly action: "restart-session"; readonly error: JobError; readonly gone: boolean }
@@ -139,7 +139,7 @@ export function classifyFailure(failure: unknown, operation: Operation, ctx: Cla
       };
     }
     // Under replace or rename a 409 is not about the name: the file is open in an app, or another upload
-    // holds it; at commit the session is kept (GRAPH.md "What the service does"). Wait, then ask again.
+    // holds it; at commit the session is kept (docs/graph-protocol.md "What the service does"). Wait, then ask again.
     return {
       action: "retry-after",
       error: evidence(failure, "file-busy", "the service refused to write the file for now (open or held)"),
@@ -229,7 +229,7 @@ function unreachableGraphHost(failure: GraphFailure, host: string, ctx: Classify
   };
 }
 
-/** 5xx, timeouts, resets: backoff with jitter; on a fragment, ask the status before resending (GRAPH.md). */
+/** 5xx, timeouts, resets: backoff with jitter; on a fragment, ask the status before resending (docs/graph-protocol.md). */
 function transient(error: JobError, operation: Operation, ctx: ClassifyContext): Decision {
   return {
     action: "retry-after",

@@ -10,7 +10,7 @@ export interface DriveItem {
   readonly size: number;
   readonly webUrl?: string;
   readonly eTag?: string;
-  /** The content tag: changes only when the content does, unlike the eTag (GRAPH.md "What the service does"). */
+  /** The content tag: changes only when the content does, unlike the eTag (docs/graph-protocol.md "What the service does"). */
   readonly cTag?: string;
   /** `file.hashes.quickXorHash` (base64), when the service has computed it. */
   readonly quickXorHash?: string;
@@ -22,7 +22,7 @@ export interface ResolvedDrive {
   readonly driveId: string;
   /**
    * The decoded server-relative path of the drive's root (e.g. `/sites/Ops/Shared Documents`), when known:
-   * GRAPH.md limits site path + library + folders + name to 400 characters.
+   * docs/graph-protocol.md limits site path + library + folders + name to 400 characters.
    */
   readonly rootPath?: string;
 }

@@ -1,5 +1,5 @@
 /**
- * The unit of work: one source file version to one destination (shared/DESIGN.md "The shape").
+ * The unit of work: one source file version to one destination (docs/design.md "The shape").
  *
  * A job is a plain, JSON-serialisable object. Everything that must survive a crash lives in it, and it is all
  * that one table row (or one entry of the CLI's state file) holds. Queue messages only say "wake job X".
@@ -76,7 +76,7 @@ export interface ResolvedTarget {
 /** Graph's upload session as far as it must survive a crash. `uploadUrl` is a secret. */
 export interface UploadSessionState {
   readonly uploadUrl: string;
-  /** When the session was created (ms since epoch): bounds the absolute URL lifetime (GRAPH.md, 24 h). */
+  /** When the session was created (ms since epoch): bounds the absolute URL lifetime (docs/graph-protocol.md, 24 h). */
   readonly createdAt: number;
   /** Last `expirationDateTime` the server gave (ms since epoch); slides forward with each fragment. */
   readonly expiresAt: number;
@@ -102,14 +102,14 @@ export interface UploadResult {
   readonly eTag?: string;
   /**
    * The stored item's content tag, so the mirror can tell a later content change by someone else from the
-   * service changing metadata on its own (new eTag, same cTag; GRAPH.md "What the service does").
+   * service changing metadata on its own (new eTag, same cTag; docs/graph-protocol.md "What the service does").
    */
   readonly cTag?: string;
   readonly size: number;
   readonly quickXorHash?: string;
   /**
    * `hash`: size and QuickXorHash matched. `size-only`: the size matched but the hash could not be compared: a
-   * service-modified Office type, or a hash the service left out (GRAPH.md "Hashes"); `warning` says which.
+   * service-modified Office type, or a hash the service left out (docs/graph-protocol.md "Hashes"); `warning` says which.
    */
   readonly verification: "hash" | "size-only";
   readonly warning?: string;
@@ -120,7 +120,7 @@ export interface AttemptCounters {
   readonly retries: number;
   /** Sessions created for this job (the first one counts). Capped: see engine policy. */
   readonly sessions: number;
-  /** Resyncs after a 400 on a fragment: at most one, then fail loudly (GRAPH.md). */
+  /** Resyncs after a 400 on a fragment: at most one, then fail loudly (docs/graph-protocol.md). */
   readonly badRequestResyncs: number;
   /** Times the source changed under us and the job restarted. */
   readonly sourceRestarts: number;
@@ -142,7 +142,7 @@ export interface AttemptCounters {
 }
 
 export interface UploadJob {
-  /** Unique, table-key safe: [A-Za-z0-9-_]. Never named `id` in a queue message (PLATFORM.md): use `jobId`. */
+  /** Unique, table-key safe: [A-Za-z0-9-_]. Never named `id` in a queue message (docs/platform.md): use `jobId`. */
   readonly jobId: string;
   /** The upload request (HTTP POST, CLI invocation, mirror run) this job belongs to. Table-key safe. */
   readonly requestId: string;
@@ -153,7 +153,7 @@ export interface UploadJob {
   readonly chunkSize: number;
   /** Files up to this size (and every 0-byte file) go by simple upload. */
   readonly simpleUploadMax: number;
-  /** The source version recorded when the job was created or last restarted (DESIGN invariant 1). */
+  /** The source version recorded when the job was created or last restarted (docs/design.md invariant 1). */
   readonly fingerprint?: SourceFingerprint;
   readonly target?: ResolvedTarget;
   readonly status: JobStatus;
@@ -164,11 +164,11 @@ export interface UploadJob {
   readonly hash: QuickXorState;
   /**
    * The last fragment's fate is unknown (timeout, reset, 5xx, 416, 400, or the process restarted): the next
-   * step asks the session status before sending anything (GRAPH.md: a "failed" PUT may have landed).
+   * step asks the session status before sending anything (docs/graph-protocol.md: a "failed" PUT may have landed).
    */
   readonly resyncPending?: boolean;
   /**
-   * Last byte of the first missing range when the server reported more than one range (GRAPH.md: several
+   * Last byte of the first missing range when the server reported more than one range (docs/graph-protocol.md: several
    * ranges seen): the next fragment stops there instead of overlapping bytes the server already holds.
    */
   readonly missingRangeEnd?: number;

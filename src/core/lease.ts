@@ -1,5 +1,5 @@
 /**
- * The lease that makes "at most one worker does I/O for a job at a time" hold (DESIGN invariant 2). A lease is
+ * The lease that makes "at most one worker does I/O for a job at a time" hold (docs/design.md invariant 2). A lease is
  * taken and released by conditional writes on the row's ETag; a lease past `leaseUntil` is free, which lets
  * another worker take over from one that crashed. A worker whose final write loses the race throws its result
  * away: the ETag, not the clock, is the final judge.

@@ -184,7 +184,7 @@ export interface RemoteItem {
 }
 
 /**
- * The Graph drive calls that mirroring needs beyond uploads (GRAPH.md "Addressing"). Errors are thrown as
+ * The Graph drive calls that mirroring needs beyond uploads (docs/graph-protocol.md "Addressing"). Errors are thrown as
  * GraphFailure (src/core/graphFailure.ts) carrying status, Graph codes and request-id.
  */
 /** A user's direct permission on a folder (src/permissions/sharingEntry.ts), for the mirror's `share` rules. */

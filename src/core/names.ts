@@ -1,5 +1,5 @@
 /**
- * Name and path rules for SharePoint and OneDrive (GRAPH.md "Names and paths", from Microsoft's "Restrictions
+ * Name and path rules for SharePoint and OneDrive (docs/graph-protocol.md "Names and paths", from Microsoft's "Restrictions
  * and limitations in OneDrive and SharePoint"). Bad names are rejected before any upload, naming the rule;
  * never silently renamed.
  */
@@ -31,7 +31,7 @@ export function nameProblem(name: string): string | undefined {
 
 /**
  * Every problem with a destination path inside a drive (`/folder/name.ext`). `rootPath` is the decoded
- * server-relative path of the drive root (site + library) when known; GRAPH.md caps the whole at 400 characters.
+ * server-relative path of the drive root (site + library) when known; docs/graph-protocol.md caps the whole at 400 characters.
  */
 export function pathProblems(path: string, rootPath = ""): string[] {
   const problems: string[] = [];
@@ -57,7 +57,7 @@ export function pathProblems(path: string, rootPath = ""): string[] {
   return problems;
 }
 
-/** Extensions SharePoint rewrites after upload (property promotion), so size and hash may differ (GRAPH.md). */
+/** Extensions SharePoint rewrites after upload (property promotion), so size and hash may differ (docs/graph-protocol.md). */
 const SERVICE_MODIFIED_EXTENSIONS = new Set([
   "doc",
   "docx",

@@ -1,6 +1,6 @@
 /**
  * How a step's decision becomes the next job state. Shared by every step kind so retry budgets, session caps
- * and cancellation behave the same everywhere (DESIGN "classify errors by what to do next").
+ * and cancellation behave the same everywhere (docs/design.md "classify errors by what to do next").
  */
 import type { Decision } from "./errorClassification.js";
 import { jobError } from "./errorClassification.js";
@@ -45,7 +45,7 @@ export function complete(job: UploadJob, result: UploadResult, events: JobEvent[
 
 /**
  * Ends the job as failed. A session it holds is deleted (one live session per file on OneDrive for Business and
- * SharePoint: an abandoned one blocks every new upload of the file until it expires, GRAPH.md), unless
+ * SharePoint: an abandoned one blocks every new upload of the file until it expires, docs/graph-protocol.md), unless
  * `keepSession`: a job that only ran out of retries keeps it where a person can resume it (policy).
  */
 export async function failJob(
@@ -148,7 +148,7 @@ export async function applyDecision(
 }
 
 /**
- * New session from byte 0 with a reset hash (GRAPH.md: session lost or URL expired), capped by policy. A
+ * New session from byte 0 with a reset hash (docs/graph-protocol.md: session lost or URL expired), capped by policy. A
  * session the server has not declared gone (`gone: false`: our own expiry check, a server that lost bytes) is
  * deleted first: the service keeps one live session per file, so a new one would be refused while it lives.
  */

@@ -1,6 +1,6 @@
 /**
  * A wake message the host gave up on (moved to `<queue>-poison` after host.json `maxDequeueCount` failed
- * deliveries) marks its job failed with a reason a person can act on (DESIGN invariant 1), unless the job is
+ * deliveries) marks its job failed with a reason a person can act on (docs/design.md invariant 1), unless the job is
  * terminal or has moved on since (its wakeSeq changed: the sweeper or a later step woke it, and it is healthy).
  */
 import { isTerminal, type JobError, type UploadJob } from "./job.js";

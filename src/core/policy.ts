@@ -1,5 +1,5 @@
 /**
- * The step machine's caps and delays. Defaults follow GRAPH.md: the upload URL dies 24 h after creation;
+ * The step machine's caps and delays. Defaults follow docs/graph-protocol.md: the upload URL dies 24 h after creation;
  * 423 (locked) wants minutes of backoff, not seconds; session recreation is capped because some SharePoint
  * Office files 404 on every new session.
  */
@@ -20,7 +20,7 @@ export interface EnginePolicy {
   readonly backoff: BackoffOptions;
   /** Backoff for 423 Locked (file open or checked out). */
   readonly lockedBackoff: BackoffOptions;
-  /** Absolute upload-URL lifetime counted from session creation (GRAPH.md: 24 h on SharePoint/OneDrive). */
+  /** Absolute upload-URL lifetime counted from session creation (docs/graph-protocol.md: 24 h on SharePoint/OneDrive). */
   readonly sessionLifetimeMs: number;
   /** Treat a session as expired this long before the server's `expirationDateTime` (clock skew, slow sends). */
   readonly expirySafetyMs: number;
@@ -44,12 +44,12 @@ export interface EnginePolicy {
   readonly hashRereads: number;
   /** Delay before each re-read of an item without a hash. */
   readonly hashRereadDelayMs: number;
-  /** Deadline of the final fragment, whose answer waits for the commit (minutes for large files: GRAPH.md). */
+  /** Deadline of the final fragment, whose answer waits for the commit (minutes for large files: docs/graph-protocol.md). */
   readonly finalFragmentTimeoutMs: number;
   /**
    * Whether a job that gave up after `maxRetries` keeps its session for a later resume. Only where the session
    * survives somewhere a person can resume it from (the CLI's state file); elsewhere it is deleted, because an
-   * abandoned session blocks every new upload of the file until it expires (one session per file, GRAPH.md).
+   * abandoned session blocks every new upload of the file until it expires (one session per file, docs/graph-protocol.md).
    */
   readonly keepSessionOnGiveUp: boolean;
 }

@@ -1,6 +1,6 @@
 /**
  * The seams between the pure core and the outside world. The core imports no SDK: adapters implement these
- * (Azure SDKs, fetch, the file system) and every adapter has an in-memory twin for tests (shared/DESIGN.md).
+ * (Azure SDKs, fetch, the file system) and every adapter has an in-memory twin for tests (docs/design.md).
  */
 
 /** Milliseconds since the epoch. Injected everywhere so tests never sleep. */
@@ -35,7 +35,7 @@ export interface TokenDescription {
 
 /**
  * Identity of one version of a source's bytes. If it changes while a job runs, the bytes we already sent may
- * not match what we would read now (shared/DESIGN.md invariant 1).
+ * not match what we would read now (docs/design.md invariant 1).
  */
 export interface SourceFingerprint {
   readonly size: number;
@@ -52,7 +52,7 @@ export interface ByteSource {
    * Exactly `length` bytes starting at `offset` of the version identified by `expected`. Throws a
    * SourceChangedError when the source no longer matches `expected`. When `into` (at least `length` bytes) is
    * given, implementations may read into it and return a view of it, so callers can reuse one chunk buffer
-   * instead of allocating one per read (DESIGN invariant 4; bench/upload).
+   * instead of allocating one per read (docs/design.md invariant 4; bench/upload).
    */
   read(
     offset: number,

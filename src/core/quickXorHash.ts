@@ -1,7 +1,7 @@
 /**
  * QuickXorHash, the one content hash Microsoft Graph promises on every drive type (`file.hashes.quickXorHash`).
  *
- * Algorithm (shared/GRAPH.md "Integrity"; Microsoft's reference is a 160-bit little-endian bit vector): input
+ * Algorithm (docs/graph-protocol.md "Integrity"; Microsoft's reference is a 160-bit little-endian bit vector): input
  * byte number i is XORed in at bit position (11 * i) mod 160, wrapping; at the end the total length as a
  * little-endian uint64 is XORed into bytes 12..19.
  *

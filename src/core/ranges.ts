@@ -1,5 +1,5 @@
 /**
- * `nextExpectedRanges` parsing (GRAPH.md "Upload sessions"). Shapes seen: `["{next}-"]` (doc),
+ * `nextExpectedRanges` parsing (docs/graph-protocol.md "Upload sessions"). Shapes seen: `["{next}-"]` (doc),
  * `["{next}-{total-1}"]`, several ranges (`["0-99","200-"]`), and `[]` once every byte is in.
  * The server decides the offset: the bytes before the first missing range are the confirmed ones.
  */

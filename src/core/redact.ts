@@ -1,5 +1,5 @@
 /**
- * Upload URLs are credentials (DESIGN invariant 5): any text that may reach a log, an event, a JobError or an
+ * Upload URLs are credentials (docs/design.md invariant 5): any text that may reach a log, an event, a JobError or an
  * HTTP answer goes through here. What it removes:
  * - absolute URLs: everything after the host (path, query, fragment) and any `user:password@`. SharePoint
  *   upload URLs carry `guid='...'` before `&tempauth=`, so a quote does not end a URL here; OneDrive's

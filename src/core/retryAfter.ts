@@ -1,5 +1,5 @@
 /**
- * How long Graph asked us to wait (GRAPH.md "Throttling"): `Retry-After` in seconds or as an HTTP-date, and
+ * How long Graph asked us to wait (docs/graph-protocol.md "Throttling"): `Retry-After` in seconds or as an HTTP-date, and
  * for app-only callers `RateLimit-Reset` (seconds until the quota resets). When both are present, wait for the
  * larger. Microsoft requires honouring them: retries before the time count against the quota.
  */

@@ -1,5 +1,5 @@
 /**
- * Upload sessions die on two clocks (GRAPH.md "Upload sessions"): `expirationDateTime`, which slides forward
+ * Upload sessions die on two clocks (docs/graph-protocol.md "Upload sessions"): `expirationDateTime`, which slides forward
  * with each fragment, and the upload URL's own token, 24 h after creation on SharePoint/OneDrive for Business.
  * Either way the session is replaced before sending rather than after the server refuses it.
  */

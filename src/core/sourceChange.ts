@@ -1,5 +1,5 @@
 /**
- * The source changed under a running job (DESIGN invariant 1: fingerprint = size + mtime or ETag). The bytes
+ * The source changed under a running job (docs/design.md invariant 1: fingerprint = size + mtime or ETag). The bytes
  * already sent belong to another version, so the session is cancelled and the job either starts over with the
  * new version (policy "restart", capped) or fails (policy "fail").
  */

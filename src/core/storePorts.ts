@@ -8,7 +8,7 @@ import type { SupersedingJob, UploadJob } from "./job.js";
 /** A job as stored, with the concurrency token and the lease that make "one worker per job" hold. */
 export interface StoredJob {
   readonly job: UploadJob;
-  /** The row's ETag: every write is conditional on it (optimistic concurrency, PLATFORM.md Table Storage). */
+  /** The row's ETag: every write is conditional on it (optimistic concurrency, docs/platform.md Table Storage). */
   readonly etag: string;
   /** Who holds the lease, and until when (ms since epoch). A lease past `leaseUntil` is free. */
   readonly leaseOwner?: string;
@@ -20,7 +20,7 @@ export interface StoredJob {
   readonly wakeSeq: number;
   /**
    * Set by a cancellation that found the job leased by a live worker: the canceller may not do Graph I/O then
-   * (DESIGN invariant 2), so it only raises this flag; the lease holder keeps it when writing its result and
+   * (docs/design.md invariant 2), so it only raises this flag; the lease holder keeps it when writing its result and
    * the next wake cancels the job (docs/pipeline.md "Cancellation").
    */
   readonly cancelRequested?: boolean;
@@ -70,7 +70,7 @@ export interface WakeQueue {
   send(message: WakeMessage, delayMs: number): Promise<void>;
 }
 
-/** One throttling state per drive, shared by every job and invocation (DESIGN "Habits"). */
+/** One throttling state per drive, shared by every job and invocation (docs/design.md "Habits"). */
 export interface ThrottleStore {
   /** Until when (ms since epoch) writes to this drive should wait; 0 when not throttled. */
   blockedUntil(driveId: string): Promise<number>;

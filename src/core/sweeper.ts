@@ -1,7 +1,7 @@
 /**
  * The sweeper (a timer, every few minutes) re-wakes jobs that are active, unleased (or whose lease expired)
  * and overdue: that covers a crash between "row written" and "continuation sent", a lost or expired message,
- * and a worker that died holding the lease (DESIGN invariant 3; docs/pipeline.md "The sweeper").
+ * and a worker that died holding the lease (docs/design.md invariant 3; docs/pipeline.md "The sweeper").
  *
  * Each re-wake bumps wakeSeq with a conditional write before sending, so a continuation that was merely slow
  * becomes stale and is dropped: re-waking never makes two workers run one step.

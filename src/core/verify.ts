@@ -1,7 +1,7 @@
 /**
- * The end-of-upload check (DESIGN invariant 1): the stored item must have our size and QuickXorHash.
+ * The end-of-upload check (docs/design.md invariant 1): the stored item must have our size and QuickXorHash.
  *
- * What the service does that this must survive (GRAPH.md "What the service does that the documentation barely
+ * What the service does that this must survive (docs/graph-protocol.md "What the service does that the documentation barely
  * says"; docs/upload.md "Verification"):
  * - SharePoint rewrites Office files after upload (property promotion), so their stored size and hash differ:
  *   reported as `size-only` with a warning instead of failing or uploading again in a loop.

@@ -1,5 +1,5 @@
 /**
- * One queue delivery = at most one step of one job (DESIGN "The shape"; docs/pipeline.md "The worker").
+ * One queue delivery = at most one step of one job (docs/design.md "The shape"; docs/pipeline.md "The worker").
  *
  * Order, for crash safety: load the row; drop unknown, terminal, stale (wakeSeq mismatch) and duplicate
  * (lease held) deliveries without Graph I/O; check the drive's throttle; take the lease with the row's ETag;

@@ -13,7 +13,7 @@ import type { EmulatorState } from "./state.js";
 const OFFICE_EXTENSIONS = /\.(docx|xlsx|pptx)$/i;
 /**
  * What "property promotion" adds. SharePoint rewrites the package; appending bytes is enough for what matters to
- * a client: the stored size and hash differ from what was sent (GRAPH.md "Integrity").
+ * a client: the stored size and hash differ from what was sent (docs/graph-protocol.md "Integrity").
  */
 const PROMOTED_PROPERTIES = Buffer.from("<!-- graph-mirror emulator: SharePoint property promotion -->");
 

@@ -12,7 +12,7 @@ import type { EmulatorState } from "./state.js";
  * documents. Microsoft, on OneDrive/onedrive-api-docs#308 (a .jpg and an .mp3 whose eTag changed between the
  * upload response and the next read): "there is background work scheduled to pull the metadata from the binary
  * and persist it back in the metadata ... it will result in a new ETag value". Office files: property promotion
- * (GRAPH.md "What the service does").
+ * (docs/graph-protocol.md "What the service does").
  */
 const METADATA_EXTRACTED =
   /\.(jpe?g|png|gif|heic|heif|tiff?|bmp|webp|mp4|mov|m4v|avi|wmv|mp3|m4a|wav|wma|aac|flac|docx|xlsx|pptx)$/i;

@@ -1,5 +1,5 @@
 /**
- * Graph error bodies (shared/GRAPH.md "Errors"): `{"error":{"code","message","innerError":{...}}}` on the Graph
+ * Graph error bodies (docs/graph-protocol.md "Errors"): `{"error":{"code","message","innerError":{...}}}` on the Graph
  * host; the upload host writes the inner object as lower-case `innererror`. Clients must branch on codes and
  * status, never on `message`, so messages here are free text that never contains a secret.
  */

@@ -10,8 +10,8 @@
  * - `status`: answer `status` (e.g. 429, 503, 500, 502, 504) with Graph's error body; `code` overrides the error
  *   code; `retryAfterSeconds` or `retryAfterDate` (HTTP-date, ISO string or epoch ms) set `Retry-After`;
  *   `rateLimitResetSeconds` adds `RateLimit-Limit`, `RateLimit-Remaining: 0` and `RateLimit-Reset`. Nothing is
- *   stored (GRAPH.md "Throttling and transient errors").
- * - `storeThenFail`: handle the request fully (a fragment is stored) and then answer 500 (GRAPH.md: a failed PUT
+ *   stored (docs/graph-protocol.md "Throttling and transient errors").
+ * - `storeThenFail`: handle the request fully (a fragment is stored) and then answer 500 (docs/graph-protocol.md: a failed PUT
  *   may have landed).
  * - `partialThenReset`: store only the first `bytes` bytes of the body, then destroy the socket.
  * - `resetMidBody`: read `afterBytes` bytes (default half the body), store nothing, destroy the socket.

@@ -1,5 +1,5 @@
 /**
- * The rules a fragment PUT must follow before any byte is stored (GRAPH.md "Upload sessions", "Fragment PUT"):
+ * The rules a fragment PUT must follow before any byte is stored (docs/graph-protocol.md "Upload sessions", "Fragment PUT"):
  * Content-Length present and equal to the Content-Range length, no chunked encoding, one total for the whole
  * session, 320 KiB multiples for every fragment but the last, under 60 MiB, no overlap, no gap.
  */
@@ -35,7 +35,7 @@ export function checkFragment(
   req: IncomingMessage,
 ): ContentRange {
   if (/chunked/i.test(req.headers["transfer-encoding"] ?? "")) {
-    // SharePoint rejects chunked transfer encoding (GRAPH.md "Fragment PUT").
+    // SharePoint rejects chunked transfer encoding (docs/graph-protocol.md "Fragment PUT").
     throw errors.invalidRequest("Fragments must be sent with Content-Length, not chunked transfer encoding.");
   }
   const length = contentLength(req);

@@ -1,7 +1,7 @@
 /**
  * The HTML page a gateway in front of SharePoint answers with instead of Graph's JSON error. Field report:
  * OneDrive/onedrive-api-docs#757, a 503 from OneDrive for Business whose body was a "Sharepoint Online" HTML
- * page; GRAPH.md "A gateway in front of the service can answer with an HTML body". A client must not assume an
+ * page; docs/graph-protocol.md "A gateway in front of the service can answer with an HTML body". A client must not assume an
  * error body parses as JSON.
  */
 import type { Reply } from "./http.js";

@@ -1,5 +1,5 @@
 /**
- * Parses Graph host paths (GRAPH.md "Addressing") into a target and a stable route name. Path syntax: an item
+ * Parses Graph host paths (docs/graph-protocol.md "Addressing") into a target and a stable route name. Path syntax: an item
  * by path is `root:/{a}/{b}` or `items/{id}:/{a}/{b}`, optionally followed by `:` and an action
  * (`:/content`, `:/createUploadSession`, `:/children`). Every segment is percent-decoded on its own, so a name
  * may contain `#` or `%` but never a literal `/`.

@@ -1,6 +1,6 @@
 /**
  * A local Microsoft Graph drive emulator (issue 2): the ground every upload test stands on, and what
- * `graph-mirror emulator` serves to a newcomer without a tenant. Strict by default (shared/GRAPH.md);
+ * `graph-mirror emulator` serves to a newcomer without a tenant. Strict by default (docs/graph-protocol.md);
  * docs/emulator.md describes every behaviour, limit, fault and inspection endpoint.
  */
 import { mkdir } from "node:fs/promises";

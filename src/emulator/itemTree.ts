@@ -1,6 +1,6 @@
 /**
  * One drive's items: a tree of folders and files keyed by lower-cased name, because Graph names are
- * case-insensitive (GRAPH.md "Names and paths": `A.txt` and `a.txt` are the same file).
+ * case-insensitive (docs/graph-protocol.md "Names and paths": `A.txt` and `a.txt` are the same file).
  */
 import type { Clock } from "../core/ports.js";
 import type { ContentBlob } from "./content/contentStore.js";
@@ -182,7 +182,7 @@ export class DriveTree {
 
   /**
    * The service changed the item's metadata on its own (photo/media metadata extraction, Office property
-   * promotion; GRAPH.md "What the service does"): a new eTag, the same content and cTag.
+   * promotion; docs/graph-protocol.md "What the service does"): a new eTag, the same content and cTag.
    */
   touchMetadata(item: ItemRecord): void {
     item.eTagVersion++;

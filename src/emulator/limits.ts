@@ -1,6 +1,6 @@
 /**
  * Every behaviour of the emulator a test or a developer can tune. Two profiles: `field` (the default) plays what
- * Microsoft documents AND what field reports show the service doing (GRAPH.md "What the service does that the
+ * Microsoft documents AND what field reports show the service doing (docs/graph-protocol.md "What the service does that the
  * documentation barely says"); `lenient` is the older, forgiving emulator for tests that need it. Each field
  * behaviour is one named limit, so a test can switch a single one off. docs/emulator.md "Profiles" lists them
  * with their sources.
@@ -10,17 +10,17 @@ import type { ConflictBehavior } from "../core/job.js";
 const MIB = 1024 * 1024;
 
 export interface EmulatorLimits {
-  /** Simple upload (`PUT ...:/content`) above this many bytes gets 413 (GRAPH.md "Simple upload": 4 MiB). */
+  /** Simple upload (`PUT ...:/content`) above this many bytes gets 413 (docs/graph-protocol.md "Simple upload": 4 MiB). */
   readonly simpleUploadMaxBytes: number;
-  /** Every fragment but the last must be a multiple of this (GRAPH.md: 320 KiB = 327,680 bytes). */
+  /** Every fragment but the last must be a multiple of this (docs/graph-protocol.md: 320 KiB = 327,680 bytes). */
   readonly fragmentMultipleBytes: number;
-  /** Fragments must be strictly smaller than this (GRAPH.md: "under 60 MiB per request"). */
+  /** Fragments must be strictly smaller than this (docs/graph-protocol.md: "under 60 MiB per request"). */
   readonly maxFragmentBytes: number;
   /** `expirationDateTime` slides to now + this after creation and after every accepted fragment. */
   readonly sessionSlidingTtlMs: number;
-  /** The upload URL's own token dies this long after creation; PUT/GET then get 401 (GRAPH.md: 24 h). */
+  /** The upload URL's own token dies this long after creation; PUT/GET then get 401 (docs/graph-protocol.md: 24 h). */
   readonly uploadUrlLifetimeMs: number;
-  /** What a request to a dead upload URL gets: 401 (default) or 403, both seen (GRAPH.md "Expiry"). */
+  /** What a request to a dead upload URL gets: 401 (default) or 403, both seen (docs/graph-protocol.md "Expiry"). */
   readonly expiredUploadUrlStatus: 401 | 403;
   /** Page size of `/sites/{id}/drives`; more drives than this produce `@odata.nextLink`. */
   readonly drivesPageSize: number;
@@ -28,9 +28,9 @@ export interface EmulatorLimits {
   readonly childrenPageSize: number;
   /** Page size of `.../permissions` (driveitem-list-permissions is paged like every Graph collection). */
   readonly permissionsPageSize: number;
-  /** Longest decoded server-relative path (site + library + folders + name), GRAPH.md "Names and paths". */
+  /** Longest decoded server-relative path (site + library + folders + name), docs/graph-protocol.md "Names and paths". */
   readonly maxPathLength: number;
-  /** Strict mode: a request to an upload URL carrying `Authorization` is refused with 401 (GRAPH.md). */
+  /** Strict mode: a request to an upload URL carrying `Authorization` is refused with 401 (docs/graph-protocol.md). */
   readonly rejectAuthorizationOnUploadUrl: boolean;
   /** Graph documents in-order fragments; `true` accepts gaps (then status lists several missing ranges). */
   readonly allowOutOfOrderFragments: boolean;
@@ -43,7 +43,7 @@ export interface EmulatorLimits {
    * gets 409 nameAlreadyExists, whatever the conflict behaviour (OneDrive/onedrive-api-docs#747, #989).
    */
   readonly oneSessionPerFile: boolean;
-  /** SharePoint property promotion: completed .docx/.xlsx/.pptx get altered bytes (GRAPH.md "Integrity"). */
+  /** SharePoint property promotion: completed .docx/.xlsx/.pptx get altered bytes (docs/graph-protocol.md "Integrity"). */
   readonly serviceModifiesOfficeFiles: boolean;
   /**
    * Media and Office files get a new eTag (same cTag) right after the commit answered: the service extracts
@@ -57,7 +57,7 @@ export interface EmulatorLimits {
   readonly zeroByteFilesHaveHash: boolean;
   /**
    * A committed file's quickXorHash is absent from its JSON until this many ms (emulator clock) after the commit:
-   * the service computes it after answering (modelled on GRAPH.md "Hashes", unconfirmed). 0 = always present.
+   * the service computes it after answering (modelled on docs/graph-protocol.md "Hashes", unconfirmed). 0 = always present.
    */
   readonly hashDelayMs: number;
   /**

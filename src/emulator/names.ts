@@ -1,5 +1,5 @@
 /**
- * SharePoint / OneDrive for Business naming rules (shared/GRAPH.md "Names and paths"). A bad name gets
+ * SharePoint / OneDrive for Business naming rules (docs/graph-protocol.md "Names and paths"). A bad name gets
  * 400 invalidRequest whose message names the rule, so a client's own check can be compared against it.
  */
 import { errors } from "./errors.js";

@@ -1,7 +1,7 @@
 /**
  * Two listeners, as in production: the Graph host (bearer token, `/v1.0/...`, plus the control API) and a
  * separate upload host for upload URLs, so "no Authorization header on upload URLs" and "no Graph token to other
- * hosts" can be tested (GRAPH.md "Upload sessions"). Every response carries `request-id` and `client-request-id`;
+ * hosts" can be tested (docs/graph-protocol.md "Upload sessions"). Every response carries `request-id` and `client-request-id`;
  * every Graph and upload request is logged (without its query string) and may be hit by a fault rule.
  */
 import { randomUUID } from "node:crypto";

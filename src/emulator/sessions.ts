@@ -1,5 +1,5 @@
 /**
- * Upload sessions (GRAPH.md "Upload sessions"). A session owns a blob that fragments are written into as they
+ * Upload sessions (docs/graph-protocol.md "Upload sessions"). A session owns a blob that fragments are written into as they
  * arrive, the ranges received so far, and a running QuickXorHash over the contiguous prefix, so the finished
  * item's hash needs no second pass in the usual in-order case.
  */

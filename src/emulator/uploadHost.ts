@@ -1,5 +1,5 @@
 /**
- * The upload host: `{uploadOrigin}/up/{sessionId}?tempauth={secret}` (GRAPH.md "Upload sessions"). Requests are
+ * The upload host: `{uploadOrigin}/up/{sessionId}?tempauth={secret}` (docs/graph-protocol.md "Upload sessions"). Requests are
  * authorised by the URL alone; an `Authorization` header is refused (strict mode), the token in the URL dies
  * after the absolute lifetime (401), and a session past its sliding `expirationDateTime` is gone (404).
  */
@@ -150,7 +150,7 @@ async function putFragment(
   const { req } = request;
   const { limits } = state;
   if (session.awaitingCommit) {
-    // Every byte is here (deferred, or a commit that failed): GRAPH.md "Fragment PUTs after that answer 416".
+    // Every byte is here (deferred, or a commit that failed): docs/graph-protocol.md "Fragment PUTs after that answer 416".
     throw new GraphError(
       416,
       "invalidRange",

@@ -1,6 +1,6 @@
 /**
  * The hourly mirror pass (issue 6): a timer on MIRROR_SCHEDULE (default "0 0 * * * *", minute 0 of every hour).
- * Never `runOnStartup`: in Azure it fires on every restart and scale-out (PLATFORM.md); locally, `graph-mirror
+ * Never `runOnStartup`: in Azure it fires on every restart and scale-out (docs/platform.md); locally, `graph-mirror
  * start` runs it once at start through the host's admin API (`POST /admin/functions/mirrorTimer`).
  */
 import { app, type InvocationContext, type Timer } from "@azure/functions";

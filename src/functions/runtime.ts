@@ -2,7 +2,7 @@
  * The shared dependencies of every function in one instance, built lazily once and then reused (a Functions
  * instance serves many invocations; building clients per invocation wastes connections and cold-start time).
  * Configuration is read from the environment here, once: the entry point, not the libraries, reads
- * process.env (DESIGN "Habits").
+ * process.env (docs/design.md "Habits").
  *
  * Tests and the local host install their own pieces with {@link setRuntime}; each member is a memoised
  * factory, so a function that never needs Graph never builds a Graph client.
@@ -83,7 +83,7 @@ export function createRuntime(parts: RuntimeParts): Runtime {
   };
 }
 
-/** One JSON object per line (DESIGN "Structured logs"); events never carry secrets (see pipelineLog.ts). */
+/** One JSON object per line (docs/design.md "Structured logs"); events never carry secrets (see pipelineLog.ts). */
 const jsonLog: PipelineLog = (event) => {
   console.log(JSON.stringify({ time: new Date().toISOString(), ...event }));
 };

@@ -1,7 +1,7 @@
 /**
  * The queue-triggered step function: one step of one job per delivery (src/core/worker.ts). An immediate
  * continuation goes out through the queue output binding (written by the host only when the handler
- * succeeds, PLATFORM.md); a delayed one (backoff, a throttled drive, a wake moved to a live lease's end) through
+ * succeeds, docs/platform.md); a delayed one (backoff, a throttled drive, a wake moved to a live lease's end) through
  * the queue SDK with a visibility timeout, which the binding cannot do. A step that ends its job records a
  * mirror job's end at once (mirrorWiring `onJobFinished`), so the mirror's history and manifest do not wait for
  * the next pass.

@@ -1,7 +1,7 @@
 /**
  * The sweeper timer: every five minutes, re-wakes active jobs that are unleased and overdue (src/core/sweeper.ts).
  * A crash between "row written" and "continuation sent" therefore costs at most one period plus the grace.
- * Never `runOnStartup`: in Azure it fires on every restart and scale-out (PLATFORM.md).
+ * Never `runOnStartup`: in Azure it fires on every restart and scale-out (docs/platform.md).
  *
  * It also measures the age of the oldest job that is not finished (the "stuck jobs" alert in infra/ reads it):
  * one more bounded query every five minutes, from one instance, rather than a gauge on every instance.

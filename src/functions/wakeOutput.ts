@@ -1,6 +1,6 @@
 /**
  * The wake queue as a queue output binding. The host writes a binding's messages only when the handler
- * succeeds (PLATFORM.md), and tells its own listener on that queue to poll at once (the queue extension's
+ * succeeds (docs/platform.md), and tells its own listener on that queue to poll at once (the queue extension's
  * SharedQueueWatcher; the built-in local host does the same). A message sent with the queue SDK instead waits
  * for the listener's next poll, up to host.json `maxPollingInterval` (2 s here) while the queue has been idle.
  */

@@ -1,5 +1,5 @@
 /**
- * Graph URLs for drive items (GRAPH.md "Addressing"): every path segment is encoded on its own with
+ * Graph URLs for drive items (docs/graph-protocol.md "Addressing"): every path segment is encoded on its own with
  * encodeURIComponent and `/` is kept between segments (`#` -> %23, `%` -> %25, space -> %20); the whole
  * path is never encoded at once.
  */

@@ -1,6 +1,6 @@
 /**
- * Microsoft Graph drive uploads on plain fetch (GRAPH.md; not the Graph SDK's LargeFileUploadTask, which never
- * retries, rejects 0-byte files and mishandles http:// URLs: GRAPH.md last section). Implements the core's
+ * Microsoft Graph drive uploads on plain fetch (docs/graph-protocol.md; not the Graph SDK's LargeFileUploadTask, which never
+ * retries, rejects 0-byte files and mishandles http:// URLs: docs/graph-protocol.md last section). Implements the core's
  * GraphPort; the step machine owns every retry and resync decision.
  */
 
@@ -66,7 +66,7 @@ export class GraphClient implements GraphPort {
     signal?: AbortSignal,
   ): Promise<SessionInfo> {
     const name = target.path.slice(target.path.lastIndexOf("/") + 1);
-    // Always send the conflict behaviour: the doc says the default is fail, users see replace (GRAPH.md).
+    // Always send the conflict behaviour: the doc says the default is fail, users see replace (docs/graph-protocol.md).
     const body = JSON.stringify({ item: { [CONFLICT_PARAM]: options.conflict, name } });
     const response = await this.http.send(
       {
@@ -164,7 +164,7 @@ export class GraphClient implements GraphPort {
   }
 
   /**
-   * Field reports disagree on whether createUploadSession creates missing parent folders (GRAPH.md "What the
+   * Field reports disagree on whether createUploadSession creates missing parent folders (docs/graph-protocol.md "What the
    * service does"); the engine calls this after such a session answered 404, then creates the session again.
    */
   async ensureParentFolders(target: ResolvedTarget, signal?: AbortSignal): Promise<number> {

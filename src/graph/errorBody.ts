@@ -1,5 +1,5 @@
 /**
- * Graph error bodies (GRAPH.md "Errors"): `{"error":{"code","message","innerError":{"code","request-id",
+ * Graph error bodies (docs/graph-protocol.md "Errors"): `{"error":{"code","message","innerError":{"code","request-id",
  * "innerError":{...}}}}`. The upload host writes `innererror` in lower case, and inner errors nest; codes are
  * returned most specific (inner-most) first so callers can branch on the best one.
  */

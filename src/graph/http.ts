@@ -1,5 +1,5 @@
 /**
- * The one place Graph traffic leaves the process. Rules (GRAPH.md, DESIGN.md):
+ * The one place Graph traffic leaves the process. Rules (docs/graph-protocol.md, docs/design.md):
  * - a deadline on every request (AbortSignal.timeout combined with the caller's signal);
  * - the bearer token only to the Graph host's origin, never to upload URLs (they are pre-authorised and
  *   clients have broken on sending Authorization there), and one forced token refresh after a Graph 401;
@@ -176,7 +176,7 @@ export class GraphHttp {
  * Byte bodies go out as a one-chunk stream over the caller's buffer: fetch copies a Buffer body (Fetch spec
  * BufferSource extraction), which for 10 MiB fragments doubles the memory churn and halves throughput
  * (bench/upload). The caller sets Content-Length, so undici still sends a fixed length, never chunked
- * encoding (SharePoint rejects chunked fragments: GRAPH.md). A new stream per attempt keeps retries possible.
+ * encoding (SharePoint rejects chunked fragments: docs/graph-protocol.md). A new stream per attempt keeps retries possible.
  */
 function bodyInit(body: Uint8Array | string | undefined): { body?: RequestInit["body"]; duplex?: "half" } {
   if (body === undefined) return {};
@@ -193,7 +193,7 @@ function bodyInit(body: Uint8Array | string | undefined): { body?: RequestInit["
 /**
  * Graph answers uploads and metadata calls with JSON of a few KiB (a driveItem, a page of drives, an error). A
  * body beyond this limit is not such an answer (a proxy's error page, a misrouted download) and is not read
- * into memory: memory stays bounded by chunk size whatever the server sends (DESIGN invariant 4).
+ * into memory: memory stays bounded by chunk size whatever the server sends (docs/design.md invariant 4).
  */
 export const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
 

@@ -1,5 +1,5 @@
 /**
- * Destination resolution (GRAPH.md "Addressing"): a user's OneDrive via `/users/{u}/drive` (app-only works;
+ * Destination resolution (docs/graph-protocol.md "Addressing"): a user's OneDrive via `/users/{u}/drive` (app-only works;
  * `/me/drive` does not), a SharePoint library via the site URL (`/sites/{host}:/{path}`; `/sites?search=` fails
  * under Sites.Selected), then `/sites/{id}/drives` over every `@odata.nextLink` page, matching the library by
  * `name` or by the last decoded segment of `webUrl`, case-insensitively.

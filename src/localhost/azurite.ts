@@ -1,7 +1,7 @@
 /**
  * Azurite for `graph-mirror start`: reused when something already listens on its ports (default 10000 blob,
  * 10001 queue, 10002 table; AZURITE_*_PORT, src/localhost/settings.ts), else started as a child process that keeps its data under the git-ignored
- * `.azurite/` folder. PLATFORM.md: run its script (its package main is a VS Code extension), always with
+ * `.azurite/` folder. docs/platform.md: run its script (its package main is a VS Code extension), always with
  * --disableTelemetry, and fail fast if it exits early.
  */
 import { type ChildProcess, spawn } from "node:child_process";
@@ -74,7 +74,7 @@ export async function azuriteListening(ports: AzuritePorts = AZURITE_PORTS): Pro
 
 /**
  * Azurite's entry script. Its package `main` is a VS Code extension, so `require("azurite")` fails: run the
- * script as a child process instead (PLATFORM.md "Azurite").
+ * script as a child process instead (docs/platform.md "Azurite").
  */
 export function azuriteScript(): string {
   const require = createRequire(import.meta.url);

@@ -1,4 +1,4 @@
-/** Is Azure Functions Core Tools (`func`) on PATH? It is optional (PLATFORM.md): without it the local host runs. */
+/** Is Azure Functions Core Tools (`func`) on PATH? It is optional (docs/platform.md): without it the local host runs. */
 import { accessSync, constants } from "node:fs";
 import path from "node:path";
 

@@ -1,5 +1,5 @@
 /**
- * The built-in local Functions host, for machines without Azure Functions Core Tools (PLATFORM.md: Core Tools
+ * The built-in local Functions host, for machines without Azure Functions Core Tools (docs/platform.md: Core Tools
  * cannot be installed everywhere). It runs the very registrations Azure runs: the app's compiled entry points
  * (package.json `main`) are loaded with a virtual `@azure/functions-core` in place, so every `app.http`,
  * `app.storageQueue` and `app.timer` call registers here exactly as in the Node.js worker, and invocations go

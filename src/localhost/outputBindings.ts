@@ -1,6 +1,6 @@
 /**
  * Writes a successful invocation's queue output bindings (`output.storageQueue`, and `return:` bound to a
- * queue), as the host does only after the handler succeeded (PLATFORM.md). Other output types are not
+ * queue), as the host does only after the handler succeeded (docs/platform.md). Other output types are not
  * supported locally and are reported once at start-up. After writing to a queue it tells the host, which wakes
  * that queue's listener at once: the Functions host does the same for queues its own functions write to (the
  * queue extension's SharedQueueWatcher), so a continuation does not wait for the next poll.

@@ -5,7 +5,7 @@
  *   function sees them and base64-encoded when an output binding writes them.
  * - Trigger metadata: QueueTrigger, DequeueCount, Id, PopReceipt, InsertionTime, ExpirationTime,
  *   NextVisibleTime; the JSON object's own top-level properties are added as binding data too, and win over
- *   the system names (the known trap behind "never name a field id or dequeueCount", PLATFORM.md).
+ *   the system names (the known trap behind "never name a field id or dequeueCount", docs/platform.md).
  * - An output value that is an array writes one message per element.
  */
 import type { DequeuedMessageItem } from "@azure/storage-queue";

@@ -2,7 +2,7 @@
  * Runs timer-triggered functions on their NCRONTAB schedules (six fields, seconds first; Microsoft docs "Timer
  * trigger for Azure Functions"), in UTC unless WEBSITE_TIME_ZONE is set, like the host. The trigger input is the
  * host's timer info (schedule status, isPastDue), shaped by the library as inside Azure. `runOnStartup` is
- * honoured because the host honours it (PLATFORM.md: never enable it in deployed configuration).
+ * honoured because the host honours it (docs/platform.md: never enable it in deployed configuration).
  */
 import { CronExpressionParser } from "cron-parser";
 import { redactSecrets } from "../core/redact.js";

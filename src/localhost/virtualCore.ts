@@ -1,7 +1,7 @@
 /**
  * Provides `@azure/functions-core` to `@azure/functions`, so the app's own `app.http` / `app.storageQueue` /
  * `app.timer` calls register for real, as inside Azure, instead of the library's "test mode" that skips them
- * (PLATFORM.md). The library is CommonJS and looks the module up with `require("@azure/functions-core")`
+ * (docs/platform.md). The library is CommonJS and looks the module up with `require("@azure/functions-core")`
  * (src/utils/tryGetCoreApiLazy.ts), so a resolver hook plus a `require.cache` entry is enough. It must be in
  * place before the library registers its first function: {@link installVirtualCore} runs before the app loads.
  */

@@ -5,14 +5,14 @@
 import { z } from "zod";
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
-// GRAPH.md "Names and paths": characters SharePoint and OneDrive refuse in a name.
+// docs/graph-protocol.md "Names and paths": characters SharePoint and OneDrive refuse in a name.
 const FORBIDDEN_NAME_CHARS = /["*:<>?\\|\p{Cc}]/u;
 
 const folderPath = z
   .string({ error: "must be a string" })
   // A path written without the leading / is taken from the drive root, as rclone and AzCopy users expect.
   .transform((p) => (p.startsWith("/") ? p : `/${p}`))
-  .refine((p) => p.length <= 400, { message: "must be at most 400 characters (GRAPH.md)" })
+  .refine((p) => p.length <= 400, { message: "must be at most 400 characters (docs/graph-protocol.md)" })
   .refine(
     (p) =>
       p

@@ -3,7 +3,7 @@
  *
  * Graph changes items on its own after an upload: metadata extraction for photos, audio and video, and property
  * promotion for Office files, give the item a new eTag; the cTag (content tag) changes only when the content
- * does (GRAPH.md "What the service does that the documentation barely says"; the driveItem resource,
+ * does (docs/graph-protocol.md "What the service does that the documentation barely says"; the driveItem resource,
  * https://learn.microsoft.com/en-us/graph/api/resources/driveitem: eTag for the whole item, cTag for its
  * content). Comparing eTags made every such file look "changed by someone else" forever, so the mirror
  * silently stopped updating it.

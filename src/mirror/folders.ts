@@ -16,7 +16,7 @@ export class FolderEnsurer {
     const segments = folder.split("/").filter((s) => s !== "");
     if (segments.length === 0) return;
     const path = `/${segments.join("/")}`;
-    // Names are case-insensitive in SharePoint and OneDrive (GRAPH.md).
+    // Names are case-insensitive in SharePoint and OneDrive (docs/graph-protocol.md).
     const key = `${driveId}|${path.toLowerCase()}`;
     if (this.known.has(key)) return;
     const existing = await this.directory.getItemByPath(driveId, path, signal);

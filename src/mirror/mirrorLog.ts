@@ -1,6 +1,6 @@
 /**
  * Structured log events of mirroring: one JSON object per mirror run and per job end (issue 6). Only counts,
- * names, paths, codes and request-ids: never tokens or upload URLs (DESIGN invariant 5).
+ * names, paths, codes and request-ids: never tokens or upload URLs (docs/design.md invariant 5).
  */
 import type { RunRecord } from "../core/mirrorPorts.js";
 

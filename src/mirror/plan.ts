@@ -7,7 +7,7 @@
  * `propagateDeletes` is on.
  *
  * Graph is read only for files about to be uploaded or deleted whose destination copy may have been changed
- * by someone else, so a pass over unchanged files makes no Graph calls at all (DESIGN performance target).
+ * by someone else, so a pass over unchanged files makes no Graph calls at all (docs/design.md performance target).
  */
 import type { ConflictBehavior } from "../core/job.js";
 import type { ManifestEntry, RemoteItem, SourceEntry } from "../core/mirrorPorts.js";
@@ -74,7 +74,7 @@ export async function planDestination(input: PlanInput): Promise<DestinationPlan
   let inProgress = 0;
 
   for (const entry of input.entries) {
-    // Two source names differing only in case are one file at the destination (GRAPH.md "Names").
+    // Two source names differing only in case are one file at the destination (docs/graph-protocol.md "Names").
     const folded = entry.path.toLowerCase();
     const clash = seenNames.get(folded);
     if (clash !== undefined) {

@@ -1,7 +1,7 @@
 /**
  * An Azure Blob read with range downloads, one chunk at a time. Fingerprint = size + ETag; every range read
  * carries `ifMatch: <ETag>`, so a blob overwritten mid-upload answers 412 and surfaces as SourceChangedError
- * instead of mixing two versions' bytes (DESIGN invariant 1).
+ * instead of mixing two versions' bytes (docs/design.md invariant 1).
  */
 import type { ContainerClient } from "@azure/storage-blob";
 import { type ByteSource, SourceChangedError, type SourceFingerprint } from "../core/ports.js";

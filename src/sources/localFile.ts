@@ -1,7 +1,7 @@
 /**
- * A local file read one chunk at a time with positional reads (never the whole file: DESIGN invariant 4).
+ * A local file read one chunk at a time with positional reads (never the whole file: docs/design.md invariant 4).
  * Fingerprint = size + mtimeMs, checked on the same open handle before every read, so a file rewritten between
- * chunks is noticed (DESIGN invariant 1).
+ * chunks is noticed (docs/design.md invariant 1).
  */
 import { open } from "node:fs/promises";
 import { type ByteSource, SourceChangedError, type SourceFingerprint } from "../core/ports.js";

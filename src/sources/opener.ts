@@ -1,5 +1,5 @@
 /**
- * Maps a job's SourceRef to a ByteSource. `url` sources are added by the HTTPS-source work (DESIGN layout
+ * Maps a job's SourceRef to a ByteSource. `url` sources are added by the HTTPS-source work (docs/design.md layout
  * "sources/ ... HTTPS URL"): register them through `urlSource` when that module lands.
  */
 import type { ContainerClient } from "@azure/storage-blob";

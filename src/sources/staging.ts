@@ -34,7 +34,7 @@ export class StagingTooLargeError extends Error {
 
 export interface BlobStagingOptions {
   readonly maxBytes: number;
-  /** Deadline for the whole body. Azure answers HTTP requests for at most 230 s (PLATFORM.md). */
+  /** Deadline for the whole body. Azure answers HTTP requests for at most 230 s (docs/platform.md). */
   readonly timeoutMs: number;
   /** Block size and parallel block uploads: memory is bounded by their product. */
   readonly bufferSize?: number;

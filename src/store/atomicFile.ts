@@ -3,7 +3,7 @@
  * cannot change that), fsync, rename over the old file. A crash mid-write leaves the previous content, never a
  * torn file, and the result is 0600 whatever the old file's mode was, because rename replaces the inode. Used
  * for every local file that may hold a credential: the CLI's job state (upload URLs), token.json, the mirror
- * state, the emulator's snapshot (its sessions' upload secrets). DESIGN invariant 5.
+ * state, the emulator's snapshot (its sessions' upload secrets). docs/design.md invariant 5.
  */
 import { randomBytes } from "node:crypto";
 import { mkdir, open, rename, rm } from "node:fs/promises";

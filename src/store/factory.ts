@@ -1,7 +1,7 @@
 /**
  * Builds the storage clients and stores from configuration: a connection string (including
  * `UseDevelopmentStorage=true`) or a managed identity against explicit service endpoints. One credential,
- * never a chain (PLATFORM.md "Identity"). Nothing here calls Azure until a store is used.
+ * never a chain (docs/platform.md "Identity"). Nothing here calls Azure until a store is used.
  */
 import { TableClient, type TableServiceClientOptions } from "@azure/data-tables";
 import { ManagedIdentityCredential, type TokenCredential } from "@azure/identity";
@@ -56,7 +56,7 @@ export function createStorageClients(
   const { connection } = config;
   if (connection.kind === "connection-string") {
     const cs = connection.connectionString;
-    // Azurite speaks plain http; the tables SDK refuses http with credentials unless told (PLATFORM.md).
+    // Azurite speaks plain http; the tables SDK refuses http with credentials unless told (docs/platform.md).
     const tableOptions: TableServiceClientOptions = isPlainHttp(cs) ? { allowInsecureConnection: true } : {};
     const queues = QueueServiceClient.fromConnectionString(cs);
     return {

@@ -22,7 +22,7 @@ import { odataString, tableKey } from "./tableKeys.js";
 type Row = TableEntityResult<Record<string, unknown>>;
 
 const MAX_TIME = 9_999_999_999_999;
-/** A string property holds at most 64 KiB (PLATFORM.md); messages are kept well below. */
+/** A string property holds at most 64 KiB (docs/platform.md); messages are kept well below. */
 const MAX_TEXT = 8_000;
 
 export class TableHistoryStore implements HistoryStore {

@@ -1,6 +1,6 @@
 /**
  * Byte offsets, sizes and times (ms since epoch) exceed 2^31: real Azure Table Storage rejects untyped large
- * numbers, so they are always written as explicit Int64 (PLATFORM.md "Table Storage"). They read back as bigint.
+ * numbers, so they are always written as explicit Int64 (docs/platform.md "Table Storage"). They read back as bigint.
  */
 export interface Int64Value {
   readonly value: string;

@@ -1,6 +1,6 @@
 /**
  * ManifestStore on Azure Table Storage. Two tables: the manifest (partition = mirror + destination, row = path)
- * and the mirror's pending jobs (partition = mirror, row = job id). Keys go through tableKey (PLATFORM.md: no
+ * and the mirror's pending jobs (partition = mirror, row = job id). Keys go through tableKey (docs/platform.md: no
  * `/ \ # ?`, at most 1 KiB); sizes and times are Int64.
  */
 import type { TableClient, TableEntityResult } from "@azure/data-tables";

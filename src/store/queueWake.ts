@@ -1,6 +1,6 @@
 /**
  * WakeQueue on Azure Queue Storage (@azure/storage-queue). Delays use the message's initial visibility timeout
- * (PLATFORM.md: the output binding cannot delay a message, so delayed continuations go through the SDK).
+ * (docs/platform.md: the output binding cannot delay a message, so delayed continuations go through the SDK).
  */
 import type { QueueClient } from "@azure/storage-queue";
 import type { WakeMessage, WakeQueue } from "../core/storePorts.js";

@@ -19,7 +19,7 @@ export interface RejectedWake {
   readonly preview: string;
 }
 
-/** The single field of the poison record; not `id` or another trigger-metadata name (PLATFORM.md). */
+/** The single field of the poison record; not `id` or another trigger-metadata name (docs/platform.md). */
 const FIELD = "rejectedWake";
 const PREVIEW_CHARS = 200;
 

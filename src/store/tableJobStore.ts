@@ -1,6 +1,6 @@
 /**
  * JobStore on Azure Table Storage (@azure/data-tables): one row per job (see jobRow.ts), every write
- * conditional on the row's ETag; 412 becomes ConcurrencyError (PLATFORM.md "Table Storage").
+ * conditional on the row's ETag; 412 becomes ConcurrencyError (docs/platform.md "Table Storage").
  */
 import type { TableClient, TransactionAction } from "@azure/data-tables";
 import { isTerminal, TERMINAL_STATUSES, type UploadJob } from "../core/job.js";

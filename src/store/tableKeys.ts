@@ -1,5 +1,5 @@
 /**
- * Table Storage keys must not contain `/ \ # ?` or control characters and are at most 1 KiB (PLATFORM.md;
+ * Table Storage keys must not contain `/ \ # ?` or control characters and are at most 1 KiB (docs/platform.md;
  * Azurite does not enforce all of this, so we guard it in code). Keys are percent-encoded for those characters
  * (and `%` itself, so the mapping stays one-to-one); values too long for a key are refused with a clear error.
  */

@@ -1,5 +1,5 @@
 /**
- * One throttling row per drive (DESIGN "Habits": one 429 slows every job writing to that drive). The row only
+ * One throttling row per drive (docs/design.md "Habits": one 429 slows every job writing to that drive). The row only
  * ever moves forward in time: `block` is a read-modify-write conditional on the ETag, retried on a lost race.
  */
 import type { TableClient } from "@azure/data-tables";

@@ -6,7 +6,7 @@
  * never reaches the function: the queue extension moves it to `<queue>-poison` itself, and the poison function's
  * trigger, decoding the same way, moves it on to `<queue>-poison-poison` (issue 16; azure-sdk-for-net PR 18326).
  * So we send plain JSON, and still read base64 JSON, which older senders (and messages queued before this
- * change) use. PLATFORM.md "Encoding": the setting and the sender must agree; a test holds them together.
+ * change) use. docs/platform.md "Encoding": the setting and the sender must agree; a test holds them together.
  */
 import { z } from "zod";
 import type { WakeMessage } from "../core/storePorts.js";

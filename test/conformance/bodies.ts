@@ -10,7 +10,7 @@ export interface ItemFacts {
   readonly size: number;
   readonly eTag: string;
   readonly cTag: string;
-  /** Undefined when the service shows no quickXorHash (allowed for 0-byte files: GRAPH.md "Hashes"). */
+  /** Undefined when the service shows no quickXorHash (allowed for 0-byte files: docs/graph-protocol.md "Hashes"). */
   readonly quickXorHash: string | undefined;
   readonly lastModifiedByClient: string | undefined;
 }

@@ -12,7 +12,7 @@ function uploadUrlIn(answer: WireAnswer): string | undefined {
 
 /**
  * Upload sessions a test opened and has not finished or cancelled. A test that fails half-way would otherwise
- * leave a live session behind (on the real service it blocks the file until it expires: GRAPH.md), so the
+ * leave a live session behind (on the real service it blocks the file until it expires: docs/graph-protocol.md), so the
  * suite cancels them after each test, outside the test's request count.
  */
 const openSessions = new Map<string, Wire>();
@@ -24,7 +24,7 @@ export async function cancelOpenSessions(): Promise<void> {
   }
 }
 
-/** Fragment size unit: every fragment but the last is a multiple of 320 KiB (GRAPH.md "Upload sessions"). */
+/** Fragment size unit: every fragment but the last is a multiple of 320 KiB (docs/graph-protocol.md "Upload sessions"). */
 export const FRAGMENT_UNIT = 327_680;
 
 export class Probe {

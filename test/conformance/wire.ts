@@ -1,7 +1,7 @@
 /**
  * Plain HTTP for protocol tests: the facts are raw status codes and body fields, so requests go out as the
  * service sees them, through this one helper, which also counts them. Rules kept from src/graph/http.ts: the
- * bearer token goes only to the Graph origin, never to an upload URL (they are pre-authorised: GRAPH.md
+ * bearer token goes only to the Graph origin, never to an upload URL (they are pre-authorised: docs/graph-protocol.md
  * "Upload sessions"); error messages name the request by label, never by URL (upload URLs are credentials).
  */
 import type { TokenProvider } from "../../src/core/ports.js";
@@ -47,7 +47,7 @@ export class Wire {
     return this.send(method, uploadUrl, label, init, {});
   }
 
-  /** True when `url` is not on the Graph host's origin (upload URLs usually are not: GRAPH.md). */
+  /** True when `url` is not on the Graph host's origin (upload URLs usually are not: docs/graph-protocol.md). */
   isOtherOrigin(url: string): boolean {
     return new URL(url).origin !== this.graphOrigin;
   }

@@ -1,6 +1,6 @@
 /**
  * Helpers for the auth tests: a capturing logger and the check that nothing secret leaked into logs or
- * error messages (shared/DESIGN.md invariant 5).
+ * error messages (docs/design.md invariant 5).
  */
 import { expect } from "vitest";
 import type { AuthLogEvent, AuthLogger } from "../../src/auth/log.js";

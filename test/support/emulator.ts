@@ -71,7 +71,7 @@ export async function startTinyQuotaEmulator(
   return { emu, driveId: drive.id };
 }
 
-/** `encodeURIComponent` per segment, `/` kept (GRAPH.md "Addressing"). */
+/** `encodeURIComponent` per segment, `/` kept (docs/graph-protocol.md "Addressing"). */
 export function encodePath(path: string): string {
   return path
     .split("/")

@@ -1,6 +1,6 @@
 /**
  * A fake Microsoft identity platform for tests: HTTPS on 127.0.0.1 with a certificate generated per run, the
- * routes MSAL and graph-mirror use (shared/PLATFORM.md "Identity"):
+ * routes MSAL and graph-mirror use (docs/platform.md "Identity"):
  * - GET  /{tenant}/v2.0/.well-known/openid-configuration
  * - POST /{tenant}/oauth2/v2.0/token      client_credentials (secret or certificate/federated assertion),
  *                                          refresh_token, device_code, authorization_code (PKCE S256)

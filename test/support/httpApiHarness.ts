@@ -1,6 +1,6 @@
 /**
  * Builds the HTTP API's dependencies on in-memory twins, with counters that prove "nothing stored, nothing
- * enqueued" after a refused request. Handlers are called directly, as Azure would call them (PLATFORM.md).
+ * enqueued" after a refused request. Handlers are called directly, as Azure would call them (docs/platform.md).
  */
 import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -113,7 +113,7 @@ export async function mirrorCommand(options: MirrorCommandOptions, io: MirrorCom
       );
       return EXIT.usage;
     }
-    // A misspelt --mirror would otherwise run nothing, record an empty pass and exit 0 (DESIGN invariant 6).
+    // A misspelt --mirror would otherwise run nothing, record an empty pass and exit 0 (docs/design.md invariant 6).
     const unknown = unknownMirrors(definitions, options.mirror ?? []);
     if (unknown.length > 0) {
       throw new ConfigError(

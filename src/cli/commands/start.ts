@@ -16,7 +16,7 @@
  *    Their JSON logs go to `<data dir>/.local/logs/functions.log` (and to the terminal with --json).
  * 5. With mirrors defined, one mirror pass now, locally only: the registered mirror timer is run once through
  *    the host's admin API (`POST /admin/functions/mirrorTimer`), never through `runOnStartup`, which would fire
- *    in Azure on every restart and scale-out (PLATFORM.md). Its uploads are followed with progress bars, then
+ *    in Azure on every restart and scale-out (docs/platform.md). Its uploads are followed with progress bars, then
  *    each file's destination, link and verification are printed.
  * Builds nothing (npm install's `prepare` compiled dist/). Ctrl-C stops everything this command started.
  */
@@ -106,7 +106,7 @@ async function start(options: StartOptions): Promise<void> {
   process.once("SIGTERM", onSignal);
 
   try {
-    // Validate before starting or creating anything: bad settings change nothing (DESIGN invariant 6).
+    // Validate before starting or creating anything: bad settings change nothing (docs/design.md invariant 6).
     const auth = parseAuthConfig(env);
     const graphUrl = auth.mode === "none" ? undefined : parseGraphConfig(env).baseUrl;
     say("graph-mirror start");
@@ -275,7 +275,7 @@ async function start(options: StartOptions): Promise<void> {
  * overdue (its lease and the sweeper's grace passed). A run killed between writing a job's row and sending its
  * continuation leaves a job only the sweeper finds, and its timer fires every 5 minutes on the clock; after a
  * restart that could be the longest wait of all (issue 16). Never `runOnStartup`, which would fire in Azure on
- * every restart and scale-out (PLATFORM.md).
+ * every restart and scale-out (docs/platform.md).
  */
 function sweepAfterRestart(port: number, pipeline: PipelineConfig): NodeJS.Timeout {
   const timer = setTimeout(

@@ -1,6 +1,6 @@
 /**
  * Blobs as files under `<dataDir>/blobs/`. Fragments are written at their offset as each network chunk arrives,
- * so the process never holds more than a socket read of a file (shared/DESIGN.md invariant 4, for the emulator).
+ * so the process never holds more than a socket read of a file (docs/design.md invariant 4, for the emulator).
  *
  * The directory outlives the process (docs/emulator.md "Storage"): the journal (persist/) names each blob by its
  * file name. So committed bytes are fsynced before any record can claim them, and a disposed blob's file is only

@@ -7,7 +7,7 @@
  * the @microsoft.graph.sourceUrl property with the value of your upload session URL"; the answer is 201 or 200
  * with the driveItem.
  *
- * What Graph answers for a sourceUrl that is no live, complete session is not documented (modelled on GRAPH.md,
+ * What Graph answers for a sourceUrl that is no live, complete session is not documented (modelled on docs/graph-protocol.md,
  * unconfirmed): not an upload URL of this emulator, or a session of another drive: 400 invalidRequest; an unknown,
  * ended or expired session, or a wrong tempauth: 404 itemNotFound "The upload session was not found", as the
  * upload host answers; a session still missing bytes: 400 invalidRequest.

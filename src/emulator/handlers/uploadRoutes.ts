@@ -122,7 +122,7 @@ export async function simpleUpload(
 /**
  * OneDrive for Business ties a session to its file: while one is alive, another for the same file answers 409
  * nameAlreadyExists "An upload session already exists for this file", whatever the conflict behaviour
- * (OneDrive/onedrive-api-docs#747, #989; GRAPH.md: persist the upload URL before the first PUT). A session that
+ * (OneDrive/onedrive-api-docs#747, #989; docs/graph-protocol.md: persist the upload URL before the first PUT). A session that
  * holds every byte but failed to commit is still live (complete, uncommitted) and blocks too.
  */
 function assertNoLiveSession(state: EmulatorState, driveId: string, prepared: PreparedWrite): void {

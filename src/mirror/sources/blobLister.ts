@@ -1,7 +1,7 @@
 /**
  * Lists a `blob` source: every blob of a container under a prefix. The mirrored path is the blob name without
  * the prefix's folder part (`prefix: "exports/daily-"` keeps `daily-01.csv`). The fingerprint is the blob's size
- * and ETag, the version the engine's blob source checks on every read (DESIGN invariant 1).
+ * and ETag, the version the engine's blob source checks on every read (docs/design.md invariant 1).
  */
 import type { ContainerClient } from "@azure/storage-blob";
 import type { SourceEntry, SourceLister, SourceListing } from "../../core/mirrorPorts.js";

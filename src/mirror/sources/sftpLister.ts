@@ -2,7 +2,7 @@
  * Lists an `sftp` source: every regular file under a folder on an SSH server, recursively, through the shared
  * connection pool. A symlink to a file is listed (its target's size and mtime, as the engine's reads will see
  * them); a symlink to a folder is not followed, so a link cycle cannot make the walk endless. Each entry's
- * fingerprint is the one the engine's SFTP source checks on every read (size + mtime, DESIGN invariant 1).
+ * fingerprint is the one the engine's SFTP source checks on every read (size + mtime, docs/design.md invariant 1).
  */
 import path from "node:path/posix";
 import type { SourceEntry, SourceLister, SourceListing } from "../../core/mirrorPorts.js";

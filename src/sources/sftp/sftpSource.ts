@@ -1,7 +1,7 @@
 /**
  * A file on an SSH server, read over SFTP one range at a time: only [offset, offset + length) crosses the network,
  * so a resumed upload reads only what the server is still missing. Fingerprint = size + mtime, checked on the
- * open handle before every read, as the local file source does (DESIGN invariant 1). SFTP (protocol version 3,
+ * open handle before every read, as the local file source does (docs/design.md invariant 1). SFTP (protocol version 3,
  * what OpenSSH speaks) gives mtime in whole seconds: a rewrite to the same size within the same second is not
  * noticed, as with rsync's quick check; the final QuickXorHash comparison still catches a mixed upload.
  */

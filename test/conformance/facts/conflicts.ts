@@ -1,7 +1,7 @@
 /**
  * Name conflicts on simple upload, `?@microsoft.graph.conflictBehavior=fail|rename`. Sources: Microsoft Learn
  * "Upload or replace the contents of a driveItem" and the conflictBehavior instance attribute ("fail",
- * "replace", "rename"); GRAPH.md "Simple upload". `rename` picks a free name (the service's choice, e.g.
+ * "replace", "rename"); docs/graph-protocol.md "Simple upload". `rename` picks a free name (the service's choice, e.g.
  * `taken 1.txt`): the test checks that the name differs, not its exact shape.
  */
 import { expect, it } from "vitest";

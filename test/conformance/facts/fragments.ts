@@ -4,7 +4,7 @@
  * `nextExpectedRanges`; the last one 201 (or 200) with the driveItem; GET uploadUrl lists the missing ranges;
  * "If the client sends a fragment the server has already received, the server will respond with HTTP 416
  * Requested Range Not Satisfiable". The hash is checked against our own QuickXorHash (src/core/quickXorHash.ts).
- * `nextExpectedRanges` entries are `"{next}-"` or `"{next}-{total-1}"`: both are seen (GRAPH.md).
+ * `nextExpectedRanges` entries are `"{next}-"` or `"{next}-{total-1}"`: both are seen (docs/graph-protocol.md).
  */
 import { expect, it } from "vitest";
 import { quickXorHashOf } from "../../../src/core/quickXorHash.js";

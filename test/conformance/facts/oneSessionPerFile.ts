@@ -2,7 +2,7 @@
  * Field report, not documented: OneDrive for Business and SharePoint keep one live upload session per file; a
  * second createUploadSession answers 409 ("An upload session already exists for this file") until the first
  * is deleted or expires. Sources: OneDrive/onedrive-api-docs#747 (Microsoft: the session is tied to the file),
- * #989; microsoftgraph/microsoft-graph-docs-contrib#412; GRAPH.md "What the service does". The emulator plays
+ * #989; microsoftgraph/microsoft-graph-docs-contrib#412; docs/graph-protocol.md "What the service does". The emulator plays
  * it as `oneSessionPerFile` (field profile). A live run that disagrees means that limit should change.
  */
 import { expect, it } from "vitest";

@@ -4,7 +4,7 @@
  * when you PUT to the uploadUrl" (it is pre-authorised, and usually on another host, e.g. the SharePoint
  * tenant while Graph is graph.microsoft.com); "Resuming an in-progress upload": GET uploadUrl lists
  * `nextExpectedRanges`; "Cancel the upload session": DELETE uploadUrl answers 204, after which the session
- * is gone (404). GRAPH.md "Upload sessions".
+ * is gone (404). docs/graph-protocol.md "Upload sessions".
  */
 import { expect, it } from "vitest";
 import { rangesOf, sessionOf } from "../bodies.js";

@@ -1,7 +1,7 @@
 /**
  * Simple upload (`PUT .../root:/{path}:/content`). Sources: Microsoft Learn "Upload or replace the contents of
  * a driveItem" (201 created, 200 replaced, the driveItem in the body); driveItem resource and "hashes"
- * resource (quickXorHash); GRAPH.md "Simple upload", "Integrity".
+ * resource (quickXorHash); docs/graph-protocol.md "Simple upload", "Integrity".
  */
 import { expect, it } from "vitest";
 import { quickXorHashOf } from "../../../src/core/quickXorHash.js";

@@ -16,7 +16,7 @@ interface DriveJson {
   quota: { total: number; used: number; remaining: number };
 }
 
-describe("emulator addressing (GRAPH.md Addressing)", () => {
+describe("emulator addressing (docs/graph-protocol.md Addressing)", () => {
   let emu: TestEmulator;
   const ops = DEFAULT_DRIVE_IDS.opsDocuments;
 

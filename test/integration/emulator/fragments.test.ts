@@ -41,7 +41,7 @@ function rawPut(
   });
 }
 
-describe("emulator fragment rules (GRAPH.md Fragment PUT)", () => {
+describe("emulator fragment rules (docs/graph-protocol.md Fragment PUT)", () => {
   let emu: TestEmulator;
 
   beforeAll(async () => {

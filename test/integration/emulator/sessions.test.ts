@@ -12,7 +12,7 @@ import {
 } from "../../support/emulator.js";
 
 const KIB320 = 327_680;
-/** shared/GRAPH.md "Integrity": input (base64) -> quickXorHash. */
+/** docs/graph-protocol.md "Integrity": input (base64) -> quickXorHash. */
 const VECTORS = [
   ["Sg==", "SgAAAAAAAAAAAAAAAQAAAAAAAAA="],
   ["tbQ=", "taAFAAAAAAAAAAAAAgAAAAAAAAA="],
@@ -52,7 +52,7 @@ async function uploadAll(url: string, bytes: Buffer, fragment: number): Promise<
   return last;
 }
 
-describe("emulator upload sessions (GRAPH.md Upload sessions)", () => {
+describe("emulator upload sessions (docs/graph-protocol.md Upload sessions)", () => {
   let emu: TestEmulator;
 
   beforeEach(async () => {
@@ -380,7 +380,7 @@ describe("emulator upload sessions (GRAPH.md Upload sessions)", () => {
     expect(((await res.json()) as ItemJson).file.hashes.quickXorHash).toBe(quickXorHashOf(bytes));
   });
 
-  it("reproduces the GRAPH.md QuickXorHash test vectors when uploaded one byte per fragment", async () => {
+  it("reproduces the docs/graph-protocol.md QuickXorHash test vectors when uploaded one byte per fragment", async () => {
     // A 1-byte fragment multiple lets each byte travel alone, so the hash is assembled across many requests.
     // lenient: the test reads the hash in the commit answer, which the field profile shows only later.
     const byteWise = await startTestEmulator({ profile: "lenient", limits: { fragmentMultipleBytes: 1 } });

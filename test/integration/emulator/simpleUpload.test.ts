@@ -24,7 +24,7 @@ interface ErrorJson {
   error: { code: string; message: string; innerError: { code?: string } };
 }
 
-describe("emulator simple upload (GRAPH.md Simple upload, Names and paths)", () => {
+describe("emulator simple upload (docs/graph-protocol.md Simple upload, Names and paths)", () => {
   let emu: TestEmulator;
 
   beforeAll(async () => {
@@ -82,7 +82,7 @@ describe("emulator simple upload (GRAPH.md Simple upload, Names and paths)", () 
     expect(item.file.hashes.quickXorHash).toBe("AAAAAAAAAAAAAAAAAAAAAAAAAAA=");
   });
 
-  it("computes QuickXorHash over whole files (GRAPH.md test vectors)", async () => {
+  it("computes QuickXorHash over whole files (docs/graph-protocol.md test vectors)", async () => {
     const vectors: [string, string][] = [
       ["", "AAAAAAAAAAAAAAAAAAAAAAAAAAA="],
       ["Sg==", "SgAAAAAAAAAAAAAAAQAAAAAAAAA="],

@@ -8,7 +8,7 @@ import { DRIVE, drive, fragmentBytesSent, jobFor, KIB320, startWorld, type World
 const SIZE = 4 * KIB320 + 999;
 let world: World;
 beforeAll(async () => {
-  // The upload URL dies 30 min after creation; expirationDateTime slides 15 min (GRAPH.md's two clocks).
+  // The upload URL dies 30 min after creation; expirationDateTime slides 15 min (docs/graph-protocol.md's two clocks).
   world = await startWorld({
     uploadUrlLifetimeMs: 30 * 60_000,
     sessionSlidingTtlMs: 15 * 60_000,

@@ -1,5 +1,5 @@
 /**
- * DESIGN invariant 4 at the HTTP edge: whatever a server sends back, the Graph client never reads more than
+ * docs/design.md invariant 4 at the HTTP edge: whatever a server sends back, the Graph client never reads more than
  * MAX_RESPONSE_BYTES of one response into memory.
  */
 import { createServer, type Server } from "node:http";

@@ -1,5 +1,5 @@
 /**
- * DESIGN invariant 5 at the HTTP edge: a Graph or upload host that echoes the upload URL in its error body must
+ * docs/design.md invariant 5 at the HTTP edge: a Graph or upload host that echoes the upload URL in its error body must
  * not put the URL's `tempauth` into the error a person or a log sees, and the Graph token goes to the Graph
  * origin only (never to the upload host, never to an `@odata.nextLink` on another host).
  */

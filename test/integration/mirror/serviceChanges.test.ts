@@ -1,5 +1,5 @@
 /**
- * The service changes items on its own after an upload (GRAPH.md "What the service does that the documentation
+ * The service changes items on its own after an upload (docs/graph-protocol.md "What the service does that the documentation
  * barely says"): metadata extraction gives photos and media a new eTag with the same cTag and content; property
  * promotion rewrites Office files. None of that is "changed by someone else": the mirror must keep following
  * those files. A real edit by someone else still is, and must be loud (run result `conflicts`, exit code 3).

@@ -1,6 +1,6 @@
 /**
  * One contract suite for the mirror's stores, run against the in-memory twins and the Table Storage adapters on
- * a real Azurite (DESIGN "one shared contract test suite runs against both").
+ * a real Azurite (docs/design.md "one shared contract test suite runs against both").
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseStorageConfig } from "../../../src/config/storage.js";
@@ -18,7 +18,7 @@ afterAll(async () => {
   await azurite?.stop();
 });
 
-const BIG = 5 * 1024 ** 3 + 7; // above 2^31: must round-trip as Int64 (PLATFORM.md)
+const BIG = 5 * 1024 ** 3 + 7; // above 2^31: must round-trip as Int64 (docs/platform.md)
 const entry = (path: string, version = "v1"): ManifestEntry => ({
   mirror: "app",
   destination: "sharepoint|https://contoso.sharepoint.com/sites/ops|documents|/m/",

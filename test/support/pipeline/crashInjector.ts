@@ -1,5 +1,5 @@
 /**
- * "Crashes" the process at the k-th I/O call across every port (DESIGN "A crash-safety test worth having").
+ * "Crashes" the process at the k-th I/O call across every port (docs/design.md "A crash-safety test worth having").
  * Each worker instance (one delivery, one sweep) is a generation; once a generation crashes, every further I/O
  * call of that generation throws too, as nothing runs in a dead process. `before`: the k-th call never happens;
  * `after`: it happens (the request lands) and the process dies before seeing the answer.

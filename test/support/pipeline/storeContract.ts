@@ -1,6 +1,6 @@
 /**
  * One contract for every JobStore and ThrottleStore: the in-memory twins run it in unit tests, the Azure
- * adapters against a real Azurite (DESIGN "every adapter has an in-memory twin, and one shared contract").
+ * adapters against a real Azurite (docs/design.md "every adapter has an in-memory twin, and one shared contract").
  */
 import { describe, expect, it } from "vitest";
 import type { UploadJob } from "../../../src/core/job.js";

@@ -1,5 +1,5 @@
 /**
- * The step machine against what the real service does (GRAPH.md "What the service does that the documentation
+ * The step machine against what the real service does (docs/graph-protocol.md "What the service does that the documentation
  * barely says"), on the in-memory twin: each test asserts the end state and the requests it took.
  */
 import { describe, expect, it } from "vitest";

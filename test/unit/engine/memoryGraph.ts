@@ -1,5 +1,5 @@
 /**
- * An in-memory twin of the GraphPort for step-machine unit tests: a tiny drive that follows GRAPH.md's session
+ * An in-memory twin of the GraphPort for step-machine unit tests: a tiny drive that follows docs/graph-protocol.md's session
  * protocol (in-order fragments, 416 on overlap/gap, 202 with nextExpectedRanges, 201 with the driveItem) plus a
  * script of faults. Integration tests use the real client against the emulator instead.
  */
@@ -68,7 +68,7 @@ export class MemoryGraph implements GraphPort {
   modifyStored: ((path: string, bytes: Buffer) => Buffer) | undefined;
   /** Answer for resolveDrive. */
   resolved: ResolvedDrive = { driveId: "resolved-drive", rootPath: "/sites/Ops/Shared Documents" };
-  /** Field behaviour (GRAPH.md): a second session for a file with a live one answers 409. */
+  /** Field behaviour (docs/graph-protocol.md): a second session for a file with a live one answers 409. */
   oneSessionPerFile = true;
   /** The next final fragment stores every byte, then fails its commit with this status (session kept). */
   failNextCommit: number | undefined;
@@ -231,7 +231,7 @@ export class MemoryGraph implements GraphPort {
     if (!fault) return undefined;
     if (!fault.sticky) this.faults.splice(index, 1);
     if (fault.landed) return fault;
-    // A careless server message that echoes the URL: the engine must strip it (DESIGN invariant 5).
+    // A careless server message that echoes the URL: the engine must strip it (docs/design.md invariant 5).
     throw url ? withUrl(fault.failure, url) : fault.failure;
   }
 

@@ -1,6 +1,6 @@
 /**
  * Every refused request answers 400 with {"error":{"code":"invalidRequest","problems":[{field,rule}]}} naming the
- * field and the rule, and stores, stages and enqueues nothing (issue 4; DESIGN invariant 6).
+ * field and the rule, and stores, stages and enqueues nothing (issue 4; docs/design.md invariant 6).
  */
 import path from "node:path";
 import { HttpRequest } from "@azure/functions";

@@ -1,5 +1,5 @@
 /**
- * DESIGN invariant 5 in mirroring: a URL source's query (a SAS token) and the text of MIRRORS never reach run
+ * docs/design.md invariant 5 in mirroring: a URL source's query (a SAS token) and the text of MIRRORS never reach run
  * errors, the history, the log or a ConfigError.
  */
 import { describe, expect, it } from "vitest";

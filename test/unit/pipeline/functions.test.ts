@@ -1,5 +1,5 @@
 /**
- * The thin Functions adapters, called directly with an InvocationContext (PLATFORM.md: outside the host the
+ * The thin Functions adapters, called directly with an InvocationContext (docs/platform.md: outside the host the
  * library is in test mode and skips registration), over the in-memory twins and a scripted engine.
  */
 import { mkdtempSync, writeFileSync } from "node:fs";
