@@ -84,13 +84,16 @@ async function postOctetStream(
   query: URLSearchParams,
   contentType: string,
 ): Promise<HttpResponse> {
+  // 415 as for a JSON body of the wrong type: the media type is judged before anything else (issue 15 item 6).
+  if (contentType !== "application/octet-stream")
+    return unsupportedMediaType([
+      { field: "Content-Type", rule: "must be application/octet-stream with ?to=" },
+    ]);
   const octet = validateOctetRequest(
     query,
     request.headers.get("content-length"),
     deps.config.stagingMaxBytes,
   );
-  if (contentType !== "application/octet-stream")
-    return invalidRequest([{ field: "Content-Type", rule: "must be application/octet-stream with ?to=" }]);
   const requestId = newRequestId(deps);
   let source: SourceRef;
   try {
