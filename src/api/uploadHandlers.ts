@@ -20,7 +20,14 @@ import { submitJobs } from "../core/submitJobs.js";
 import type { NetworkPolicy } from "../sources/networkGuard.js";
 import type { KnownHostEntry } from "../sources/sftp/knownHosts.js";
 import { type StagingArea, StagingTooLargeError } from "../sources/staging.js";
-import { errorAnswer, invalidRequest, json, unsupportedMediaType } from "./httpAnswers.js";
+import { type DestinationCheck, missingDestinations } from "./destinationExists.js";
+import {
+  destinationNotFound,
+  errorAnswer,
+  invalidRequest,
+  json,
+  unsupportedMediaType,
+} from "./httpAnswers.js";
 import { validateOctetRequest } from "./octetRequest.js";
 import { readJsonBody } from "./requestBody.js";
 import { type ValidUpload, validateUploadBody } from "./validateUpload.js";
@@ -42,6 +49,11 @@ export interface UploadApiDeps {
   /** Asks for one job to be cancelled; the worker deletes its upload session (src/core/cancelRequest.ts). */
   readonly cancel: (job: StoredJob) => Promise<void>;
   readonly newId?: () => string;
+  /**
+   * Asks Graph (cached) whether each destination's drive exists before anything is stored; absent = not
+   * checked here, and a missing drive fails the job later (src/api/destinationExists.ts).
+   */
+  readonly destinationCheck?: DestinationCheck;
 }
 
 /** Request ids become table partition keys: [A-Za-z0-9-_] only (PLATFORM.md Table Storage key rules). */
@@ -69,6 +81,11 @@ export function postUpload(deps: UploadApiDeps) {
       const body = await readJsonBody(request, deps.config.jsonMaxBytes);
       if (!body.ok) return invalidRequest([body.problem]);
       const upload = await validateUploadBody(body.value, deps);
+      const missing = await missingDestinations(
+        deps.destinationCheck,
+        upload.destinations.map((destination, i) => [destination, `destinations[${i}]`] as const),
+      );
+      if (missing.length > 0) return destinationNotFound(missing);
       return await createJobs(deps, request, context, newRequestId(deps), upload);
     } catch (err: unknown) {
       if (err instanceof ConfigError) return invalidRequest(err.problems);
@@ -94,6 +111,9 @@ async function postOctetStream(
     request.headers.get("content-length"),
     deps.config.stagingMaxBytes,
   );
+  // Before a byte of the body is read: a destination that does not exist is not worth staging for.
+  const missing = await missingDestinations(deps.destinationCheck, [[octet.destination, "to"]]);
+  if (missing.length > 0) return destinationNotFound(missing);
   const requestId = newRequestId(deps);
   let source: SourceRef;
   try {
