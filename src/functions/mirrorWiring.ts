@@ -4,6 +4,7 @@
  * creation, and the queue pipeline as the job sink. Built once per runtime, so the destination cache (TTL)
  * lives as long as the instance.
  */
+
 import { randomUUID } from "node:crypto";
 import type { InvocationContext } from "@azure/functions";
 import { createTokenProvider } from "../auth/index.js";
@@ -13,6 +14,7 @@ import { parseHttpApiConfig } from "../config/httpApi.js";
 import type { UploadJob } from "../core/job.js";
 import type { HistoryStore, ManifestStore } from "../core/mirrorPorts.js";
 import { GraphHttp } from "../graph/http.js";
+import { recordApiJobEnd } from "../mirror/apiJobEnd.js";
 import type { MirrorDefinitions } from "../mirror/definitions.js";
 import { GraphDriveDirectory } from "../mirror/graphDirectory.js";
 import { recordMirrorJobEnd } from "../mirror/jobEnd.js";
@@ -110,12 +112,14 @@ export function mirrorContextLog(context: InvocationContext): MirrorLogger {
 
 /**
  * For the queue step function: call with every job that reached a terminal status. Records mirror jobs' ends
- * at once (manifest, history, log); jobs of the HTTP API are ignored. Idempotent under duplicate deliveries.
+ * at once (manifest, history, log); jobs of the HTTP API get a history record under "(api)" (apiJobEnd.ts).
+ * Idempotent under duplicate deliveries.
  * Without this hook the next mirror pass records them instead (runner.ts settlePending).
  */
 export async function onJobFinished(job: UploadJob, context: InvocationContext, rt: Runtime = runtime()) {
-  if (!job.requestId.startsWith("mirror-")) return false;
   const wiring = await mirrorWiring(rt);
+  // An HTTP API job: counted in the same history, so /api/stats counts every upload (issue 15 item 8).
+  if (!job.requestId.startsWith("mirror-")) return recordApiJobEnd(job, wiring.history);
   return recordMirrorJobEnd(job, {
     manifest: wiring.manifest,
     history: wiring.history,
