@@ -6,6 +6,7 @@
 
 import { createDestinationCheck, type DestinationCheck } from "../api/destinationExists.js";
 import type { UploadApiDeps } from "../api/uploadHandlers.js";
+import { AuthError } from "../auth/errors.js";
 import { createTokenProvider } from "../auth/index.js";
 import { parseAuthConfig } from "../config/auth.js";
 import { ConfigError } from "../config/configError.js";
@@ -70,7 +71,7 @@ function destinationCheckFor(rt: Runtime): { destinationCheck?: DestinationCheck
     const http = new GraphHttp({ baseUrl: graph.baseUrl, tokens, requestTimeoutMs: graph.requestTimeoutMs });
     return { destinationCheck: createDestinationCheck({ http, clock: rt.clock }) };
   } catch (err: unknown) {
-    if (err instanceof ConfigError) return {};
+    if (err instanceof ConfigError || err instanceof AuthError) return {};
     throw err;
   }
 }
