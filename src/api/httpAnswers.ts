@@ -37,3 +37,12 @@ export function errorAnswer(
 ): HttpResponse {
   return json(status, { error: { code, message } }, headers);
 }
+
+/**
+ * 422: the request is well formed but names a drive, user, site or library that does not exist; the problems
+ * say which, and for a library which ones do (src/api/destinationExists.ts).
+ */
+export function destinationNotFound(problems: readonly FieldProblem[]): HttpResponse {
+  const message = problems.map((p) => `${p.field}: ${p.rule}`).join("; ");
+  return json(422, { error: { code: "destinationNotFound", message, problems } });
+}

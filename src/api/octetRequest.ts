@@ -4,12 +4,12 @@
  * src/core/destinations.ts); a path ending in `/` means "into this folder, as `name`".
  * Everything here is checked before one byte of the body is read, so a bad request stores nothing.
  */
-
-import { destinationFor, parseDestination } from "../core/destinations.js";
+import { parseDestination } from "../core/destinations.js";
 import type { ConflictBehavior, Destination } from "../core/job.js";
-import { nameProblem, pathProblems } from "../core/names.js";
+import { nameProblem } from "../core/names.js";
 import { ConfigError, type FieldProblem } from "../core/validationError.js";
 import { CONFLICT_BEHAVIORS, DEFAULT_CONFLICT_BEHAVIOR } from "./uploadRequest.js";
+import { destinationFromSpec, validateDestination } from "./validateDestination.js";
 import { invalid } from "./validateUpload.js";
 
 export interface OctetUpload {
@@ -46,10 +46,8 @@ export function validateOctetRequest(
   else {
     try {
       const spec = parseDestination(to);
-      if (!nameRule) {
-        destination = destinationFor(spec, name);
-        for (const rule of pathProblems(destination.path)) problems.push({ field: "to", rule });
-      }
+      // The same check as a JSON body's destination (issue 15 item 6): both forms accept the same things.
+      if (!nameRule) destination = validateDestination(destinationFromSpec(spec), name, "to", problems);
     } catch (err: unknown) {
       if (!(err instanceof ConfigError)) throw err;
       for (const problem of err.problems) problems.push({ field: "to", rule: problem.rule });

@@ -22,7 +22,14 @@ import type { KnownHostEntry } from "../sources/sftp/knownHosts.js";
 import { type StagingArea, StagingTooLargeError } from "../sources/staging.js";
 import { authorize } from "./authorize.js";
 import { ROLES } from "./caller.js";
-import { errorAnswer, invalidRequest, json, unsupportedMediaType } from "./httpAnswers.js";
+import { type DestinationCheck, missingDestinations } from "./destinationExists.js";
+import {
+  destinationNotFound,
+  errorAnswer,
+  invalidRequest,
+  json,
+  unsupportedMediaType,
+} from "./httpAnswers.js";
 import { validateOctetRequest } from "./octetRequest.js";
 import { readJsonBody } from "./requestBody.js";
 import { type ValidUpload, validateUploadBody } from "./validateUpload.js";
@@ -44,6 +51,11 @@ export interface UploadApiDeps {
   /** Asks for one job to be cancelled; the worker deletes its upload session (src/core/cancelRequest.ts). */
   readonly cancel: (job: StoredJob) => Promise<void>;
   readonly newId?: () => string;
+  /**
+   * Asks Graph (cached) whether each destination's drive exists before anything is stored; absent = not
+   * checked here, and a missing drive fails the job later (src/api/destinationExists.ts).
+   */
+  readonly destinationCheck?: DestinationCheck;
 }
 
 /** Request ids become table partition keys: [A-Za-z0-9-_] only (docs/platform.md Table Storage key rules). */
@@ -74,6 +86,11 @@ export function postUpload(deps: UploadApiDeps) {
       const body = await readJsonBody(request, deps.config.jsonMaxBytes);
       if (!body.ok) return invalidRequest([body.problem]);
       const upload = await validateUploadBody(body.value, deps);
+      const missing = await missingDestinations(
+        deps.destinationCheck,
+        upload.destinations.map((destination, i) => [destination, `destinations[${i}]`] as const),
+      );
+      if (missing.length > 0) return destinationNotFound(missing);
       return await createJobs({ ...deps, ...caller }, request, context, newRequestId(deps), upload);
     } catch (err: unknown) {
       if (err instanceof ConfigError) return invalidRequest(err.problems);
@@ -92,13 +109,19 @@ async function postOctetStream(
   query: URLSearchParams,
   contentType: string,
 ): Promise<HttpResponse> {
+  // 415 as for a JSON body of the wrong type: the media type is judged before anything else (issue 15 item 6).
+  if (contentType !== "application/octet-stream")
+    return unsupportedMediaType([
+      { field: "Content-Type", rule: "must be application/octet-stream with ?to=" },
+    ]);
   const octet = validateOctetRequest(
     query,
     request.headers.get("content-length"),
     deps.config.stagingMaxBytes,
   );
-  if (contentType !== "application/octet-stream")
-    return invalidRequest([{ field: "Content-Type", rule: "must be application/octet-stream with ?to=" }]);
+  // Before a byte of the body is read: a destination that does not exist is not worth staging for.
+  const missing = await missingDestinations(deps.destinationCheck, [[octet.destination, "to"]]);
+  if (missing.length > 0) return destinationNotFound(missing);
   const requestId = newRequestId(deps);
   let source: SourceRef;
   try {

@@ -65,8 +65,9 @@ export const DEFAULT_CONFLICT_BEHAVIOR = "replace";
 export function uploadRequestSchema(maxDestinations: number) {
   return z.strictObject({
     source: sourceSchema,
+    // Each destination is checked by src/api/validateDestination.ts, the check the `?to=` form shares.
     destinations: z
-      .array(destinationSchema)
+      .array(z.unknown())
       .min(1, { error: "must list at least one destination" })
       .max(maxDestinations, { error: `must list at most ${maxDestinations} destinations` }),
     conflictBehavior: z.enum(CONFLICT_BEHAVIORS).optional(),

@@ -8,19 +8,14 @@ import path from "node:path/posix";
 import type { z } from "zod";
 import { CONTAINER_NAME, type HttpApiConfig } from "../config/httpApi.js";
 import type { ConflictBehavior, Destination, SourceRef } from "../core/job.js";
-import { nameProblem, pathProblems } from "../core/names.js";
 import { ConfigError, type FieldProblem } from "../core/validationError.js";
 import { sftpHost, sftpUsername } from "../mirror/definitionSchema.js";
 import { checkFileSource, FileRefusedError } from "../sources/fileGuard.js";
 import { BlockedAddressError, type NetworkPolicy, resolveAllowed } from "../sources/networkGuard.js";
 import { entriesFor, type KnownHostEntry } from "../sources/sftp/knownHosts.js";
 import { problemsFromIssues } from "./problems.js";
-import {
-  DEFAULT_CONFLICT_BEHAVIOR,
-  type destinationSchema,
-  type sourceSchema,
-  uploadRequestSchema,
-} from "./uploadRequest.js";
+import { DEFAULT_CONFLICT_BEHAVIOR, type sourceSchema, uploadRequestSchema } from "./uploadRequest.js";
+import { duplicateProblems, validateDestination } from "./validateDestination.js";
 
 export interface ValidationSettings {
   readonly config: HttpApiConfig;
@@ -48,7 +43,7 @@ export async function validateUploadBody(body: unknown, settings: ValidationSett
   const destinations = parsed.data.destinations.flatMap((destination, i) => {
     // A source that failed its own check has no name to judge by: its problem is the one reported, not
     // "must end with a file name" (issue 15 item 6).
-    const resolved = resolveDestination(
+    const resolved = validateDestination(
       destination,
       checked ? checked.fileName : UNKNOWN_SOURCE_NAME,
       `destinations[${i}]`,
@@ -214,46 +209,3 @@ async function checkUrl(
 
 /** Stands in for the name of a source that was refused, so destination checks do not blame its absence. */
 const UNKNOWN_SOURCE_NAME = "source";
-
-/** Applies the folder form (`path` ending in `/` keeps the source's name) and the drive path rules. */
-export function resolveDestination(
-  destination: z.infer<typeof destinationSchema>,
-  fileName: string | undefined,
-  field: string,
-  problems: FieldProblem[],
-): Destination | undefined {
-  const normalised = `/${destination.path}`.replace(/\/{2,}/g, "/");
-  let full = normalised;
-  if (normalised.endsWith("/")) {
-    if (!fileName) {
-      problems.push({
-        field: `${field}.path`,
-        rule: "must end with a file name, because the source has no name to keep",
-      });
-      return undefined;
-    }
-    const problem = nameProblem(fileName);
-    if (problem) {
-      problems.push({ field: `${field}.path`, rule: `the source's name cannot be kept: ${problem}` });
-      return undefined;
-    }
-    full = `${normalised}${fileName}`;
-  }
-  const pathRules = pathProblems(full);
-  for (const rule of pathRules) problems.push({ field: `${field}.path`, rule });
-  if (pathRules.length > 0) return undefined;
-  return { ...destination, path: full };
-}
-
-function duplicateProblems(destinations: readonly Destination[]): FieldProblem[] {
-  const seen = new Map<string, number>();
-  const problems: FieldProblem[] = [];
-  destinations.forEach((destination, i) => {
-    const key = JSON.stringify({ ...destination, path: destination.path.toLowerCase() });
-    const first = seen.get(key);
-    if (first !== undefined)
-      problems.push({ field: `destinations[${i}]`, rule: `must not repeat destinations[${first}]` });
-    else seen.set(key, i);
-  });
-  return problems;
-}

@@ -156,10 +156,14 @@ class StepRun {
       try {
         fingerprint = await this.source.fingerprint(this.signal);
       } catch (err: unknown) {
-        const message = err instanceof Error ? err.message : String(err);
+        const message = (err instanceof Error ? err.message : String(err)).trim();
         return failJob(
           job,
-          jobError("source-unreadable", `cannot read the source: ${message}`),
+          // Never an empty reason: a source error without a message still says which source failed.
+          jobError(
+            "source-unreadable",
+            `cannot read the source: ${message || `${this.source.description} (no detail given)`}`,
+          ),
           this.outcome,
         );
       }

@@ -43,7 +43,8 @@ export function pathProblems(path: string, rootPath = ""): string[] {
   }
   for (const segment of segments) {
     const problem = nameProblem(segment);
-    if (problem) problems.push(problem);
+    // `/a/../../b` breaks one rule twice: say it once.
+    if (problem && !problems.includes(problem)) problems.push(problem);
   }
   if (segments.length > 1 && segments[0]?.toLowerCase() === "forms") {
     problems.push('"forms" is reserved as a folder at the root of a library');

@@ -4,11 +4,17 @@
  * worker reads staged bodies through the same blob client as any `blob` source.
  */
 
+import { createDestinationCheck, type DestinationCheck } from "../api/destinationExists.js";
 import type { UploadApiDeps } from "../api/uploadHandlers.js";
+import { AuthError } from "../auth/errors.js";
+import { createTokenProvider } from "../auth/index.js";
+import { parseAuthConfig } from "../config/auth.js";
 import { parseGraphConfig } from "../config/graph.js";
 import { parseHttpApiConfig } from "../config/httpApi.js";
 import { parseSftpConfig } from "../config/sftp.js";
 import { requestCancel } from "../core/cancelRequest.js";
+import { ConfigError } from "../core/validationError.js";
+import { GraphHttp } from "../graph/http.js";
 import { createNetworkPolicy } from "../sources/networkGuard.js";
 import { BlobStagingArea } from "../sources/staging.js";
 import { type Runtime, runtime } from "./runtime.js";
@@ -49,5 +55,23 @@ async function buildDeps(rt: Runtime): Promise<UploadApiDeps> {
     simpleUploadMax: graph.simpleUploadMax,
     cancel: (stored) =>
       requestCancel(stored, { jobs: storage.jobs, wake: storage.wakeQueue, clock: rt.clock }),
+    ...destinationCheckFor(rt),
   };
+}
+
+/**
+ * The Graph lookup that refuses a missing drive, user, site or library at request time, with the credential
+ * the worker uses. Without usable auth settings there is nothing to ask with: requests go through unchecked
+ * and the worker reports the auth problem on the job, as before.
+ */
+function destinationCheckFor(rt: Runtime): { destinationCheck?: DestinationCheck } {
+  try {
+    const graph = parseGraphConfig(rt.env);
+    const tokens = createTokenProvider(parseAuthConfig(rt.env), { graphRoot: graph.graphRoot });
+    const http = new GraphHttp({ baseUrl: graph.baseUrl, tokens, requestTimeoutMs: graph.requestTimeoutMs });
+    return { destinationCheck: createDestinationCheck({ http, clock: rt.clock }) };
+  } catch (err: unknown) {
+    if (err instanceof ConfigError || err instanceof AuthError) return {};
+    throw err;
+  }
 }

@@ -4,6 +4,7 @@
  * creation, and the queue pipeline as the job sink. Built once per runtime, so the destination cache (TTL)
  * lives as long as the instance.
  */
+
 import { randomUUID } from "node:crypto";
 import type { InvocationContext } from "@azure/functions";
 import { createTokenProvider } from "../auth/index.js";
@@ -115,7 +116,8 @@ export function isMirrorJob(job: UploadJob): boolean {
 
 /**
  * For the queue step function: call with every job that reached a terminal status. Records mirror jobs' ends
- * at once (manifest, history, log); jobs of the HTTP API are ignored. Idempotent under duplicate deliveries.
+ * at once (manifest, history, log); jobs of the HTTP API are recorded by src/functions/jobEndHook.ts (src/api/jobHistory.ts).
+ * Idempotent under duplicate deliveries.
  * Without this hook the next mirror pass records them instead (runner.ts settlePending).
  */
 export async function onJobFinished(job: UploadJob, context: InvocationContext, rt: Runtime = runtime()) {

@@ -5,6 +5,7 @@
  */
 import type { ContainerClient } from "@azure/storage-blob";
 import { type ByteSource, SourceChangedError, type SourceFingerprint } from "../core/ports.js";
+import { httpStatusOf } from "../store/restError.js";
 import { readBuffer } from "./readBuffer.js";
 
 export class BlobSource implements ByteSource {
@@ -19,10 +20,28 @@ export class BlobSource implements ByteSource {
   }
 
   async fingerprint(signal?: AbortSignal): Promise<SourceFingerprint> {
-    const props = await this.container.getBlobClient(this.blobName).getProperties({
-      abortSignal: this.deadline(signal),
-    });
-    return { size: props.contentLength ?? 0, version: props.etag ?? "" };
+    try {
+      const props = await this.container.getBlobClient(this.blobName).getProperties({
+        abortSignal: this.deadline(signal),
+      });
+      return { size: props.contentLength ?? 0, version: props.etag ?? "" };
+    } catch (err: unknown) {
+      throw this.explained(err);
+    }
+  }
+
+  /**
+   * A HEAD has no error body, so the SDK's error for a missing blob has an empty message, and a job failed
+   * with "cannot read the source: " and nothing after it (issue 15 item 5): name the blob and what is wrong.
+   */
+  private explained(err: unknown): unknown {
+    const status = httpStatusOf(err);
+    const where = `blob ${this.container.containerName}/${this.blobName}`;
+    if (status === 404) return new Error(`${where} does not exist`);
+    if (status === 403) return new Error(`${where} cannot be read with this storage account's credentials`);
+    const message = err instanceof Error ? err.message.trim() : "";
+    if (message) return err;
+    return new Error(`${where} could not be read${status !== undefined ? ` (HTTP ${status})` : ""}`);
   }
 
   async read(

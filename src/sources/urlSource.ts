@@ -119,6 +119,19 @@ export class UrlSource implements ByteSource {
               new UrlSourceError(this.description, `redirects are not followed (status ${status})`, status),
             );
           }
+          // Every request here asks for a range; 200 means the server ignored it and is sending the whole file,
+          // which a chunked upload cannot use (and would not fit the chunk buffer): say so, read nothing.
+          if (status === 200) {
+            response.destroy();
+            return reject(
+              new UrlSourceError(
+                this.description,
+                "the server ignored the Range header (answered 200 with the whole file); a URL source must " +
+                  "answer Range requests with 206 Partial Content",
+                status,
+              ),
+            );
+          }
           const version = versionOf(response.headers.etag, response.headers["last-modified"]);
           const contentRange = parseContentRange(response.headers["content-range"]);
           const chunks: Buffer[] = [];
@@ -127,7 +140,12 @@ export class UrlSource implements ByteSource {
             received += chunk.length;
             // A server ignoring the range would send the whole file: stop reading instead of buffering it.
             if (received > maxBytes)
-              response.destroy(new UrlSourceError(this.description, "response too long"));
+              response.destroy(
+                new UrlSourceError(
+                  this.description,
+                  `the server sent more than the ${maxBytes} bytes the Range header asked for`,
+                ),
+              );
             else chunks.push(chunk);
           });
           response.on("error", reject);

@@ -47,7 +47,7 @@ describe("emulator field profile: items and field faults", () => {
     const listed = await emu.graph(`/drives/${ops}/root/children`);
     const inList = ((await listed.json()) as { value: ItemJson[] }).value.find((i) => i.name === "photo.jpg");
     expect(inList?.eTag).toBe(read.eTag);
-    expect(emu.inspect.counters()["metadataUpdates"]).toBe(1);
+    expect(emu.inspect.counters().metadataUpdates).toBe(1);
     // Deterministic: one update, not one per read.
     expect((await getItem(emu, "/photo.jpg")).eTag).toBe(read.eTag);
 

@@ -51,7 +51,7 @@ describe("emulator field profile: upload sessions", () => {
     });
     expect((await fetch(url, { method: "DELETE" })).status).toBe(204);
     expect((await createSessionRequest(emu, "/Busy.bin")).status).toBe(200);
-    expect(emu.inspect.counters()["sessionsCreated"]).toBe(2);
+    expect(emu.inspect.counters().sessionsCreated).toBe(2);
 
     const lenient = await start({ profile: "lenient" });
     await uploadUrlOf(await createSessionRequest(lenient, "/Busy.bin"));

@@ -79,4 +79,15 @@ describe("Azure Blob source (real Azurite)", () => {
     await container.getBlockBlobClient("c.bin").uploadData(randomBytes(100));
     await expect(source.read(0, 10, fp)).rejects.toBeInstanceOf(SourceChangedError);
   });
+
+  it("a missing blob fails the job naming the blob, never with an empty reason (issue 15 item 5)", async () => {
+    const run = await drive(blobJob("missing.bin", "/blob/missing.bin"), blobDeps());
+    expect(run.job.status).toBe("failed");
+    expect(run.job.lastError?.message).toBe(
+      "cannot read the source: blob sources/missing.bin does not exist",
+    );
+    await expect(
+      new BlobSource(service.getContainerClient("nope"), "x.bin", 10_000).fingerprint(),
+    ).rejects.toThrow("blob nope/x.bin does not exist");
+  });
 });

@@ -36,6 +36,11 @@ beforeAll(async () => {
       res.writeHead(302, { location: "https://169.254.169.254/" }).end();
       return;
     }
+    if (req.url === "/no-range") {
+      // A server that ignores Range: the whole file with 200, however little was asked for.
+      res.writeHead(200, { etag, "content-length": String(body.length) }).end(body);
+      return;
+    }
     const range = /^bytes=(\d+)-(\d+)$/.exec(req.headers.range ?? "");
     seenRanges.push(req.headers.range ?? "");
     if (!range) {
@@ -93,6 +98,16 @@ describe("UrlSource", () => {
   it("does not follow redirects", async () => {
     const source = new UrlSource(`https://127.0.0.1:${port}/redirect`, { policy: allowLoopback, ca });
     await expect(source.fingerprint()).rejects.toThrow(/redirects are not followed/);
+  });
+
+  it("says the server ignored Range when it answers 200 with the whole file (issue 15 item 5)", async () => {
+    const source = new UrlSource(`https://127.0.0.1:${port}/no-range`, { policy: allowLoopback, ca });
+    await expect(source.fingerprint()).rejects.toThrow(
+      /the server ignored the Range header \(answered 200 with the whole file\)/,
+    );
+    await expect(source.read(10, 10, { size: body.length, version: 'etag:"v1"' })).rejects.toThrow(
+      /ignored the Range header/,
+    );
   });
 
   it("refuses plain http", () => {

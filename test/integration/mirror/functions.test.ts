@@ -8,6 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { HttpRequest, InvocationContext } from "@azure/functions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { newJob } from "../../../src/core/engine.js";
 import { isTerminal } from "../../../src/core/job.js";
 import {
   DEFAULT_DRIVE_IDS,
@@ -15,6 +16,7 @@ import {
   type RunningEmulator,
   startEmulator,
 } from "../../../src/emulator/index.js";
+import { recordJobEnd } from "../../../src/functions/jobEndHook.js";
 import { listMirrorsHandler, statsHandler } from "../../../src/functions/mirrors.js";
 import { runScheduledMirrorPass } from "../../../src/functions/mirrorTimer.js";
 import { mirrorWiring, onJobFinished } from "../../../src/functions/mirrorWiring.js";
@@ -130,5 +132,33 @@ describe("mirror functions against Azurite and the emulator", () => {
       rt,
     );
     expect(bad.status).toBe(400);
+  });
+
+  it('counts HTTP API uploads in /api/stats too, under "(http-api)" (issue 15 item 8)', async () => {
+    const engine = await rt.engine();
+    let job = newJob({
+      jobId: "api-req-1-1",
+      requestId: "api-req-1",
+      source: { type: "file", path: path.join(root, "app", "app.log") },
+      destination: { type: "drive", driveId: DEFAULT_DRIVE_IDS.opsDocuments, path: "/api/app.log" },
+      conflictBehavior: "replace",
+      chunkSize: 320 * 1024,
+      simpleUploadMax: 4 * 1024 * 1024,
+      now: Date.now(),
+    });
+    while (!isTerminal(job.status)) job = (await engine.runStep(job, AbortSignal.timeout(10_000))).job;
+    expect(job.status).toBe("completed");
+    // The job-end hook of the step function records an API job under the pseudo-mirror "(http-api)".
+    await recordJobEnd(job, context(), rt);
+    await recordJobEnd(job, context(), rt); // a duplicate delivery counts once
+    const stats = await statsHandler(
+      new HttpRequest({ method: "GET", url: "http://x/api/stats?days=1" }),
+      context(),
+      rt,
+    );
+    expect(stats.jsonBody).toMatchObject({
+      totals: { jobs: 3, completed: 3, bytes: 27 },
+      mirrors: { ops: { jobs: 2 }, "(http-api)": { jobs: 1, completed: 1, bytes: 8 } },
+    });
   });
 });

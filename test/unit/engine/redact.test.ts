@@ -59,6 +59,25 @@ describe("redactSecrets", () => {
     expect(out).toContain("AccountName=acct");
   });
 
+  it("keeps a SharePoint site URL whole: it names the site, it is no secret (issue 15 item 5)", () => {
+    const message =
+      'no library named "Nope" on https://contoso.sharepoint.com/sites/Ops; existing libraries: Documents';
+    expect(redactSecrets(message)).toBe(message);
+    expect(redactSecrets("site https://contoso.sharepoint.com/teams/Finance/Sub was not found")).toBe(
+      "site https://contoso.sharepoint.com/teams/Finance/Sub was not found",
+    );
+  });
+
+  it("still cuts site-looking URLs that carry a query, an API segment or credentials", () => {
+    expect(redactSecrets("GET https://contoso.sharepoint.com/sites/Ops?sig=abc")).toBe(
+      "GET https://contoso.sharepoint.com/…",
+    );
+    expect(
+      redactSecrets("PUT https://contoso.sharepoint.com/sites/Ops/_api/v2.0/drives/b!x/uploadSession"),
+    ).toBe("PUT https://contoso.sharepoint.com/…");
+    expectClean(redactSecrets("https://u:pw@contoso.sharepoint.com/sites/Ops"), "pw@", "u:");
+  });
+
   it("keeps messages without secrets as they are", () => {
     const plain = "PUT uploadFragment: HTTP 503 serviceNotAvailable: try again (request-id 1234-abcd)";
     expect(redactSecrets(plain)).toBe(plain);

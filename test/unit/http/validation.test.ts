@@ -288,10 +288,20 @@ const cases: Case[] = [
     /replace/,
   ],
   [
-    "octet: wrong content type with to",
-    () => jsonRequest("{}", "?to=drive:b!abc:/in/&name=a.bin"),
-    "Content-Type",
-    /octet-stream/,
+    "octet: driveId with a slash",
+    () => octetRequest("?to=drive:b!a/../../me:/in/&name=a.bin", new Uint8Array(3)),
+    "to.driveId",
+    /must not contain \//,
+  ],
+  [
+    "octet: sharepoint destination with no library",
+    () =>
+      octetRequest(
+        `?to=${encodeURIComponent("sharepoint:https://contoso.sharepoint.com/sites/Ops:/in/")}&name=a.bin`,
+        new Uint8Array(3),
+      ),
+    "to.library",
+    /library name/,
   ],
   [
     "sftp host whose key is not pinned",
@@ -388,5 +398,50 @@ describe("POST /api/uploads with a JSON body that does not say it is JSON (issue
     const answer = (await response.json()) as { error: { message: string } };
     expect(answer.error.message).toContain("source.container");
     expect(answer.error.message).not.toContain("must end with a file name");
+  });
+});
+
+describe("the two request forms share one destination check (issue 15 item 6)", () => {
+  it("answers 415 for ?to= with a body that is not application/octet-stream, storing nothing", async () => {
+    const h = harness();
+    const response = await postUpload(h.deps)(
+      jsonRequest("{}", "?to=drive:b!abc:/in/&name=a.bin"),
+      context(),
+    );
+    expect(response.status).toBe(415);
+    const answer = (await response.json()) as { error: { code: string; message: string } };
+    expect(answer.error.code).toBe("unsupportedMediaType");
+    expect(answer.error.message).toBe("Content-Type: must be application/octet-stream with ?to=");
+    expect(h.staged).toEqual([]);
+    expect(h.queue.sent).toEqual([]);
+  });
+
+  it("says a broken path rule once, however often the path breaks it", async () => {
+    const h = harness();
+    const response = await postUpload(h.deps)(
+      body(blob, [{ ...drive, path: "/in/../../etc/passwd" }]),
+      context(),
+    );
+    const answer = (await response.json()) as { error: { message: string; problems: unknown[] } };
+    expect(answer.error.message.split('ends with a "."').length - 1).toBe(1);
+    expect(answer.error.problems).toHaveLength(1);
+  });
+
+  it("refuses in both forms what either refuses: the same field rule for the same destination", async () => {
+    const h = harness();
+    const viaJson = await postUpload(h.deps)(
+      body(blob, [{ type: "drive", driveId: "b!a/b", path: "/in/a.bin" }]),
+      context(),
+    );
+    const viaQuery = await postUpload(h.deps)(
+      octetRequest("?to=drive:b!a/b:/in/&name=a.bin", new Uint8Array(3)),
+      context(),
+    );
+    const rules = async (r: Awaited<typeof viaJson>) =>
+      ((await r.json()) as { error: { problems: { rule: string }[] } }).error.problems.map((p) => p.rule);
+    expect(viaJson.status).toBe(400);
+    expect(viaQuery.status).toBe(400);
+    expect(await rules(viaQuery)).toEqual(await rules(viaJson));
+    expect(h.staged).toEqual([]);
   });
 });
