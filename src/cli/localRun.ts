@@ -22,6 +22,7 @@ import { DestinationResolver } from "../mirror/resolver.js";
 import { type PassReport, runMirrorPass } from "../mirror/runner.js";
 import { describeSftp } from "../sources/sftp/sftpSource.js";
 import { FileMirrorState } from "../store/manifestFile.js";
+import { JOBS_FILE, STATE_FILE } from "./mirrorStateDir.js";
 import type { ProgressReporter } from "./progress/reporter.js";
 import { StateFile } from "./stateFile.js";
 import { type RunnableJob, runJobs } from "./uploadRunner.js";
@@ -54,8 +55,8 @@ export interface LocalMirrorResult {
 }
 
 export async function runLocalMirror(options: LocalMirrorOptions): Promise<LocalMirrorResult> {
-  const state = await FileMirrorState.open(path.join(options.stateDir, "mirror-state.json"));
-  const jobPath = path.join(options.stateDir, "mirror-jobs.json");
+  const state = await FileMirrorState.open(path.join(options.stateDir, STATE_FILE));
+  const jobPath = path.join(options.stateDir, JOBS_FILE);
   const sink = new LocalJobSink(await StateFile.open(jobPath, STATE_OPTION));
   const endDeps = { manifest: state.manifest, history: state.history, log: options.log };
   const pass = await runMirrorPass(

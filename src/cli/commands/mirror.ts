@@ -2,12 +2,11 @@
  * `graph-mirror mirror [--once] [--dry-run]` (issue 6): runs the mirror definitions (MIRRORS_FILE or MIRRORS)
  * from the command line, for people who do not deploy the function app. Uploads run in-process with progress
  * bars (or JSON lines), through the same engine the queue function runs. Without --once it keeps running and
- * starts a pass on MIRROR_SCHEDULE. State (manifest, history, resumable jobs) lives in --state-dir.
+ * starts a pass on MIRROR_SCHEDULE. State (manifest, history, resumable jobs) lives in --state-dir, else in a
+ * folder of the definitions' own (src/cli/mirrorStateDir.ts).
  */
 
 import { randomUUID } from "node:crypto";
-import os from "node:os";
-import path from "node:path";
 import type { Command } from "commander";
 import { CronExpressionParser } from "cron-parser";
 import { assertWriteAllowed } from "../../auth/gate.js";
@@ -23,6 +22,7 @@ import { formatPass, passExitCode } from "../../mirror/passSummary.js";
 import { loadMirrorDefinitions, type MirrorSettings, parseMirrorSettings } from "../../mirror/settings.js";
 import { EXIT } from "../exitCodes.js";
 import { runLocalMirror } from "../localRun.js";
+import { claimLegacyState, derivedStateDir, explicitStateDir } from "../mirrorStateDir.js";
 import { chooseReporter } from "../progress/choose.js";
 
 export interface MirrorCommandOptions {
@@ -57,7 +57,7 @@ export function register(program: Command): void {
     .option("--json", "print one JSON object per event instead of progress bars")
     .option(
       "--state-dir <dir>",
-      "manifest, history and resumable jobs (default: ~/.local/state/graph-mirror)",
+      "manifest, history and resumable jobs (default: MIRROR_STATE_DIR, else one folder per definitions set under ~/.local/state/graph-mirror/mirrors)",
     )
     .option("--parallel <n>", "files uploaded at the same time", "4")
     .option("--mirror <name...>", "run only these mirrors")
@@ -92,7 +92,7 @@ export async function mirrorCommand(options: MirrorCommandOptions, io: MirrorCom
   const config = loadConfig(io.env);
   const json = options.json === true || !io.stdout.isTTY;
   const log: MirrorLogger = json ? jsonLineLogger((line) => io.stdout.write(`${line}\n`)) : () => {};
-  const stateDir = options.stateDir ?? defaultStateDir(io.env);
+  const explicit = explicitStateDir(options.stateDir, io.env);
   const tokens = tokensFor(config);
   // A token known to be unable to write is refused before any Graph call, with guidance (issue 5).
   if (options.dryRun !== true) await assertWriteAllowed(tokens);
@@ -126,6 +126,7 @@ export async function mirrorCommand(options: MirrorCommandOptions, io: MirrorCom
         "option",
       );
     }
+    const stateDir = explicit ?? (await definitionsStateDir(io, settings, definitions));
     const reporter = chooseReporter({ ...options, json }, io.stdout);
     let result: Awaited<ReturnType<typeof runLocalMirror>>;
     try {
@@ -198,7 +199,14 @@ function unknownMirrors(definitions: MirrorDefinitions, wanted: readonly string[
   return wanted.filter((name) => !known.has(name));
 }
 
-export function defaultStateDir(env: Env): string {
-  const base = env.XDG_STATE_HOME?.trim() || path.join(os.homedir(), ".local", "state");
-  return path.join(base, "graph-mirror");
+/** The definitions' own state folder, taking over the shared folder of earlier versions once (mirrorStateDir.ts). */
+async function definitionsStateDir(
+  io: MirrorCommandIo,
+  settings: MirrorSettings,
+  definitions: MirrorDefinitions,
+): Promise<string> {
+  const dir = derivedStateDir(io.env, settings, definitions);
+  const notice = await claimLegacyState(dir, io.env);
+  if (notice) io.stderr.write(`graph-mirror: ${notice}\n`);
+  return dir;
 }

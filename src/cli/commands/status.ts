@@ -1,6 +1,6 @@
 /**
  * `graph-mirror status` (issue 6): recent mirror runs with their results, and active jobs with a progress bar
- * per upload. Reads the CLI's state folder by default, or with --azure the function app's tables
+ * per upload. Reads the state folder of the given definitions by default (src/cli/mirrorStateDir.ts), or with --azure the function app's tables
  * (AzureWebJobsStorage). Never prints upload URLs or tokens.
  */
 import path from "node:path";
@@ -11,11 +11,18 @@ import { isTerminal, type UploadJob } from "../../core/job.js";
 import type { HistoryStore, ManifestStore, PendingMirrorJob, RunRecord } from "../../core/mirrorPorts.js";
 import { progressBar } from "../../core/progressBar.js";
 import { ConfigError } from "../../core/validationError.js";
+import { loadMirrorDefinitions, parseMirrorSettings } from "../../mirror/settings.js";
 import { createMirrorStores } from "../../mirror/storage.js";
 import { createStorage, type StorageFactoryOptions } from "../../store/factory.js";
 import { FileMirrorState } from "../../store/manifestFile.js";
+import {
+  derivedStateDir,
+  explicitStateDir,
+  JOBS_FILE,
+  STATE_FILE,
+  stateDirToRead,
+} from "../mirrorStateDir.js";
 import { StateFile } from "../stateFile.js";
-import { defaultStateDir } from "./mirror.js";
 import { statusStorageOptions } from "./statusCredential.js";
 import { figuresOf, formatFigures, type StatusFigures } from "./statusFigures.js";
 
@@ -55,19 +62,30 @@ export function register(program: Command): void {
       "--credential <kind>",
       "with --azure and identity-based storage: managed-identity (default) or cli (your `az login`)",
     )
-    .option("--state-dir <dir>", "the local state folder of `graph-mirror mirror`")
+    .option(
+      "--state-dir <dir>",
+      "the local state folder of `graph-mirror mirror` (default: MIRROR_STATE_DIR, else that of MIRRORS_FILE / MIRRORS)",
+    )
     .option("--json", "print one JSON document")
     .option("--limit <n>", "how many recent runs", "10")
     .option("--days <n>", "the period of the figures (bytes, completed, failed by reason)", "7")
     .action(async (options: StatusOptions) => {
-      process.exitCode = await statusCommand(options, { env: process.env, stdout: process.stdout });
+      process.exitCode = await statusCommand(options, {
+        env: process.env,
+        stdout: process.stdout,
+        stderr: process.stderr,
+      });
     });
 }
 
-export async function statusCommand(
-  options: StatusOptions,
-  io: { readonly env: Env; readonly stdout: NodeJS.WritableStream },
-): Promise<number> {
+export interface StatusIo {
+  readonly env: Env;
+  readonly stdout: NodeJS.WritableStream;
+  /** Notices (the legacy shared state folder); dropped when absent. */
+  readonly stderr?: NodeJS.WritableStream;
+}
+
+export async function statusCommand(options: StatusOptions, io: StatusIo): Promise<number> {
   const limit = Number(options.limit);
   if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
     throw new ConfigError([{ field: "--limit", rule: "must be a whole number from 1 to 1000" }], "option");
@@ -81,7 +99,7 @@ export async function statusCommand(
   const since = Date.now() - days * 24 * 60 * 60 * 1000;
   const report = options.azure
     ? await azureStatus(io.env, limit, since, statusStorageOptions(options.credential))
-    : await localStatus(options.stateDir ?? defaultStateDir(io.env), limit, since);
+    : await localStatus(await localStateDir(options, io), limit, since);
   if (options.json) {
     io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } else {
@@ -90,9 +108,34 @@ export async function statusCommand(
   return 0;
 }
 
+/**
+ * The state of the definitions this shell is given (MIRRORS_FILE / MIRRORS), as `graph-mirror mirror` keeps it
+ * (mirrorStateDir.ts): never a folder shared by every definitions set on the machine.
+ */
+async function localStateDir(options: StatusOptions, io: StatusIo): Promise<string> {
+  const explicit = explicitStateDir(options.stateDir, io.env);
+  if (explicit) return explicit;
+  const settings = parseMirrorSettings(io.env);
+  if (!settings.mirrorsFile && !settings.mirrorsJson) {
+    throw new ConfigError([
+      {
+        field: "MIRRORS_FILE",
+        rule: "or MIRRORS is required to know whose state to show (or give --state-dir / MIRROR_STATE_DIR)",
+      },
+    ]);
+  }
+  // The key of a MIRRORS_FILE is its path: the file itself need not be read (or readable) to show its state.
+  const definitions = settings.mirrorsFile
+    ? { valid: [], invalid: [] }
+    : await loadMirrorDefinitions(settings);
+  const chosen = await stateDirToRead(derivedStateDir(io.env, settings, definitions), io.env);
+  if (chosen.notice) io.stderr?.write(`graph-mirror: ${chosen.notice}\n`);
+  return chosen.dir;
+}
+
 async function localStatus(stateDir: string, limit: number, since: number): Promise<StatusReport> {
-  const state = await FileMirrorState.open(path.join(stateDir, "mirror-state.json"));
-  const jobs = await StateFile.open(path.join(stateDir, "mirror-jobs.json"), "--state-dir");
+  const state = await FileMirrorState.open(path.join(stateDir, STATE_FILE));
+  const jobs = await StateFile.open(path.join(stateDir, JOBS_FILE), "--state-dir");
   return collect(state.manifest, state.history, limit, since, async (p) => jobs.get(p.jobId));
 }
 
