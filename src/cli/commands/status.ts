@@ -1,7 +1,8 @@
 /**
  * `graph-mirror status` (issue 6): recent mirror runs with their results, and active jobs with a progress bar
- * per upload. Reads the state folder of the given definitions by default (src/cli/mirrorStateDir.ts), or with --azure the function app's tables
- * (AzureWebJobsStorage). Never prints upload URLs or tokens.
+ * per upload. Reads the state folder of the given definitions by default (src/cli/mirrorStateDir.ts), or with
+ * --azure the function app's tables, with the app's own storage settings (environment over local.settings.json).
+ * Never prints upload URLs, tokens or connection strings.
  */
 import path from "node:path";
 import type { Command } from "commander";
@@ -11,6 +12,7 @@ import { isTerminal, type UploadJob } from "../../core/job.js";
 import type { HistoryStore, ManifestStore, PendingMirrorJob, RunRecord } from "../../core/mirrorPorts.js";
 import { progressBar } from "../../core/progressBar.js";
 import { ConfigError } from "../../core/validationError.js";
+import { mergeSettings, readLocalSettings } from "../../localhost/localSettings.js";
 import { loadMirrorDefinitions, parseMirrorSettings } from "../../mirror/settings.js";
 import { createMirrorStores } from "../../mirror/storage.js";
 import { createStorage, type StorageFactoryOptions } from "../../store/factory.js";
@@ -57,7 +59,10 @@ export function register(program: Command): void {
   program
     .command("status")
     .description("recent mirror runs and active jobs, with progress bars for active uploads")
-    .option("--azure", "read the function app's tables (AzureWebJobsStorage) instead of the local state")
+    .option(
+      "--azure",
+      "read the function app's tables instead of the local state (AzureWebJobsStorage or its __* forms, from the environment or ./local.settings.json)",
+    )
     .option(
       "--credential <kind>",
       "with --azure and identity-based storage: managed-identity (default) or cli (your `az login`)",
@@ -83,6 +88,8 @@ export interface StatusIo {
   readonly stdout: NodeJS.WritableStream;
   /** Notices (the legacy shared state folder); dropped when absent. */
   readonly stderr?: NodeJS.WritableStream;
+  /** With --azure: the folder whose local.settings.json is read (default: the current one, as `func start`). */
+  readonly appDir?: string;
 }
 
 export async function statusCommand(options: StatusOptions, io: StatusIo): Promise<number> {
@@ -98,7 +105,7 @@ export async function statusCommand(options: StatusOptions, io: StatusIo): Promi
     throw new ConfigError([{ field: "--credential", rule: "is used only with --azure" }], "option");
   const since = Date.now() - days * 24 * 60 * 60 * 1000;
   const report = options.azure
-    ? await azureStatus(io.env, limit, since, statusStorageOptions(options.credential))
+    ? await azureStatus(await appSettings(io), limit, since, statusStorageOptions(options.credential))
     : await localStatus(await localStateDir(options, io), limit, since);
   if (options.json) {
     io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
@@ -137,6 +144,23 @@ async function localStatus(stateDir: string, limit: number, since: number): Prom
   const state = await FileMirrorState.open(path.join(stateDir, STATE_FILE));
   const jobs = await StateFile.open(path.join(stateDir, JOBS_FILE), "--state-dir");
   return collect(state.manifest, state.history, limit, since, async (p) => jobs.get(p.jobId));
+}
+
+/**
+ * The settings the function app sees when run locally: local.settings.json's Values under the environment's
+ * (`func start` rules, src/localhost/localSettings.ts), so the operator need not export AzureWebJobsStorage.
+ * parseStorageConfig then reads them exactly as the app does, identity-based `__*` forms included.
+ */
+async function appSettings(io: StatusIo): Promise<Env> {
+  const appDir = io.appDir ?? process.cwd();
+  try {
+    return mergeSettings(await readLocalSettings(appDir), io.env);
+  } catch (err: unknown) {
+    // The reader's messages name the file and the rule and never a value (values may be connection strings).
+    const rule =
+      err instanceof Error ? err.message.replace(/^local\.settings\.json:?\s*/, "") : "cannot be read";
+    throw new ConfigError([{ field: path.join(appDir, "local.settings.json"), rule }]);
+  }
 }
 
 async function azureStatus(
