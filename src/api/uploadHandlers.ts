@@ -48,8 +48,11 @@ export interface UploadApiDeps {
   /** Engine settings every new job carries (CHUNK_SIZE, simple upload threshold). */
   readonly chunkSize: number;
   readonly simpleUploadMax: number;
-  /** Asks for one job to be cancelled; the worker deletes its upload session (src/core/cancelRequest.ts). */
-  readonly cancel: (job: StoredJob) => Promise<void>;
+  /**
+   * Asks for one job to be cancelled, naming who asked under API_AUTH=entra; the worker deletes its upload
+   * session (src/core/cancelRequest.ts).
+   */
+  readonly cancel: (job: StoredJob, cancelledBy?: string) => Promise<void>;
   readonly newId?: () => string;
   /**
    * Asks Graph (cached) whether each destination's drive exists before anything is stored; absent = not
@@ -188,14 +191,7 @@ export function getUpload(deps: Pick<UploadApiDeps, "jobs" | "config">) {
     try {
       const found = await findRequest(deps, request);
       if (!("jobs" in found)) return found.answer;
-      return json(
-        200,
-        statusBody(
-          found.requestId,
-          found.jobs.map((stored) => stored.job),
-          request,
-        ),
-      );
+      return json(200, statusBody(found.requestId, found.jobs, request));
     } catch (err: unknown) {
       return internalError(context, err);
     }
@@ -210,20 +206,15 @@ export function deleteUpload(deps: Pick<UploadApiDeps, "jobs" | "cancel" | "conf
       const found = await findRequest(deps, request);
       if (!("jobs" in found)) return found.answer;
       await Promise.all(
-        found.jobs.filter((stored) => !isTerminal(stored.job.status)).map((s) => deps.cancel(s)),
+        found.jobs
+          .filter((stored) => !isTerminal(stored.job.status))
+          .map((s) => deps.cancel(s, auth.requestedBy)),
       );
       const after = await deps.jobs.listByRequest(found.requestId);
       const by = auth.requestedBy ? { requestedBy: auth.requestedBy } : {};
       context.log(JSON.stringify({ event: "upload-cancel-requested", requestId: found.requestId, ...by }));
       // 202: the worker deletes the upload sessions and marks the jobs cancelled; GET shows when it has.
-      return json(
-        202,
-        statusBody(
-          found.requestId,
-          after.map((stored) => stored.job),
-          request,
-        ),
-      );
+      return json(202, statusBody(found.requestId, after, request));
     } catch (err: unknown) {
       return internalError(context, err);
     }
@@ -247,15 +238,19 @@ async function findRequest(
   return { requestId, jobs };
 }
 
-/** Only public views leave the process: never the upload URL or a token (docs/design.md invariant 5). */
-function statusBody(requestId: string, jobs: readonly UploadJob[], request: HttpRequest) {
+/**
+ * Only public views leave the process: never the upload URL or a token (docs/design.md invariant 5). A pending
+ * cancellation already names who asked for it (the row's `cancelledBy`, copied onto the job when it ends).
+ */
+function statusBody(requestId: string, rows: readonly StoredJob[], request: HttpRequest) {
   return {
     id: requestId,
     statusUrl: statusUrlFor(request, requestId),
-    done: jobs.every((job) => isTerminal(job.status)),
-    jobs: jobs.map((job) => {
-      const { jobId, ...rest } = publicView(job);
-      return { id: jobId, ...rest };
+    done: rows.every((row) => isTerminal(row.job.status)),
+    jobs: rows.map((row) => {
+      const { jobId, ...rest } = publicView(row.job);
+      const cancelledBy = row.job.cancelledBy ?? row.cancelledBy;
+      return { id: jobId, ...rest, ...(cancelledBy ? { cancelledBy } : {}) };
     }),
   };
 }

@@ -8,6 +8,7 @@
  *   sent now, so a job waiting out a long backoff is cancelled at once and its old delayed wake goes stale.
  * - Job leased (a worker is mid-step): only the flag is written; the worker keeps it when it writes its result
  *   and wakes the job at once (worker.ts `writeResult` / `nextRow`).
+ * A DELETE under API_AUTH=entra also names its caller (`cancelledBy`), which the job carries once cancelled.
  * A crash between the write and the send is covered by the sweeper like any other wake.
  */
 import { isTerminal, type SupersedingJob } from "./job.js";
@@ -25,6 +26,7 @@ export async function requestCancel(
   stored: StoredJob,
   deps: CancelRequestDeps,
   supersededBy?: SupersedingJob,
+  cancelledBy?: string,
 ): Promise<void> {
   let row: StoredJob | undefined = stored;
   for (let attempt = 0; attempt < 5 && row; attempt++) {
@@ -36,6 +38,7 @@ export async function requestCancel(
       ...withoutEtag(row),
       cancelRequested: true,
       ...(supersededBy ? { supersededBy } : {}),
+      ...(cancelledBy && !row.cancelledBy ? { cancelledBy } : {}),
       ...(idle ? { wakeSeq: row.wakeSeq + 1, job: { ...row.job, nextWakeAt: deps.clock.now() } } : {}),
     };
     try {

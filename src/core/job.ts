@@ -191,6 +191,8 @@ export interface UploadJob {
    * (src/api/caller.ts), never a token. Absent for mirror and CLI jobs and under function keys.
    */
   readonly requestedBy?: string;
+  /** Who cancelled the job through DELETE /api/uploads/{id} under API_AUTH=entra, as `requestedBy`. */
+  readonly cancelledBy?: string;
   readonly createdAt: number;
   readonly updatedAt: number;
 }
@@ -243,6 +245,7 @@ export interface PublicJobView {
   readonly result?: UploadResult;
   readonly supersededBy?: SupersedingJob;
   readonly requestedBy?: string;
+  readonly cancelledBy?: string;
   readonly createdAt: number;
   readonly updatedAt: number;
 }
@@ -260,6 +263,7 @@ export function publicView(job: UploadJob): PublicJobView {
     ...(job.result ? { result: job.result } : {}),
     ...(job.supersededBy ? { supersededBy: job.supersededBy } : {}),
     ...(job.requestedBy ? { requestedBy: job.requestedBy } : {}),
+    ...(job.cancelledBy ? { cancelledBy: job.cancelledBy } : {}),
     createdAt: job.createdAt,
     updatedAt: job.updatedAt,
   };

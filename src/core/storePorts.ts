@@ -29,6 +29,11 @@ export interface StoredJob {
    * (src/core/destinationClaim.ts): the cancelled job ends `superseded`, naming that request.
    */
   readonly supersededBy?: SupersedingJob;
+  /**
+   * Set with `cancelRequested` by DELETE /api/uploads/{id} under API_AUTH=entra: who asked (`oid:…`/`appid:…`,
+   * never a token). The worker copies it onto the job when the job ends cancelled.
+   */
+  readonly cancelledBy?: string;
 }
 
 /** Thrown by conditional writes when someone else wrote the row first (HTTP 412 from Table Storage). */

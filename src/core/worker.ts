@@ -221,7 +221,10 @@ function cancelledWithoutIo(job: UploadJob, now: number): StepResult {
 
 /** The row to write after a step, and the continuation it calls for. */
 function nextRow(mine: StoredJob, result: StepResult, now: number): PlannedRow {
-  const job = endedBySupersede(withTerminalStatus(result), mine.supersededBy);
+  const job = withCanceller(
+    endedBySupersede(withTerminalStatus(result), mine.supersededBy),
+    mine.cancelledBy,
+  );
   const base = released(mine);
   if (isTerminal(job.status)) return { row: { ...base, job: { ...job, nextWakeAt: undefined } } };
   const cancelPending = mine.cancelRequested === true;
@@ -244,6 +247,11 @@ function withTerminalStatus(result: StepResult): UploadJob {
     default:
       return job;
   }
+}
+
+/** A job cancelled through DELETE /api/uploads/{id} names who asked (src/core/cancelRequest.ts). */
+function withCanceller(job: UploadJob, by: string | undefined): UploadJob {
+  return by && job.status === "cancelled" ? { ...job, cancelledBy: by } : job;
 }
 
 /**
@@ -292,6 +300,7 @@ async function writeResult(
         wakeSeq: fresh.wakeSeq,
         ...(fresh.cancelRequested ? { cancelRequested: true } : {}),
         ...(fresh.supersededBy ? { supersededBy: fresh.supersededBy } : {}),
+        ...(fresh.cancelledBy ? { cancelledBy: fresh.cancelledBy } : {}),
       };
     }
   }

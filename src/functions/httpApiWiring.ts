@@ -53,8 +53,13 @@ async function buildDeps(rt: Runtime): Promise<UploadApiDeps> {
     clock: rt.clock,
     chunkSize: graph.chunkSize,
     simpleUploadMax: graph.simpleUploadMax,
-    cancel: (stored) =>
-      requestCancel(stored, { jobs: storage.jobs, wake: storage.wakeQueue, clock: rt.clock }),
+    cancel: (stored, cancelledBy) =>
+      requestCancel(
+        stored,
+        { jobs: storage.jobs, wake: storage.wakeQueue, clock: rt.clock },
+        undefined,
+        cancelledBy,
+      ),
     ...destinationCheckFor(rt),
   };
 }

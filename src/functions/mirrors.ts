@@ -1,9 +1,14 @@
 /**
  * GET /api/mirrors (definitions with their last run and its result) and GET /api/stats (totals, success rate,
  * bytes, per mirror, over the last `days` days, default 7): thin adapters over src/mirror. Function-level keys
- * in Azure. Answers never hold secrets: no tokens, no upload URLs, URL sources without their query.
+ * in Azure under API_AUTH=functionKey; under API_AUTH=entra the routes are anonymous at the Functions level and
+ * the caller needs the app role Uploads.Read (src/api/authorize.ts), checked before anything is read.
+ * Answers never hold secrets: no tokens, no upload URLs, URL sources without their query.
  */
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
+import { authorize } from "../api/authorize.js";
+import { ROLES } from "../api/caller.js";
+import { parseApiAuthMode } from "../config/httpApi.js";
 import { redactSecrets } from "../core/redact.js";
 import { ConfigError } from "../core/validationError.js";
 import { mirrorsOverview } from "../mirror/overview.js";
@@ -13,11 +18,30 @@ import { type Runtime, runtime } from "./runtime.js";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+/** Read when the worker loads the app, as the host reads authLevel only at registration (as src/functions/uploads.ts). */
+const readAuthLevel = parseApiAuthMode(process.env) === "entra" ? "anonymous" : "function";
+
+/** The caller check of the read routes: undefined when the caller may read, else the 401/403 answer. */
+function refused(
+  request: HttpRequest,
+  context: InvocationContext,
+  rt: Runtime,
+): HttpResponseInit | undefined {
+  try {
+    const auth = authorize(request, parseApiAuthMode(rt.env), ROLES.read);
+    return auth.ok ? undefined : auth.answer;
+  } catch (err: unknown) {
+    return failure(err, context);
+  }
+}
+
 export async function listMirrorsHandler(
-  _request: HttpRequest,
+  request: HttpRequest,
   context: InvocationContext,
   rt: Runtime = runtime(),
 ): Promise<HttpResponseInit> {
+  const denied = refused(request, context, rt);
+  if (denied) return denied;
   try {
     const wiring = await mirrorWiring(rt);
     return { status: 200, jsonBody: await mirrorsOverview(await wiring.definitions(), wiring.history) };
@@ -31,6 +55,8 @@ export async function statsHandler(
   context: InvocationContext,
   rt: Runtime = runtime(),
 ): Promise<HttpResponseInit> {
+  const denied = refused(request, context, rt);
+  if (denied) return denied;
   const daysText = request.query.get("days") ?? "7";
   const days = Number(daysText);
   if (!/^\d+$/.test(daysText) || days < 1 || days > 365) {
@@ -70,12 +96,12 @@ function failure(err: unknown, context: InvocationContext): HttpResponseInit {
 app.http("listMirrors", {
   route: "mirrors",
   methods: ["GET"],
-  authLevel: "function",
+  authLevel: readAuthLevel,
   handler: (request, context) => listMirrorsHandler(request, context),
 });
 app.http("mirrorStats", {
   route: "stats",
   methods: ["GET"],
-  authLevel: "function",
+  authLevel: readAuthLevel,
   handler: (request, context) => statsHandler(request, context),
 });

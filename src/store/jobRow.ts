@@ -28,6 +28,8 @@ export type JobEntity = {
   readonly cancelRequested: boolean;
   /** The superseding job as JSON, or empty (src/core/destinationClaim.ts). */
   readonly supersededBy: string;
+  /** Who asked for the cancellation (`oid:…`/`appid:…`), or empty. */
+  readonly cancelledBy: string;
 };
 
 export function toEntity(stored: Omit<StoredJob, "etag">): JobEntity {
@@ -55,6 +57,7 @@ export function toEntity(stored: Omit<StoredJob, "etag">): JobEntity {
     wakeSeq: int64(stored.wakeSeq),
     cancelRequested: stored.cancelRequested === true,
     supersededBy: stored.supersededBy ? JSON.stringify(stored.supersededBy) : "",
+    cancelledBy: stored.cancelledBy ?? "",
   };
 }
 
@@ -75,6 +78,9 @@ export function fromEntity(entity: Record<string, unknown>): StoredJob {
     ...(leaseUntil ? { leaseUntil } : {}),
     ...(entity.cancelRequested === true ? { cancelRequested: true } : {}),
     ...supersededByOf(entity.supersededBy),
+    ...(typeof entity.cancelledBy === "string" && entity.cancelledBy
+      ? { cancelledBy: entity.cancelledBy }
+      : {}),
   };
 }
 

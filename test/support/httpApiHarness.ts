@@ -100,9 +100,9 @@ export function harness(env: Record<string, string> = {}): Harness {
     clock,
     chunkSize: 10 * 1024 * 1024,
     simpleUploadMax: 4 * 1024 * 1024,
-    cancel: async (stored: StoredJob) => {
+    cancel: async (stored: StoredJob, cancelledBy?: string) => {
       cancelled.push(stored.job.jobId);
-      await requestCancel(stored, { jobs: store, wake: queue, clock });
+      await requestCancel(stored, { jobs: store, wake: queue, clock }, undefined, cancelledBy);
     },
     newId: () => `req-${++counter}`,
   };

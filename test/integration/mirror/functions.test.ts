@@ -161,4 +161,31 @@ describe("mirror functions against Azurite and the emulator", () => {
       mirrors: { ops: { jobs: 2 }, "(http-api)": { jobs: 1, completed: 1, bytes: 8 } },
     });
   });
+
+  it("under API_AUTH=entra, a caller with Uploads.Read reads both routes; one without it is refused", async () => {
+    const entra = createRuntime({ env: { ...rt.env, API_AUTH: "entra" } });
+    const reader = Buffer.from(
+      JSON.stringify({
+        auth_typ: "aad",
+        claims: [
+          { typ: "appid", val: "7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d" },
+          { typ: "roles", val: "Uploads.Read" },
+        ],
+      }),
+    ).toString("base64");
+    const get = (route: string, principal?: string) =>
+      new HttpRequest({
+        method: "GET",
+        url: `http://x/api/${route}`,
+        headers: principal ? { "x-ms-client-principal": principal } : {},
+      });
+    const mirrors = await listMirrorsHandler(get("mirrors", reader), context(), entra);
+    expect(mirrors.status).toBe(200);
+    expect((mirrors.jsonBody as { mirrors: { name: string }[] }).mirrors[0]?.name).toBe("ops");
+    const stats = await statsHandler(get("stats?days=1", reader), context(), entra);
+    expect(stats.status).toBe(200);
+    expect(stats.jsonBody).toMatchObject({ totals: { jobs: 3 } });
+    expect((await listMirrorsHandler(get("mirrors"), context(), entra)).status).toBe(401);
+    expect((await statsHandler(get("stats?days=1"), context(), entra)).status).toBe(401);
+  });
 });

@@ -116,6 +116,44 @@ describe("API_AUTH=entra through the handlers", () => {
   });
 });
 
+describe("DELETE names its caller (API_AUTH=entra)", () => {
+  const canceller = principal([
+    { typ: "appid", val: APP_ID },
+    { typ: "roles", val: ROLES.write },
+  ]);
+
+  it("records who cancelled on every job's row and returns it, never the principal itself", async () => {
+    const h = harness({ API_AUTH: "entra" });
+    expect((await postUpload(h.deps)(post(h, writer), context())).status).toBe(202);
+    const cancelled = await deleteUpload(h.deps)(byId("DELETE", "req-1", canceller), context());
+    expect(cancelled.status).toBe(202);
+    const answer = (await cancelled.json()) as { jobs: { requestedBy?: string; cancelledBy?: string }[] };
+    expect(answer.jobs.map((j) => [j.requestedBy, j.cancelledBy])).toEqual([
+      [`oid:${OID}`, `appid:${APP_ID}`],
+      [`oid:${OID}`, `appid:${APP_ID}`],
+    ]);
+    expect(JSON.stringify(answer)).not.toContain(canceller);
+    const rows = await h.store.listByRequest("req-1");
+    expect(rows.map((r) => [r.cancelRequested, r.cancelledBy])).toEqual([
+      [true, `appid:${APP_ID}`],
+      [true, `appid:${APP_ID}`],
+    ]);
+    // GET shows it too, while the worker has yet to finish the cancellation.
+    const status = await getUpload(h.deps)(byId("GET", "req-1", reader), context());
+    const seen = (await status.json()) as { jobs: { cancelledBy?: string }[] };
+    expect(seen.jobs.map((j) => j.cancelledBy)).toEqual([`appid:${APP_ID}`, `appid:${APP_ID}`]);
+  });
+
+  it("under function keys nobody is named", async () => {
+    const h = harness();
+    expect((await postUpload(h.deps)(post(h), context())).status).toBe(202);
+    const cancelled = await deleteUpload(h.deps)(byId("DELETE", "req-1", canceller), context());
+    const answer = (await cancelled.json()) as { jobs: { cancelledBy?: string }[] };
+    expect(answer.jobs.map((j) => j.cancelledBy)).toEqual([undefined, undefined]);
+    expect((await h.store.listByRequest("req-1")).map((r) => r.cancelledBy)).toEqual([undefined, undefined]);
+  });
+});
+
 describe("API_AUTH=functionKey (default)", () => {
   it("ignores a principal header: nothing vouches for it without Easy Auth", async () => {
     const h = harness();

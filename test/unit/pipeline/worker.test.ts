@@ -276,7 +276,7 @@ describe("processWake", () => {
     // What DELETE /api/uploads/{id} does to a leased job (src/core/cancelRequest.ts): raise the flag only.
     const leased = row(await t.store.get(job.jobId, job.requestId));
     const { etag, ...rest } = leased;
-    await t.store.replace({ ...rest, cancelRequested: true }, etag);
+    await t.store.replace({ ...rest, cancelRequested: true, cancelledBy: "oid:canceller" }, etag);
     hold.open();
     const result = await running;
     expect(result.kind === "stepped" && result.continuation).toEqual({
@@ -284,9 +284,13 @@ describe("processWake", () => {
     });
     const kept = row(await t.store.get(job.jobId, job.requestId));
     expect(kept.cancelRequested).toBe(true);
+    expect(kept.cancelledBy).toBe("oid:canceller");
+    expect(kept.job.cancelledBy).toBeUndefined(); // not cancelled yet
     expect(kept.job.confirmedOffset).toBe(327_680);
     const next = await processWake({ jobId: job.jobId, requestId: job.requestId, wakeSeq: 1 }, t.worker());
     expect(next.kind === "stepped" && next.job.status).toBe("cancelled");
+    expect(next.kind === "stepped" && next.job.cancelledBy).toBe("oid:canceller");
+    expect(row(await t.store.get(job.jobId, job.requestId)).job.cancelledBy).toBe("oid:canceller");
     expect(t.engine.cancels).toEqual([job.jobId]);
     expect(t.engine.calls).toEqual([job.jobId]);
   });
