@@ -116,6 +116,24 @@ async function startApp(ports: { graph: number; upload: number }): Promise<Start
   return { api: `http://127.0.0.1:${port}/api`, child, at: Date.now() };
 }
 
+/**
+ * Every fragment waits 250 ms at the emulator (a `delay` fault; faults do not survive its restart, so this runs
+ * after each start): the uploads then take several seconds of uptime, and each kill lands mid-upload on a fast
+ * machine too, not after every file has finished.
+ */
+async function slowFragments(ports: { graph: number }): Promise<void> {
+  const answer = await fetch(`http://127.0.0.1:${ports.graph}/_emulator/faults`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      match: { route: "uploadFragment", times: "Infinity" },
+      fault: { type: "delay", ms: 250 },
+    }),
+    signal: AbortSignal.timeout(10_000),
+  });
+  expect(answer.status).toBe(201);
+}
+
 async function killWhole(app: Started): Promise<void> {
   const exited = new Promise<void>((resolve) => app.child.once("exit", () => resolve()));
   process.kill(-(app.child.pid ?? 0), "SIGKILL");
@@ -136,6 +154,7 @@ async function statusOf(api: string, requestId: string): Promise<{ done: boolean
 it("five uploads survive three SIGKILLs of the whole app: completed within lease + 2 min, byte-identical, no open session", async () => {
   const ports = { graph: await freePort(), upload: await freePort() };
   let app = await startApp(ports);
+  await slowFragments(ports);
   const requests: string[] = [];
   for (const source of sources) {
     const post = await fetch(`${app.api}/uploads`, {
@@ -157,6 +176,7 @@ it("five uploads survive three SIGKILLs of the whole app: completed within lease
     progress.push(before.flatMap((s) => s.jobs).reduce((n, j) => n + j.bytesConfirmed, 0));
     await killWhole(app);
     app = await startApp(ports);
+    await slowFragments(ports);
   }
   const lastRestart = app.at;
   const finishedAfter = new Map<string, number>();
