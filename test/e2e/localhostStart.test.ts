@@ -4,14 +4,15 @@
  * local host, the HTTP API answers and reaches both, and Ctrl-C (SIGINT) stops everything it started. The
  * first mirror pass of the quick start is localhostQuickStart.test.ts.
  */
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { type RunningAzurite, startAzurite } from "../support/azurite.js";
-import { ensureBuilt, REPO_DIR } from "../support/builtApp.js";
+import { ensureBuilt } from "../support/builtApp.js";
 import { eventually } from "../support/localHostProcess.js";
+import { spawnStart } from "../support/startProcess.js";
 
 let azurite: RunningAzurite;
 let start: ChildProcess | undefined;
@@ -30,31 +31,15 @@ afterAll(async () => {
 
 it("starts the emulator and the local host, serves the API, and stops both on Ctrl-C", async () => {
   let output = "";
-  start = spawn(
-    process.execPath,
-    [
-      path.join(REPO_DIR, "bin", "graph-mirror.js"),
-      "start",
-      "--port",
-      "0",
-      "--no-core-tools",
-      "--data-dir",
-      dataDir,
-    ],
-    {
-      cwd: REPO_DIR,
-      env: {
-        PATH: process.env.PATH ?? "",
-        HOME: path.join(REPO_DIR, "dist"),
-        AzureWebJobsStorage: azurite.connectionString,
-        MIRRORS: "[]",
-        // Free ports: the emulator's defaults (10010-10011) may be in use.
-        EMULATOR_GRAPH_PORT: "0",
-        EMULATOR_UPLOAD_PORT: "0",
-      },
-      stdio: ["ignore", "pipe", "pipe"],
+  start = spawnStart({
+    dataDir,
+    env: {
+      AzureWebJobsStorage: azurite.connectionString,
+      // Free ports: the emulator's defaults (10010-10011) may be in use.
+      EMULATOR_GRAPH_PORT: "0",
+      EMULATOR_UPLOAD_PORT: "0",
     },
-  );
+  });
   start.stdout?.on("data", (d: Buffer) => {
     output += d.toString();
   });
@@ -92,30 +77,14 @@ it("starts the emulator and the local host, serves the API, and stops both on Ct
 
 it("says which child ended, why and where its log is when the local host dies on its own", async () => {
   let output = "";
-  const run = spawn(
-    process.execPath,
-    [
-      path.join(REPO_DIR, "bin", "graph-mirror.js"),
-      "start",
-      "--port",
-      "0",
-      "--no-core-tools",
-      "--data-dir",
-      dataDir,
-    ],
-    {
-      cwd: REPO_DIR,
-      env: {
-        PATH: process.env.PATH ?? "",
-        HOME: path.join(REPO_DIR, "dist"),
-        AzureWebJobsStorage: azurite.connectionString,
-        MIRRORS: "[]",
-        EMULATOR_GRAPH_PORT: "0",
-        EMULATOR_UPLOAD_PORT: "0",
-      },
-      stdio: ["ignore", "pipe", "pipe"],
+  const run = spawnStart({
+    dataDir,
+    env: {
+      AzureWebJobsStorage: azurite.connectionString,
+      EMULATOR_GRAPH_PORT: "0",
+      EMULATOR_UPLOAD_PORT: "0",
     },
-  );
+  });
   start = run;
   run.stdout?.on("data", (d: Buffer) => {
     output += d.toString();

@@ -8,7 +8,7 @@
  * session was created and before the row saying so was written leaves a session only its expiry frees: the
  * engine waits out such a busy file (src/core/engine.ts), which can take longer than this test allows.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
@@ -17,8 +17,9 @@ import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { DEFAULT_DRIVE_IDS } from "../../src/emulator/index.js";
 import { type RunningAzurite, startAzurite } from "../support/azurite.js";
-import { ensureBuilt, REPO_DIR } from "../support/builtApp.js";
+import { ensureBuilt } from "../support/builtApp.js";
 import { eventually } from "../support/localHostProcess.js";
+import { spawnStart } from "../support/startProcess.js";
 
 const MiB = 1024 * 1024;
 const SIZES_MIB = [10, 15, 20, 30, 40];
@@ -66,39 +67,23 @@ interface Started {
 
 async function startApp(ports: { graph: number; upload: number }): Promise<Started> {
   let output = "";
-  const child = spawn(
-    process.execPath,
-    [
-      path.join(REPO_DIR, "bin", "graph-mirror.js"),
-      "start",
-      "--port",
-      "0",
-      "--no-core-tools",
-      "--data-dir",
-      dataDir,
-    ],
-    {
-      cwd: REPO_DIR,
-      env: {
-        PATH: process.env.PATH ?? "",
-        HOME: path.join(REPO_DIR, "dist"),
-        AzureWebJobsStorage: azurite.connectionString,
-        MIRRORS: "[]",
-        ALLOWED_FILE_ROOTS: sourceDir,
-        CHUNK_SIZE: "1280KiB",
-        STEP_DEADLINE_SECONDS: String(STEP_DEADLINE_SECONDS),
-        LEASE_MARGIN_SECONDS: String(LEASE_MARGIN_SECONDS),
-        LOCALHOST_MESSAGE_LEASE_SECONDS: "5",
-        // start sweeps once, lease + grace after it began: a job whose continuation was lost to a kill is found then.
-        SWEEP_GRACE_SECONDS: "10",
-        // Fixed across restarts: stored upload sessions name the upload host.
-        EMULATOR_GRAPH_PORT: String(ports.graph),
-        EMULATOR_UPLOAD_PORT: String(ports.upload),
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-      detached: true,
+  const child = spawnStart({
+    dataDir,
+    env: {
+      AzureWebJobsStorage: azurite.connectionString,
+      ALLOWED_FILE_ROOTS: sourceDir,
+      CHUNK_SIZE: "1280KiB",
+      STEP_DEADLINE_SECONDS: String(STEP_DEADLINE_SECONDS),
+      LEASE_MARGIN_SECONDS: String(LEASE_MARGIN_SECONDS),
+      LOCALHOST_MESSAGE_LEASE_SECONDS: "5",
+      // start sweeps once, lease + grace after it began: a job whose continuation was lost to a kill is found then.
+      SWEEP_GRACE_SECONDS: "10",
+      // Fixed across restarts: stored upload sessions name the upload host.
+      EMULATOR_GRAPH_PORT: String(ports.graph),
+      EMULATOR_UPLOAD_PORT: String(ports.upload),
     },
-  );
+    detached: true,
+  });
   start = child;
   child.stdout?.on("data", (d: Buffer) => {
     output += d.toString();

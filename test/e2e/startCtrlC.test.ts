@@ -4,7 +4,7 @@
  * once; Azurite runs in its own group, so a row the functions write while they are stopping still lands, and is
  * there when Azurite starts again on the same data, and start has stopped Azurite itself (its pid is gone).
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
@@ -20,8 +20,9 @@ import {
   spawnAzurite,
   stopChild,
 } from "../../src/localhost/azurite.js";
-import { ensureBuilt, REPO_DIR } from "../support/builtApp.js";
+import { ensureBuilt } from "../support/builtApp.js";
 import { eventually } from "../support/localHostProcess.js";
+import { spawnStart } from "../support/startProcess.js";
 
 let start: ChildProcess | undefined;
 const dataDir = mkdtempSync(path.join(tmpdir(), "gm-ctrlc-"));
@@ -61,37 +62,21 @@ it("a Ctrl-C'd start keeps the row written while it stopped: Azurite stops last,
   const graphPort = await freePort();
   writeFileSync(path.join(dataDir, "source.bin"), randomBytes(2 * 1024 * 1024));
   let output = "";
-  start = spawn(
-    process.execPath,
-    [
-      path.join(REPO_DIR, "bin", "graph-mirror.js"),
-      "start",
-      "--port",
-      "0",
-      "--no-core-tools",
-      "--data-dir",
-      dataDir,
-    ],
-    {
-      cwd: REPO_DIR,
-      env: {
-        PATH: process.env.PATH ?? "",
-        HOME: path.join(REPO_DIR, "dist"),
-        MIRRORS: "[]",
-        AZURITE_BLOB_PORT: String(ports.blob),
-        AZURITE_QUEUE_PORT: String(ports.queue),
-        AZURITE_TABLE_PORT: String(ports.table),
-        EMULATOR_GRAPH_PORT: String(graphPort),
-        EMULATOR_UPLOAD_PORT: "0",
-        ALLOWED_FILE_ROOTS: dataDir,
-        CHUNK_SIZE: "320KiB",
-        SIMPLE_UPLOAD_MAX: "320KiB",
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-      // Its own process group, like a shell's foreground job: Ctrl-C below goes to the whole group.
-      detached: true,
+  start = spawnStart({
+    dataDir,
+    env: {
+      AZURITE_BLOB_PORT: String(ports.blob),
+      AZURITE_QUEUE_PORT: String(ports.queue),
+      AZURITE_TABLE_PORT: String(ports.table),
+      EMULATOR_GRAPH_PORT: String(graphPort),
+      EMULATOR_UPLOAD_PORT: "0",
+      ALLOWED_FILE_ROOTS: dataDir,
+      CHUNK_SIZE: "320KiB",
+      SIMPLE_UPLOAD_MAX: "320KiB",
     },
-  );
+    // Its own process group, like a shell's foreground job: Ctrl-C below goes to the whole group.
+    detached: true,
+  });
   start.stdout?.on("data", (d: Buffer) => {
     output += d.toString();
   });
