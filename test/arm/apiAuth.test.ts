@@ -87,7 +87,7 @@ describe("compiled infra: the HTTP API's authentication", () => {
 });
 
 describe("compiled infra against the functions the app registers under API_AUTH=entra", () => {
-  it("excludes exactly the health route from Easy Auth; the upload routes are anonymous, the rest keep keys", async () => {
+  it("excludes exactly the health route from Easy Auth; routes that check app roles are anonymous, health keeps its key", async () => {
     // The upload functions read API_AUTH when they register, as the worker loads them in Azure.
     process.env.API_AUTH = "entra";
     const registered = await captureRegistrations();
@@ -102,14 +102,19 @@ describe("compiled infra against the functions the app registers under API_AUTH=
     };
     expect(auth.globalValidation.excludedPaths).toEqual([`/${prefix}/${String(health?.trigger.route)}`]);
     const levels = Object.fromEntries(http.map((fn) => [fn.name, fn.trigger.authLevel]));
+    // Under entra every route that checks an app role (uploads: Uploads.Write/Read; mirrors and stats:
+    // Uploads.Read) is anonymous at the Functions level: Easy Auth is the gate, a token is enough.
+    const roleChecked = ["createUpload", "getUpload", "cancelUpload", "listMirrors", "mirrorStats"];
     expect(levels).toMatchObject({
       createUpload: "anonymous",
       getUpload: "anonymous",
       cancelUpload: "anonymous",
+      listMirrors: "anonymous",
+      mirrorStats: "anonymous",
       health: "function",
     });
     for (const [name, level] of Object.entries(levels))
-      if (!["createUpload", "getUpload", "cancelUpload"].includes(name)) expect(level, name).toBe("function");
+      if (!roleChecked.includes(name)) expect(level, name).toBe("function");
   });
 });
 
