@@ -1,29 +1,37 @@
 import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { configDefaults, defineConfig } from "vitest/config";
 
 /**
- * The rclone conformance tests (test/conformance/rclone) need an installed rclone. They are collected only when
- * it is there, so a developer without it runs everything else and nothing is reported as skipped; under CI a
- * missing rclone stops the run instead, because .ci/run installs it and the tests must never silently vanish.
+ * Tests that need a program from Debian's packages: rclone (test/conformance/rclone) and OpenSSH's sshd
+ * (test/integration/sftp, a real SSH server). They are collected only when the program is there, so a developer
+ * without it runs everything else and nothing is reported as skipped; under CI a missing program stops the run
+ * instead, because .ci/run installs both and these tests must never silently vanish.
  */
-const RCLONE_TESTS = "test/conformance/rclone/**";
-const rcloneInstalled = spawnSync("rclone", ["version"], { stdio: "ignore" }).status === 0;
-if (!rcloneInstalled && process.env.CI) {
-  throw new Error(
-    "rclone is not installed but CI is set: the rclone conformance tests must run in CI (.ci/run installs it with apt-get; locally: apt-get install rclone)",
-  );
+const TOOL_TESTS = [
+  {
+    files: "test/conformance/rclone/**",
+    installed: spawnSync("rclone", ["version"], { stdio: "ignore" }).status === 0,
+    install: "apt-get install rclone",
+  },
+  {
+    files: "test/integration/sftp/**",
+    installed: existsSync("/usr/sbin/sshd"),
+    install: "apt-get install openssh-server",
+  },
+];
+for (const tool of TOOL_TESTS.filter((t) => !t.installed)) {
+  const what = `${tool.files} needs a program that is not installed (${tool.install})`;
+  if (process.env.CI) throw new Error(`CI is set but ${what}: .ci/run installs it`);
+  process.stderr.write(`note: ${what}, so it is not collected\n`);
 }
-if (!rcloneInstalled) {
-  process.stderr.write(
-    `note: rclone is not installed, so ${RCLONE_TESTS} is not collected (apt-get install rclone)\n`,
-  );
-}
+const missingToolTests = TOOL_TESTS.filter((t) => !t.installed).map((t) => t.files);
 
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
     // The ARM-level tests need the compiled templates: `npm run test:infra` (vitest.infra.config.ts) runs them.
-    exclude: [...configDefaults.exclude, "test/arm/**", ...(rcloneInstalled ? [] : [RCLONE_TESTS])],
+    exclude: [...configDefaults.exclude, "test/arm/**", ...missingToolTests],
     // Integration tests start real servers (the Graph emulator, Azurite) on free ports; give them room
     // on a shared 2-core machine without letting a hung socket stall CI forever.
     testTimeout: 60_000,
