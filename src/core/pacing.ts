@@ -8,6 +8,7 @@
  * Both run on the CLI path and the queue path alike, because both call the engine's `step`.
  */
 import { backoffDelay } from "./backoff.js";
+import { uploadMethod } from "./chunkPlan.js";
 import type { GraphPort } from "./graphPort.js";
 import type { JobError, StepResult, UploadJob } from "./job.js";
 import { isTerminal } from "./job.js";
@@ -64,7 +65,7 @@ export function countingGraph(graph: GraphPort): { readonly port: GraphPort; cou
 /** Whether the next step sends file bytes (a fragment or a simple upload) rather than only asking. */
 function nextStepSendsBytes(job: UploadJob): boolean {
   if (!job.fingerprint || !job.target || job.status === "verifying") return false;
-  if (job.fingerprint.size <= job.simpleUploadMax) return true;
+  if (uploadMethod(job.fingerprint.size, job.simpleUploadMax) === "simple") return true;
   return job.session !== undefined && job.resyncPending !== true;
 }
 

@@ -3,15 +3,9 @@
  * parent folders, Office rewriting, lost session answers, HTML gateway bodies, slow commits, transient 404s
  * (docs/emulator.md "Profiles").
  */
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { QuickXorHash } from "../../../src/core/quickXorHash.js";
-import {
-  encodePath,
-  patternBytes,
-  putFragment,
-  startTestEmulator,
-  type TestEmulator,
-} from "../../support/emulator.js";
+import { encodePath, patternBytes, putFragment, type TestEmulator } from "../../support/emulator.js";
 import {
   createSessionRequest,
   getItem,
@@ -20,6 +14,7 @@ import {
   putWhole,
   requestsOn,
   sessionStatus,
+  startedPerTest,
   uploadUrlOf,
 } from "./fieldSupport.js";
 
@@ -28,15 +23,7 @@ function simpleUpload(emu: TestEmulator, path: string, bytes: Buffer): Promise<R
 }
 
 describe("emulator field profile: items and field faults", () => {
-  const running: TestEmulator[] = [];
-  const start = async (options: Parameters<typeof startTestEmulator>[0] = {}) => {
-    const emu = await startTestEmulator(options);
-    running.push(emu);
-    return emu;
-  };
-  afterEach(async () => {
-    await Promise.all(running.splice(0).map((e) => e.close()));
-  });
+  const start = startedPerTest();
 
   it("changes a photo's eTag right after the commit, cTag unchanged; lenient and plain files keep it", async () => {
     const emu = await start();

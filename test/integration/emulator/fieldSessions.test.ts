@@ -2,9 +2,9 @@
  * Field profile, upload sessions: one live session per file, commit failures that keep the session, and the
  * documented `@microsoft.graph.sourceUrl` recovery (docs/emulator.md "Profiles").
  */
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { startEmulator } from "../../../src/emulator/index.js";
-import { encodePath, patternBytes, startTestEmulator, type TestEmulator } from "../../support/emulator.js";
+import { encodePath, patternBytes } from "../../support/emulator.js";
 import {
   commitFromSource,
   createSessionRequest,
@@ -14,19 +14,12 @@ import {
   putWhole,
   requestsOn,
   sessionStatus,
+  startedPerTest,
   uploadUrlOf,
 } from "./fieldSupport.js";
 
 describe("emulator field profile: upload sessions", () => {
-  const running: TestEmulator[] = [];
-  const start = async (options: Parameters<typeof startTestEmulator>[0] = {}) => {
-    const emu = await startTestEmulator(options);
-    running.push(emu);
-    return emu;
-  };
-  afterEach(async () => {
-    await Promise.all(running.splice(0).map((e) => e.close()));
-  });
+  const start = startedPerTest();
 
   it("is the default profile, reported by info; lenient on request; a bad profile names the option", async () => {
     const field = await start();

@@ -1,7 +1,7 @@
 /** Helpers shared by the field-profile tests (docs/emulator.md "Profiles"). */
-import { expect } from "vitest";
+import { afterEach, expect } from "vitest";
 import { DEFAULT_DRIVE_IDS } from "../../../src/emulator/index.js";
-import { encodePath, putFragment, type TestEmulator } from "../../support/emulator.js";
+import { encodePath, putFragment, startTestEmulator, type TestEmulator } from "../../support/emulator.js";
 
 export const ops = DEFAULT_DRIVE_IDS.opsDocuments;
 
@@ -76,4 +76,19 @@ export async function sessionStatus(uploadUrl: string): Promise<{ status: number
 /** Requests the emulator logged on one route (to assert how many the client needed). */
 export function requestsOn(emu: TestEmulator, route: string): number {
   return emu.inspect.requestLog().filter((r) => r.route === route).length;
+}
+
+/** Emulators started by one test, closed after it: `const start = startedPerTest();` at describe level. */
+export function startedPerTest(): (
+  options?: Parameters<typeof startTestEmulator>[0],
+) => Promise<TestEmulator> {
+  const running: TestEmulator[] = [];
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((e) => e.close()));
+  });
+  return async (options = {}) => {
+    const emu = await startTestEmulator(options);
+    running.push(emu);
+    return emu;
+  };
 }
