@@ -58,7 +58,7 @@ module.exports = {
       severity: "error",
       comment:
         "src/cli assembles the command line; nothing below it imports it. bin/graph-mirror.js (outside src) is " +
-        "its only user. Move a piece both need down (e.g. src/core/progressBar.ts).",
+        "its only user. Move a piece both need down (e.g. src/core/shared/progressBar.ts).",
       from: { path: "^src/", pathNot: "^src/cli/" },
       to: { path: "^src/cli/" },
     },
@@ -88,7 +88,7 @@ module.exports = {
       comment:
         "The core never imports an SDK or any other package (@azure/*, @microsoft/*, ssh2, @opentelemetry/*, ...), " +
         "not even for a type: adapters implement the core's ports. The one exception is zod, for the type of its " +
-        "issues in src/core/validationError.ts (the project's validation error).",
+        "issues in src/core/shared/validationError.ts (the project's validation error).",
       from: { path: "^src/core/" },
       to: {
         dependencyTypes: [
@@ -126,7 +126,7 @@ module.exports = {
         path: "^src/",
         pathNot: [
           "^src/emulator/",
-          "^src/core/(quickXorHash|job|ports|validationError)\\.ts$",
+          "^src/core/(shared/quickXorHash|job/job|ports/common|shared/validationError)\\.ts$",
           "^src/store/atomicFile\\.ts$",
         ],
       },

@@ -9,9 +9,9 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { StaticTokenProvider } from "../src/auth/staticToken.js";
-import { type EngineDeps, newJob, step } from "../src/core/engine.js";
-import { isTerminal, type UploadJob } from "../src/core/job.js";
-import { DEFAULT_POLICY } from "../src/core/policy.js";
+import { isTerminal, type UploadJob } from "../src/core/job/job.js";
+import { type EngineDeps, newJob, step } from "../src/core/upload/engine.js";
+import { DEFAULT_POLICY } from "../src/core/upload/policy.js";
 import {
   DEFAULT_DRIVE_IDS,
   DEFAULT_TOKEN,

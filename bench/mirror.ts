@@ -16,10 +16,10 @@ import { pathToFileURL } from "node:url";
 import { StaticTokenProvider } from "../src/auth/staticToken.js";
 import { runLocalMirror } from "../src/cli/localRun.js";
 import { parseStorageConfig } from "../src/config/storage.js";
-import { forEachLimit } from "../src/core/forEachLimit.js";
-import type { ManifestStore } from "../src/core/mirrorPorts.js";
-import { DEFAULT_POLICY } from "../src/core/policy.js";
-import { systemClock } from "../src/core/ports.js";
+import { systemClock } from "../src/core/ports/common.js";
+import type { ManifestStore } from "../src/core/ports/mirror.js";
+import { forEachLimit } from "../src/core/shared/forEachLimit.js";
+import { DEFAULT_POLICY } from "../src/core/upload/policy.js";
 import {
   DEFAULT_DRIVE_IDS,
   DEFAULT_TOKEN,

@@ -10,10 +10,10 @@
  * the request through (the worker retries as it always has); "does not exist" is the only reason to refuse.
  */
 
-import { GraphFailure } from "../core/graphFailure.js";
-import type { Destination } from "../core/job.js";
-import type { Clock } from "../core/ports.js";
-import type { FieldProblem } from "../core/validationError.js";
+import type { Destination } from "../core/job/job.js";
+import type { Clock } from "../core/ports/common.js";
+import { GraphFailure } from "../core/ports/graphFailure.js";
+import type { FieldProblem } from "../core/shared/validationError.js";
 import type { GraphHttp } from "../graph/http.js";
 import { resolveDrive } from "../graph/resolve.js";
 

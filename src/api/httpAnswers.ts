@@ -4,7 +4,7 @@
  * Messages never carry secrets (no upload URLs, tokens or SAS queries: docs/design.md invariant 5).
  */
 import azureFunctions, { type HttpResponse } from "@azure/functions";
-import type { FieldProblem } from "../core/validationError.js";
+import type { FieldProblem } from "../core/shared/validationError.js";
 
 // The library is a webpack-bundled CommonJS module whose classes Node's ESM loader cannot see as named
 // exports (only `app`, `output`, ... are detected): take them from the default export.

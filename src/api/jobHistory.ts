@@ -4,8 +4,8 @@
  * the request id as its run, so `graph-mirror status`, the history table and support cases see who asked
  * (`requestedBy`) next to what happened. Idempotent: the row key is the job id and its end time.
  */
-import { isTerminal, type UploadJob } from "../core/job.js";
-import type { HistoryOutcome, HistoryStore } from "../core/mirrorPorts.js";
+import { isTerminal, type UploadJob } from "../core/job/job.js";
+import type { HistoryOutcome, HistoryStore } from "../core/ports/mirror.js";
 
 /** Not a valid mirror name (those start with a letter or digit), so it never mixes with a mirror's history. */
 export const HTTP_API_HISTORY = "(http-api)";

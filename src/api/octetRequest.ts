@@ -1,13 +1,13 @@
 /**
  * The streaming form of `POST /api/uploads`: `?to=<destination string>&name=<file name>` with an
  * `application/octet-stream` body. The destination string is the CLI's (`drive:<driveId>:<path>`, see
- * src/core/destinations.ts); a path ending in `/` means "into this folder, as `name`".
+ * src/core/job/destinations.ts); a path ending in `/` means "into this folder, as `name`".
  * Everything here is checked before one byte of the body is read, so a bad request stores nothing.
  */
-import { parseDestination } from "../core/destinations.js";
-import type { ConflictBehavior, Destination } from "../core/job.js";
-import { nameProblem } from "../core/names.js";
-import { ConfigError, type FieldProblem } from "../core/validationError.js";
+import { parseDestination } from "../core/job/destinations.js";
+import type { ConflictBehavior, Destination } from "../core/job/job.js";
+import { nameProblem } from "../core/shared/names.js";
+import { ConfigError, type FieldProblem } from "../core/shared/validationError.js";
 import { CONFLICT_BEHAVIORS, DEFAULT_CONFLICT_BEHAVIOR } from "./uploadRequest.js";
 import { destinationFromSpec, validateDestination } from "./validateDestination.js";
 import { invalid } from "./validateUpload.js";

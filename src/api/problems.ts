@@ -4,7 +4,7 @@
  * e.g. a SAS token in a URL).
  */
 import type { z } from "zod";
-import type { FieldProblem } from "../core/validationError.js";
+import type { FieldProblem } from "../core/shared/validationError.js";
 
 export function fieldName(path: readonly PropertyKey[]): string {
   const text = path

@@ -2,7 +2,7 @@
  * Reads a JSON request body with a size limit, without trusting Content-Length (it may be absent or wrong).
  */
 import type { HttpRequest } from "@azure/functions";
-import type { FieldProblem } from "../core/validationError.js";
+import type { FieldProblem } from "../core/shared/validationError.js";
 
 export type BodyResult =
   | { readonly ok: true; readonly value: unknown }

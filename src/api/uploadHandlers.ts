@@ -2,7 +2,7 @@
  * The HTTP API's logic, called by the thin Azure Functions adapters in src/functions/uploads.ts and directly by
  * tests (docs/platform.md: handlers are callable with `new HttpRequest(...)` and `new InvocationContext(...)`).
  *
- * POST validates everything first, then submits the jobs (src/core/submitJobs.ts: rows in one transaction,
+ * POST validates everything first, then submits the jobs (src/core/pipeline/submitJobs.ts: rows in one transaction,
  * destination claims, one wake per job): a request that fails validation stores and enqueues nothing
  * (docs/design.md invariant 6). If the process dies after the rows are written but before a message is sent, the sweeper wakes
  * the jobs (issue 4).
@@ -10,13 +10,13 @@
 import { randomUUID } from "node:crypto";
 import type { HttpRequest, HttpResponse, InvocationContext } from "@azure/functions";
 import type { HttpApiConfig } from "../config/httpApi.js";
-import { newJob } from "../core/engine.js";
-import { isTerminal, publicView, type SourceRef, type UploadJob } from "../core/job.js";
-import type { Clock } from "../core/ports.js";
-import { redactSecrets } from "../core/redact.js";
-import type { DestinationIndex, JobStore, StoredJob, WakeQueue } from "../core/storePorts.js";
-import { submitJobs } from "../core/submitJobs.js";
-import { ConfigError } from "../core/validationError.js";
+import { isTerminal, publicView, type SourceRef, type UploadJob } from "../core/job/job.js";
+import { submitJobs } from "../core/pipeline/submitJobs.js";
+import type { Clock } from "../core/ports/common.js";
+import type { DestinationIndex, JobStore, StoredJob, WakeQueue } from "../core/ports/stores.js";
+import { redactSecrets } from "../core/shared/redact.js";
+import { ConfigError } from "../core/shared/validationError.js";
+import { newJob } from "../core/upload/engine.js";
 import type { NetworkPolicy } from "../sources/networkGuard.js";
 import type { KnownHostEntry } from "../sources/sftp/knownHosts.js";
 import { type StagingArea, StagingTooLargeError } from "../sources/staging.js";
@@ -41,7 +41,7 @@ export interface UploadApiDeps {
   readonly sftpKnownHosts?: readonly KnownHostEntry[];
   readonly jobs: JobStore;
   readonly wake: WakeQueue;
-  /** The one-job-per-destination index (src/core/destinationClaim.ts). */
+  /** The one-job-per-destination index (src/core/pipeline/destinationClaim.ts). */
   readonly destinations: DestinationIndex;
   readonly staging: StagingArea;
   readonly clock: Clock;
@@ -50,7 +50,7 @@ export interface UploadApiDeps {
   readonly simpleUploadMax: number;
   /**
    * Asks for one job to be cancelled, naming who asked under API_AUTH=entra; the worker deletes its upload
-   * session (src/core/cancelRequest.ts).
+   * session (src/core/pipeline/cancelRequest.ts).
    */
   readonly cancel: (job: StoredJob, cancelledBy?: string) => Promise<void>;
   readonly newId?: () => string;

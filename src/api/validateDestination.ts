@@ -5,10 +5,10 @@
  * forms cannot disagree about what they accept.
  */
 
-import type { DestinationSpec } from "../core/destinations.js";
-import type { Destination } from "../core/job.js";
-import { nameProblem, pathProblems } from "../core/names.js";
-import type { FieldProblem } from "../core/validationError.js";
+import type { DestinationSpec } from "../core/job/destinations.js";
+import type { Destination } from "../core/job/job.js";
+import { nameProblem, pathProblems } from "../core/shared/names.js";
+import type { FieldProblem } from "../core/shared/validationError.js";
 import { problemsFromIssues } from "./problems.js";
 import { destinationSchema } from "./uploadRequest.js";
 

@@ -7,8 +7,8 @@
 import path from "node:path/posix";
 import type { z } from "zod";
 import { CONTAINER_NAME, type HttpApiConfig } from "../config/httpApi.js";
-import type { ConflictBehavior, Destination, SourceRef } from "../core/job.js";
-import { ConfigError, type FieldProblem } from "../core/validationError.js";
+import type { ConflictBehavior, Destination, SourceRef } from "../core/job/job.js";
+import { ConfigError, type FieldProblem } from "../core/shared/validationError.js";
 import { sftpHost, sftpUsername } from "../mirror/definitionSchema.js";
 import { checkFileSource, FileRefusedError } from "../sources/fileGuard.js";
 import { BlockedAddressError, type NetworkPolicy, resolveAllowed } from "../sources/networkGuard.js";

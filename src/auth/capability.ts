@@ -10,7 +10,7 @@
  *   personal-account tokens, rclone tokens, static tokens that are not JWTs). The first call decides.
  * - read-only: permissions are known and none of them can write files. Writes are refused up front.
  */
-import type { Capability } from "../core/ports.js";
+import type { Capability } from "../core/ports/common.js";
 
 export type TokenKind = "application" | "delegated" | "unknown";
 

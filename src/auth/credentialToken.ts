@@ -1,5 +1,5 @@
 import type { AccessToken, TokenCredential } from "@azure/identity";
-import type { Clock, TokenDescription } from "../core/ports.js";
+import type { Clock, TokenDescription } from "../core/ports/common.js";
 import { raceAbort, TOKEN_REQUEST_TIMEOUT_MS } from "./abort.js";
 import { AuthError } from "./errors.js";
 import type { AuthLogger } from "./log.js";

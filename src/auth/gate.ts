@@ -2,7 +2,7 @@
  * The check the engine and the CLI make before writing anything: a token known to be unable to write is
  * refused before any Graph call, with what to do about it (docs/auth.md "Capability").
  */
-import type { TokenProvider } from "../core/ports.js";
+import type { TokenProvider } from "../core/ports/common.js";
 import { assessCapability, writeGuidance } from "./capability.js";
 import { AuthError } from "./errors.js";
 import type { AuthStatus, AuthTokenProvider } from "./status.js";

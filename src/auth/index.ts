@@ -7,7 +7,7 @@
  */
 import { createHash } from "node:crypto";
 import type { AuthConfig } from "../config/auth.js";
-import { type Clock, systemClock } from "../core/ports.js";
+import { type Clock, systemClock } from "../core/ports/common.js";
 import { type AppOnlyConfig, describeAppOnly } from "./appOnly.js";
 import { type CredentialState, CredentialTokenProvider } from "./credentialToken.js";
 import { type DelegatedState, DelegatedTokenProvider, newDelegatedState } from "./delegated/provider.js";

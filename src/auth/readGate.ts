@@ -4,7 +4,7 @@
  * known and include none that reads files or sites (e.g. only `User.Read`) is refused with what to do.
  * A token whose permissions cannot be known (opaque, static, rclone's) is let through: the first call decides.
  */
-import type { TokenProvider } from "../core/ports.js";
+import type { TokenProvider } from "../core/ports/common.js";
 import { normalizePermission } from "./capability.js";
 import { AuthError } from "./errors.js";
 

@@ -12,7 +12,7 @@
  * whose permissions cannot be known (opaque, static, rclone's), or app-only `Sites.Selected` (the per-site grant
  * decides), is let through: the first call decides, as for uploads.
  */
-import type { TokenProvider } from "../core/ports.js";
+import type { TokenProvider } from "../core/ports/common.js";
 import { normalizePermission, type TokenKind, writeGuidance } from "./capability.js";
 import { AuthError } from "./errors.js";
 import type { AuthTokenProvider } from "./status.js";

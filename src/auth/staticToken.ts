@@ -1,4 +1,4 @@
-import type { TokenDescription } from "../core/ports.js";
+import type { TokenDescription } from "../core/ports/common.js";
 import { AuthError } from "./errors.js";
 import { readTokenClaims } from "./jwt.js";
 import { type AuthStatus, type AuthTokenProvider, buildStatus, descriptionFromStatus } from "./status.js";

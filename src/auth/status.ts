@@ -1,7 +1,7 @@
 /**
  * What `graph-mirror auth status` shows, and what a provider knows about its token: never the token itself.
  */
-import type { Capability, TokenDescription, TokenProvider } from "../core/ports.js";
+import type { Capability, TokenDescription, TokenProvider } from "../core/ports/common.js";
 import { assessCapability, type TokenKind, writeGuidance } from "./capability.js";
 import { readTokenClaims } from "./jwt.js";
 

@@ -6,7 +6,7 @@
  * Failures are classified by the OAuth `error` field; the AADSTS code only sharpens the message
  * (docs/platform.md "Identity"; https://learn.microsoft.com/entra/identity-platform/reference-error-codes).
  */
-import type { Clock } from "../core/ports.js";
+import type { Clock } from "../core/ports/common.js";
 import { AuthError, SIGN_IN_AGAIN } from "./errors.js";
 import { type IdentityHttpOptions, postForm } from "./http.js";
 

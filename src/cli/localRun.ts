@@ -9,10 +9,10 @@
 
 import { rename, rm } from "node:fs/promises";
 import path from "node:path";
-import type { EngineDeps } from "../core/engine.js";
-import { isTerminal, type UploadJob } from "../core/job.js";
-import type { DriveDirectory } from "../core/mirrorPorts.js";
-import type { Clock } from "../core/ports.js";
+import { isTerminal, type UploadJob } from "../core/job/job.js";
+import type { Clock } from "../core/ports/common.js";
+import type { DriveDirectory } from "../core/ports/mirror.js";
+import type { EngineDeps } from "../core/upload/engine.js";
 import type { MirrorDefinitions } from "../mirror/definitions.js";
 import { recordMirrorJobEnd } from "../mirror/jobEnd.js";
 import { type ListerOptions, listerFactory } from "../mirror/listers.js";

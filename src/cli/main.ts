@@ -3,7 +3,7 @@
  * through ./commands/index.ts, so areas of the product can grow without touching this file.
  */
 import { Command, CommanderError } from "commander";
-import { ConfigError } from "../core/validationError.js";
+import { ConfigError } from "../core/shared/validationError.js";
 import { VERSION } from "../version.js";
 import { registerCommands } from "./commands/index.js";
 import { EXIT, EXIT_CODES_HELP } from "./exitCodes.js";

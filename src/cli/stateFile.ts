@@ -5,8 +5,8 @@
  * URLs, which are credentials (docs/design.md invariant 5).
  */
 import { readFile, rm } from "node:fs/promises";
-import type { UploadJob } from "../core/job.js";
-import { ConfigError } from "../core/validationError.js";
+import type { UploadJob } from "../core/job/job.js";
+import { ConfigError } from "../core/shared/validationError.js";
 import { writeFileAtomic } from "../store/atomicFile.js";
 
 const FORMAT_VERSION = 1;

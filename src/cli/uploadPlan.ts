@@ -7,11 +7,11 @@
 import { readdir, stat } from "node:fs/promises";
 import path from "node:path";
 import picomatch from "picomatch";
-import { type DestinationSpec, destinationFor } from "../core/destinations.js";
-import type { Destination } from "../core/job.js";
-import { pathProblems } from "../core/names.js";
-import type { FieldProblem } from "../core/validationError.js";
-import { ConfigError } from "../core/validationError.js";
+import { type DestinationSpec, destinationFor } from "../core/job/destinations.js";
+import type { Destination } from "../core/job/job.js";
+import { pathProblems } from "../core/shared/names.js";
+import type { FieldProblem } from "../core/shared/validationError.js";
+import { ConfigError } from "../core/shared/validationError.js";
 
 export interface PlannedFile {
   /** As shown to the user: the argument, or the folder argument joined with the relative path. */

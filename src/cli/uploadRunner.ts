@@ -5,9 +5,9 @@
  * chunks of one file sequential. One throttle deadline per drive slows every job writing to it (docs/graph-protocol.md).
  */
 
-import { delay } from "../core/delay.js";
-import { type EngineDeps, step } from "../core/engine.js";
-import { isTerminal, type UploadJob } from "../core/job.js";
+import { isTerminal, type UploadJob } from "../core/job/job.js";
+import { delay } from "../core/shared/delay.js";
+import { type EngineDeps, step } from "../core/upload/engine.js";
 import type { FileLabel, ProgressReporter } from "./progress/reporter.js";
 
 export interface RunnableJob {

@@ -8,7 +8,7 @@
  */
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { ConfigError, type FieldProblem } from "../core/validationError.js";
+import { ConfigError, type FieldProblem } from "../core/shared/validationError.js";
 import { CLOUD_NAMES, type CloudSettings, cloudSettings, isCloudName } from "./authCloud.js";
 
 export type { CloudName, CloudSettings } from "./authCloud.js";

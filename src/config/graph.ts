@@ -7,14 +7,14 @@
  *   GRAPH_REQUEST_TIMEOUT_MS default 120000; the deadline of every Graph request, body included
  */
 import { z } from "zod";
+import { parseByteSize } from "../core/shared/units.js";
+import { ConfigError, problemsFromZod } from "../core/shared/validationError.js";
 import {
   chunkSizeProblem,
   DEFAULT_CHUNK_SIZE,
   DEFAULT_SIMPLE_UPLOAD_MAX,
   MAX_FRAGMENT_BYTES,
-} from "../core/chunkPlan.js";
-import { parseByteSize } from "../core/units.js";
-import { ConfigError, problemsFromZod } from "../core/validationError.js";
+} from "../core/upload/chunkPlan.js";
 import type { Env } from "./auth.js";
 import { cloudSettings, isCloudName } from "./authCloud.js";
 

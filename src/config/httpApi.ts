@@ -8,7 +8,7 @@
 
 import { BlockList, isIP } from "node:net";
 import path from "node:path";
-import { ConfigError, type FieldProblem } from "../core/validationError.js";
+import { ConfigError, type FieldProblem } from "../core/shared/validationError.js";
 import type { Env } from "./auth.js";
 
 export interface HttpApiConfig {

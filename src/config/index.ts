@@ -3,7 +3,7 @@
  * process.env). Problems from every part are reported together, each naming the setting and the rule.
  */
 
-import { ConfigError, type FieldProblem } from "../core/validationError.js";
+import { ConfigError, type FieldProblem } from "../core/shared/validationError.js";
 import { type AuthConfig, type Env, parseAuthConfig } from "./auth.js";
 import { type GraphConfig, parseGraphConfig } from "./graph.js";
 

@@ -4,7 +4,7 @@
  * that no second worker can start while the first may still be doing I/O (docs/design.md invariant 2).
  */
 
-import { ConfigError, type FieldProblem, wholeNumberSetting } from "../core/validationError.js";
+import { ConfigError, type FieldProblem, wholeNumberSetting } from "../core/shared/validationError.js";
 import type { Env } from "./auth.js";
 
 export interface PipelineConfig {

@@ -7,7 +7,7 @@
  * Vault reference; it is never echoed in an error (ConfigError names the setting and the rule only).
  */
 
-import { ConfigError, type FieldProblem, wholeNumberSetting } from "../core/validationError.js";
+import { ConfigError, type FieldProblem, wholeNumberSetting } from "../core/shared/validationError.js";
 import { type KnownHostEntry, KnownHostsSyntaxError, parseKnownHosts } from "../sources/sftp/knownHosts.js";
 import type { Env } from "./auth.js";
 

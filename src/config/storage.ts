@@ -11,7 +11,7 @@
  * Values are never echoed in errors: a connection string holds an account key.
  */
 
-import { ConfigError, type FieldProblem } from "../core/validationError.js";
+import { ConfigError, type FieldProblem } from "../core/shared/validationError.js";
 import type { Env } from "./auth.js";
 
 export type StorageConnection =

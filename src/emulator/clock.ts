@@ -2,7 +2,7 @@
  * The emulator's time. Tests inject a manual Clock; otherwise (and from the CLI) it is system time plus an
  * offset that `POST /_emulator/clock/advance` moves forward, so expiry can be exercised without waiting.
  */
-import { type Clock, systemClock } from "../core/ports.js";
+import { type Clock, systemClock } from "../core/ports/common.js";
 
 export interface AdvanceableClock extends Clock {
   advance(ms: number): void;

@@ -2,8 +2,8 @@
  * Turns received bytes into a driveItem: conflict behaviour, quota, missing parent folders, QuickXorHash over
  * the stored bytes, and (optionally) SharePoint's rewriting of Office files.
  */
-import type { ConflictBehavior } from "../core/job.js";
-import { QuickXorHash } from "../core/quickXorHash.js";
+import type { ConflictBehavior } from "../core/job/job.js";
+import { QuickXorHash } from "../core/shared/quickXorHash.js";
 import { type ContentBlob, readInPieces } from "./content/contentStore.js";
 import type { DriveRecord } from "./directory.js";
 import { errors } from "./errors.js";

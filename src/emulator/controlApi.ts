@@ -4,7 +4,7 @@
  * format as the in-process API; docs/emulator.md lists every endpoint.
  */
 import type { IncomingMessage } from "node:http";
-import { ConfigError } from "../core/validationError.js";
+import { ConfigError } from "../core/shared/validationError.js";
 import { isAdvanceable } from "./clock.js";
 import { errors, GraphError } from "./errors.js";
 import { parseFaultRule } from "./faults.js";

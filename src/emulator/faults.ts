@@ -28,7 +28,7 @@
  *   close()), so a client with a shorter timeout sees a timeout although the item exists.
  */
 import { z } from "zod";
-import { ConfigError, problemsFromZod } from "../core/validationError.js";
+import { ConfigError, problemsFromZod } from "../core/shared/validationError.js";
 import { ROUTE_NAMES, type RouteName } from "./routes.js";
 
 export type Fault =

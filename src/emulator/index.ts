@@ -5,8 +5,8 @@
  */
 import { mkdir } from "node:fs/promises";
 import { z } from "zod";
-import type { Clock } from "../core/ports.js";
-import { ConfigError, problemsFromZod } from "../core/validationError.js";
+import type { Clock } from "../core/ports/common.js";
+import { ConfigError, problemsFromZod } from "../core/shared/validationError.js";
 import { OffsetClock } from "./clock.js";
 import type { ContentStore } from "./content/contentStore.js";
 import { DiskContentStore } from "./content/diskContent.js";

@@ -2,7 +2,7 @@
  * The in-process inspection API for tests: items and their bytes, the request log, counters, sessions, and
  * putItem ("someone else changed the file"). Session summaries never include the upload URL or its secret.
  */
-import { QuickXorHash } from "../core/quickXorHash.js";
+import { QuickXorHash } from "../core/shared/quickXorHash.js";
 import { type DriveItemJson, driveItemJson } from "./driveItemJson.js";
 import { errors } from "./errors.js";
 import type { ItemRecord } from "./itemTree.js";

@@ -2,7 +2,7 @@
  * One drive's items: a tree of folders and files keyed by lower-cased name, because Graph names are
  * case-insensitive (docs/graph-protocol.md "Names and paths": `A.txt` and `a.txt` are the same file).
  */
-import type { Clock } from "../core/ports.js";
+import type { Clock } from "../core/ports/common.js";
 import type { ContentBlob } from "./content/contentStore.js";
 import { errors, GraphError } from "./errors.js";
 import { guidFrom, itemIdFor } from "./ids.js";

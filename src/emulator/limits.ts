@@ -5,7 +5,7 @@
  * behaviour is one named limit, so a test can switch a single one off. docs/emulator.md "Profiles" lists them
  * with their sources.
  */
-import type { ConflictBehavior } from "../core/job.js";
+import type { ConflictBehavior } from "../core/job/job.js";
 
 const MIB = 1024 * 1024;
 

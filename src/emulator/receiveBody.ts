@@ -3,7 +3,7 @@
  * and plays the body faults: `partialThenReset` keeps only the first N bytes, `resetMidBody` keeps nothing.
  */
 import type { IncomingMessage } from "node:http";
-import type { QuickXorHash } from "../core/quickXorHash.js";
+import type { QuickXorHash } from "../core/shared/quickXorHash.js";
 import type { FragmentWriter } from "./content/contentStore.js";
 import type { Fault } from "./faults.js";
 import { type BodyMeter, bodyChunks } from "./http.js";

@@ -4,7 +4,7 @@
  * zod; problems name the field and the rule (ConfigError) and nothing starts.
  */
 import { z } from "zod";
-import { ConfigError, problemsFromZod } from "../core/validationError.js";
+import { ConfigError, problemsFromZod } from "../core/shared/validationError.js";
 import { driveIdFor, oneDriveIdFor, siteIdFor } from "./ids.js";
 
 const TIB = 1024 ** 4;

@@ -4,8 +4,8 @@
  * item's hash needs no second pass in the usual in-order case.
  */
 import { randomBytes, randomUUID } from "node:crypto";
-import type { ConflictBehavior } from "../core/job.js";
-import { QuickXorHash } from "../core/quickXorHash.js";
+import type { ConflictBehavior } from "../core/job/job.js";
+import { QuickXorHash } from "../core/shared/quickXorHash.js";
 import { type Interval, missingRanges, receivedBytes } from "./byteRanges.js";
 import type { ContentBlob } from "./content/contentStore.js";
 import type { FileSystemInfo } from "./itemTree.js";

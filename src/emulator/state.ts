@@ -1,5 +1,5 @@
 /** Everything the handlers share: the world (directory + drive trees), sessions, storage, clock, limits, log. */
-import type { Clock } from "../core/ports.js";
+import type { Clock } from "../core/ports/common.js";
 import { Waits } from "./clock.js";
 import type { ContentStore } from "./content/contentStore.js";
 import type { Directory, DriveRecord } from "./directory.js";

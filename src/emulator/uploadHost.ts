@@ -4,7 +4,7 @@
  * after the absolute lifetime (401), and a session past its sliding `expirationDateTime` is gone (404).
  */
 import type { IncomingMessage } from "node:http";
-import { QuickXorHash } from "../core/quickXorHash.js";
+import { QuickXorHash } from "../core/shared/quickXorHash.js";
 import { addInterval, missingRanges, receivedBytes } from "./byteRanges.js";
 import { assertFits, commitFile, existingTarget } from "./commitFile.js";
 import { committedItemReply } from "./commitResponse.js";

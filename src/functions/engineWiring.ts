@@ -1,5 +1,5 @@
 /**
- * Wires the upload engine (src/core/engine.ts) for the queue worker: Graph client, token provider and
+ * Wires the upload engine (src/core/upload/engine.ts) for the queue worker: Graph client, token provider and
  * sources from configuration, parsed once per instance. Blob sources (and staged HTTP bodies) are read through
  * the same storage account as the jobs; URL sources go through the same network guard as the HTTP API.
  * Fragment buffers are reused across invocations (one pool per instance).
@@ -10,10 +10,10 @@ import type { Env } from "../config/auth.js";
 import { parseAuthConfig } from "../config/auth.js";
 import { parseGraphConfig } from "../config/graph.js";
 import { parseHttpApiConfig } from "../config/httpApi.js";
-import { ChunkBufferPool } from "../core/bufferPool.js";
-import { cancelJob, type EngineDeps, resumeJob, step } from "../core/engine.js";
-import { DEFAULT_POLICY } from "../core/policy.js";
-import type { Clock } from "../core/ports.js";
+import type { Clock } from "../core/ports/common.js";
+import { ChunkBufferPool } from "../core/upload/bufferPool.js";
+import { cancelJob, type EngineDeps, resumeJob, step } from "../core/upload/engine.js";
+import { DEFAULT_POLICY } from "../core/upload/policy.js";
 import { GraphClient } from "../graph/client.js";
 import { createNetworkPolicy } from "../sources/networkGuard.js";
 import { createSourceOpener } from "../sources/opener.js";

@@ -8,8 +8,8 @@
  */
 import type { InvocationContext } from "@azure/functions";
 import { recordApiJobEnd } from "../api/jobHistory.js";
-import type { UploadJob } from "../core/job.js";
-import type { HistoryStore } from "../core/mirrorPorts.js";
+import type { UploadJob } from "../core/job/job.js";
+import type { HistoryStore } from "../core/ports/mirror.js";
 import { createMirrorStores } from "../mirror/storage.js";
 import { reportJobEnd } from "./jobSignals.js";
 import { isMirrorJob, onJobFinished } from "./mirrorWiring.js";

@@ -6,8 +6,8 @@
  * never an upload URL, a token or an error message (a message may quote a request).
  */
 import type { InvocationContext } from "@azure/functions";
-import type { StepResult, UploadJob } from "../core/job.js";
-import type { PipelineEvent, PipelineLog } from "../core/pipelineLog.js";
+import type { StepResult, UploadJob } from "../core/job/job.js";
+import type { PipelineEvent, PipelineLog } from "../core/pipeline/pipelineLog.js";
 import { recordJobEnded, recordThrottleWait } from "../telemetry/metrics.js";
 import { ALERT_EVENTS, BUDGET_ERROR_CODE } from "../telemetry/names.js";
 

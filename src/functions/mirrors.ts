@@ -9,8 +9,8 @@ import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } 
 import { authorize } from "../api/authorize.js";
 import { ROLES } from "../api/caller.js";
 import { parseApiAuthMode } from "../config/httpApi.js";
-import { redactSecrets } from "../core/redact.js";
-import { ConfigError } from "../core/validationError.js";
+import { redactSecrets } from "../core/shared/redact.js";
+import { ConfigError } from "../core/shared/validationError.js";
 import { mirrorsOverview } from "../mirror/overview.js";
 import { computeStats } from "../mirror/stats.js";
 import { mirrorWiring } from "./mirrorWiring.js";

@@ -4,11 +4,11 @@
  * Insights), one JSON object per event.
  */
 import type { InvocationContext } from "@azure/functions";
-import type { PipelineLog } from "../core/pipelineLog.js";
-import type { PoisonDeps } from "../core/poison.js";
-import type { WakeQueue } from "../core/storePorts.js";
-import type { SweeperDeps } from "../core/sweeper.js";
-import type { StepRunner, WorkerDeps } from "../core/worker.js";
+import type { PipelineLog } from "../core/pipeline/pipelineLog.js";
+import type { PoisonDeps } from "../core/pipeline/poison.js";
+import type { SweeperDeps } from "../core/pipeline/sweeper.js";
+import type { StepRunner, WorkerDeps } from "../core/pipeline/worker.js";
+import type { WakeQueue } from "../core/ports/stores.js";
 import type { RejectedWakes } from "../store/rejectedWakes.js";
 import { recordStep } from "../telemetry/metrics.js";
 import { leveledContextLog, reportThrottling } from "./jobSignals.js";

@@ -1,7 +1,7 @@
 /**
  * Poison handler for `<queue>-poison`. Two kinds of message arrive:
  * - a wake message the host gave up on after host.json `maxDequeueCount` failed deliveries: the job is marked
- *   failed with code `poisoned` (src/core/poison.ts) and a mirror job's end is recorded at once;
+ *   failed with code `poisoned` (src/core/pipeline/poison.ts) and a mirror job's end is recorded at once;
  * - a record the step function wrote for a message that was not a wake message or named no job (issue 16): it
  *   was already logged as a warning there, so it is only noted here.
  * Anything else (a message someone put here by hand) is logged once as a warning. Nothing is ever forwarded or
@@ -9,7 +9,7 @@
  */
 import { app, type InvocationContext } from "@azure/functions";
 import { parseStorageNames, poisonQueueName } from "../config/storage.js";
-import { handlePoison } from "../core/poison.js";
+import { handlePoison } from "../core/pipeline/poison.js";
 import { readRejectedWake } from "../store/rejectedWakes.js";
 import { readWakeMessage } from "../store/wakeMessageCodec.js";
 import { recordJobEnd } from "./jobEndHook.js";

@@ -10,9 +10,9 @@
 import type { Env } from "../config/auth.js";
 import { type PipelineConfig, parsePipelineConfig } from "../config/pipeline.js";
 import { parseStorageConfig, type StorageConfig } from "../config/storage.js";
-import { JobRowCache } from "../core/jobRowCache.js";
-import type { PipelineLog } from "../core/pipelineLog.js";
-import { type Clock, systemClock } from "../core/ports.js";
+import { JobRowCache } from "../core/pipeline/jobRowCache.js";
+import type { PipelineLog } from "../core/pipeline/pipelineLog.js";
+import { type Clock, systemClock } from "../core/ports/common.js";
 import { createStorage, type Storage } from "../store/factory.js";
 import type { StepEngine } from "./stepEngine.js";
 

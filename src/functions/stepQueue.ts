@@ -1,5 +1,5 @@
 /**
- * The queue-triggered step function: one step of one job per delivery (src/core/worker.ts). An immediate
+ * The queue-triggered step function: one step of one job per delivery (src/core/pipeline/worker.ts). An immediate
  * continuation goes out through the queue output binding (written by the host only when the handler
  * succeeds, docs/platform.md); a delayed one (backoff, a throttled drive, a wake moved to a live lease's end) through
  * the queue SDK with a visibility timeout, which the binding cannot do. A step that ends its job records a
@@ -11,9 +11,9 @@
  * retrying cannot help, so the delivery succeeds instead of failing maxDequeueCount times.
  */
 import { app, type InvocationContext } from "@azure/functions";
-import { isTerminal } from "../core/job.js";
-import type { WakeMessage } from "../core/storePorts.js";
-import { processWake } from "../core/worker.js";
+import { isTerminal } from "../core/job/job.js";
+import { processWake } from "../core/pipeline/worker.js";
+import type { WakeMessage } from "../core/ports/stores.js";
 import { type RejectionReason, rejectionOf } from "../store/rejectedWakes.js";
 import { readWakeMessage } from "../store/wakeMessageCodec.js";
 import { recordThrottleWait } from "../telemetry/metrics.js";

@@ -1,5 +1,5 @@
 /**
- * The sweeper timer: every five minutes, re-wakes active jobs that are unleased and overdue (src/core/sweeper.ts).
+ * The sweeper timer: every five minutes, re-wakes active jobs that are unleased and overdue (src/core/pipeline/sweeper.ts).
  * A crash between "row written" and "continuation sent" therefore costs at most one period plus the grace.
  * Never `runOnStartup`: in Azure it fires on every restart and scale-out (docs/platform.md).
  *
@@ -7,8 +7,8 @@
  * one more bounded query every five minutes, from one instance, rather than a gauge on every instance.
  */
 import { app, type InvocationContext, type Timer } from "@azure/functions";
-import type { JobStore } from "../core/storePorts.js";
-import { type SweepReport, sweep } from "../core/sweeper.js";
+import { type SweepReport, sweep } from "../core/pipeline/sweeper.js";
+import type { JobStore } from "../core/ports/stores.js";
 import { recordOldestActiveJobAge } from "../telemetry/metrics.js";
 import { sweeperDeps } from "./pipelineWiring.js";
 

@@ -6,7 +6,7 @@
  */
 import { output } from "@azure/functions";
 import { parseStorageNames } from "../config/storage.js";
-import type { WakeMessage, WakeQueue } from "../core/storePorts.js";
+import type { WakeMessage, WakeQueue } from "../core/ports/stores.js";
 
 const { wakeQueue } = parseStorageNames(process.env);
 

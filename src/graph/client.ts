@@ -4,7 +4,8 @@
  * GraphPort; the step machine owns every retry and resync decision.
  */
 
-import { GraphFailure } from "../core/graphFailure.js";
+import type { ConflictBehavior, Destination, ResolvedTarget } from "../core/job/job.js";
+import type { TokenProvider } from "../core/ports/common.js";
 import type {
   DriveItem,
   FragmentOutcome,
@@ -12,9 +13,8 @@ import type {
   ResolvedDrive,
   SessionInfo,
   SessionStatus,
-} from "../core/graphPort.js";
-import type { ConflictBehavior, Destination, ResolvedTarget } from "../core/job.js";
-import type { TokenProvider } from "../core/ports.js";
+} from "../core/ports/graph.js";
+import { GraphFailure } from "../core/ports/graphFailure.js";
 import { itemByPathUrl } from "./addressing.js";
 import { isRecord, parseTime, toDriveItem, toSessionStatus } from "./driveItem.js";
 import { GraphHttp } from "./http.js";

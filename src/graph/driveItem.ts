@@ -1,5 +1,5 @@
 /** Reading Graph JSON bodies into the core's shapes, defensively (bodies are untrusted input). */
-import type { DriveItem, SessionStatus } from "../core/graphPort.js";
+import type { DriveItem, SessionStatus } from "../core/ports/graph.js";
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);

@@ -7,9 +7,10 @@
  * - failures become GraphFailure with status, Graph codes (inner-most first), request-id and throttling
  *   headers, and a message that never holds a URL, query string or token.
  */
-import { GraphFailure } from "../core/graphFailure.js";
-import type { TokenProvider } from "../core/ports.js";
-import { redactSecrets } from "../core/redact.js";
+
+import type { TokenProvider } from "../core/ports/common.js";
+import { GraphFailure } from "../core/ports/graphFailure.js";
+import { redactSecrets } from "../core/shared/redact.js";
 import { withGraphSpan } from "../telemetry/graphSpan.js";
 import { VERSION } from "../version.js";
 import { parseGraphErrorBody } from "./errorBody.js";

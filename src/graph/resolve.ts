@@ -4,9 +4,10 @@
  * under Sites.Selected), then `/sites/{id}/drives` over every `@odata.nextLink` page, matching the library by
  * `name` or by the last decoded segment of `webUrl`, case-insensitively.
  */
-import { GraphFailure } from "../core/graphFailure.js";
-import type { ResolvedDrive } from "../core/graphPort.js";
-import type { Destination } from "../core/job.js";
+
+import type { Destination } from "../core/job/job.js";
+import type { ResolvedDrive } from "../core/ports/graph.js";
+import { GraphFailure } from "../core/ports/graphFailure.js";
 import { decodedPathOf, siteByUrl } from "./addressing.js";
 import { isRecord } from "./driveItem.js";
 import type { GraphHttp } from "./http.js";

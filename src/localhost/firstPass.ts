@@ -5,12 +5,12 @@
  * Reads storage only; the pass itself runs inside the functions (the registered mirror timer).
  */
 
-import { delay } from "../core/delay.js";
-import { isTerminal, type UploadJob } from "../core/job.js";
-import type { HistoryStore, ManifestStore, RunRecord } from "../core/mirrorPorts.js";
-import { progressBar } from "../core/progressBar.js";
-import type { JobStore } from "../core/storePorts.js";
-import { formatBytes } from "../core/units.js";
+import { isTerminal, type UploadJob } from "../core/job/job.js";
+import type { HistoryStore, ManifestStore, RunRecord } from "../core/ports/mirror.js";
+import type { JobStore } from "../core/ports/stores.js";
+import { delay } from "../core/shared/delay.js";
+import { progressBar } from "../core/shared/progressBar.js";
+import { formatBytes } from "../core/shared/units.js";
 
 /** Where progress goes: a terminal (redrawn bars) or not (one line per finished file). */
 export type Terminal = NodeJS.WritableStream & { readonly isTTY?: boolean; readonly columns?: number };

@@ -17,7 +17,7 @@
 import { randomUUID } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { redactSecrets } from "../core/redact.js";
+import { redactSecrets } from "../core/shared/redact.js";
 import type { ProgrammingModel, RpcTypedData } from "./coreTypes.js";
 import { type HostLog, type InvocationOutput, invoke, triggerBinding } from "./invoke.js";
 import type { OutputWriter } from "./outputBindings.js";

@@ -4,8 +4,8 @@
  * applied to the environment first, as Core Tools does. `graph-mirror start` runs this as a child process.
  */
 import process from "node:process";
-import { redactSecrets } from "../core/redact.js";
-import { ConfigError } from "../core/validationError.js";
+import { redactSecrets } from "../core/shared/redact.js";
+import { ConfigError } from "../core/shared/validationError.js";
 import { startLocalHost } from "./host.js";
 import { readLocalSettings } from "./localSettings.js";
 import { type LocalHostSettings, parseLocalHostSettings } from "./settings.js";

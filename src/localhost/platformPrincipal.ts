@@ -7,7 +7,7 @@
  */
 import type { IncomingHttpHeaders } from "node:http";
 import { PRINCIPAL_HEADER } from "../api/caller.js";
-import type { FieldProblem } from "../core/validationError.js";
+import type { FieldProblem } from "../core/shared/validationError.js";
 
 /** Easy Auth's own headers: x-ms-client-principal, -id, -name, -idp. */
 const PLATFORM_HEADER_PREFIX = "x-ms-client-principal";

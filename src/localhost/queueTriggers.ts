@@ -14,7 +14,7 @@
  *   queue extension has done since 5.0 (azure-sdk-for-net PR 18326). This app uses `none` (issue 16).
  */
 import type { DequeuedMessageItem } from "@azure/storage-queue";
-import { redactSecrets } from "../core/redact.js";
+import { redactSecrets } from "../core/shared/redact.js";
 import { resolveSettings } from "./appSettings.js";
 import type { ProgrammingModel } from "./coreTypes.js";
 import type { QueueHostSettings } from "./hostJson.js";

@@ -4,7 +4,7 @@
  * invisible while its function runs. Listed in src/config/settings.ts with scope "local".
  */
 import type { Env } from "../config/auth.js";
-import { ConfigError, type FieldProblem, wholeNumberSetting } from "../core/validationError.js";
+import { ConfigError, type FieldProblem, wholeNumberSetting } from "../core/shared/validationError.js";
 import { devPrincipalHeader } from "./platformPrincipal.js";
 
 export interface LocalPorts {

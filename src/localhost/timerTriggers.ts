@@ -5,7 +5,7 @@
  * honoured because the host honours it (docs/platform.md: never enable it in deployed configuration).
  */
 import { CronExpressionParser } from "cron-parser";
-import { redactSecrets } from "../core/redact.js";
+import { redactSecrets } from "../core/shared/redact.js";
 import { resolveSettings } from "./appSettings.js";
 import type { ProgrammingModel } from "./coreTypes.js";
 import { type HostLog, invoke, triggerBinding } from "./invoke.js";

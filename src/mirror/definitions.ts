@@ -4,7 +4,7 @@
  */
 import path from "node:path";
 import type { z } from "zod";
-import { ConfigError, type FieldProblem } from "../core/validationError.js";
+import { ConfigError, type FieldProblem } from "../core/shared/validationError.js";
 import { type MirrorDefinition, mirrorSchema } from "./definitionSchema.js";
 
 export interface InvalidMirror {

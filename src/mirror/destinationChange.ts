@@ -19,7 +19,7 @@
  * always held the item id, the stored size and, when the service reported it, the hash). The eTag they hold is
  * never compared: a new eTag alone is what the service does by itself.
  */
-import type { ManifestEntry, RemoteItem } from "../core/mirrorPorts.js";
+import type { ManifestEntry, RemoteItem } from "../core/ports/mirror.js";
 
 /** Why the destination copy is someone else's since our upload, in words; undefined when it is still ours. */
 export function changeByOthers(known: ManifestEntry, remote: RemoteItem): string | undefined {

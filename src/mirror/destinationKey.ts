@@ -1,7 +1,7 @@
 /**
  * A mirror destination's stable key (manifest partition) and its human-readable label (history, logs, CLI).
  * Names are case-insensitive in SharePoint and OneDrive (docs/graph-protocol.md), so the key is lower-cased; the label keeps
- * the user's spelling and uses the CLI's destination string form (src/core/destinations.ts).
+ * the user's spelling and uses the CLI's destination string form (src/core/job/destinations.ts).
  */
 import type { MirrorDestination } from "./definitionSchema.js";
 

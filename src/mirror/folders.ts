@@ -3,8 +3,8 @@
  * deepest existing one. Known folders are remembered for the rest of the pass, so many files in one folder cost
  * one lookup. Only planned uploads reach here: an unchanged pass makes no Graph calls at all.
  */
-import { GraphFailure } from "../core/graphFailure.js";
-import type { DriveDirectory } from "../core/mirrorPorts.js";
+import { GraphFailure } from "../core/ports/graphFailure.js";
+import type { DriveDirectory } from "../core/ports/mirror.js";
 
 export class FolderEnsurer {
   private readonly known = new Set<string>();

@@ -3,10 +3,11 @@
  * request-id kept, GraphFailure on errors) and its resolver (src/graph/resolve.ts: site by URL, never site
  * search, so Sites.Selected works; every page of `/drives`).
  */
-import { GraphFailure } from "../core/graphFailure.js";
-import type { ResolvedDrive } from "../core/graphPort.js";
-import type { Destination } from "../core/job.js";
-import type { DriveDirectory, FolderSharing, RemoteItem } from "../core/mirrorPorts.js";
+
+import type { Destination } from "../core/job/job.js";
+import type { ResolvedDrive } from "../core/ports/graph.js";
+import { GraphFailure } from "../core/ports/graphFailure.js";
+import type { DriveDirectory, FolderSharing, RemoteItem } from "../core/ports/mirror.js";
 import { encodePath, itemByPathUrl } from "../graph/addressing.js";
 import { isRecord } from "../graph/driveItem.js";
 import type { GraphHttp } from "../graph/http.js";

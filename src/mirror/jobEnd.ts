@@ -6,8 +6,8 @@
  * Idempotent: the pending row is removed last, and a job without one was already recorded (duplicate queue
  * deliveries and the next pass's reconciliation may both call this).
  */
-import { isTerminal, type UploadJob } from "../core/job.js";
-import type { HistoryOutcome, HistoryStore, ManifestStore } from "../core/mirrorPorts.js";
+import { isTerminal, type UploadJob } from "../core/job/job.js";
+import type { HistoryOutcome, HistoryStore, ManifestStore } from "../core/ports/mirror.js";
 import type { MirrorLogger } from "./mirrorLog.js";
 
 export interface JobEndDeps {

@@ -1,7 +1,7 @@
 /** Picks the source lister for a mirror definition, with its include and exclude globs applied. */
 import type { ContainerClient } from "@azure/storage-blob";
-import type { SourceLister } from "../core/mirrorPorts.js";
-import type { ByteSource } from "../core/ports.js";
+import type { ByteSource } from "../core/ports/common.js";
+import type { SourceLister } from "../core/ports/mirror.js";
 import type { SftpPool } from "../sources/sftp/pool.js";
 import type { MirrorDefinition } from "./definitionSchema.js";
 import { globFilter } from "./globFilter.js";

@@ -3,9 +3,10 @@
  * file after every step, so a killed `graph-mirror mirror` resumes its unfinished uploads on the next run from
  * the server's confirmed offset, instead of planning them again.
  */
-import { resumeJob } from "../core/engine.js";
-import { isTerminal, type UploadJob } from "../core/job.js";
-import type { PendingMirrorJob } from "../core/mirrorPorts.js";
+
+import { isTerminal, type UploadJob } from "../core/job/job.js";
+import type { PendingMirrorJob } from "../core/ports/mirror.js";
+import { resumeJob } from "../core/upload/engine.js";
 import type { MirrorJobSink, PendingState } from "./runner.js";
 
 export interface SavedJobs {

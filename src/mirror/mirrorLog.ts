@@ -2,7 +2,7 @@
  * Structured log events of mirroring: one JSON object per mirror run and per job end (issue 6). Only counts,
  * names, paths, codes and request-ids: never tokens or upload URLs (docs/design.md invariant 5).
  */
-import type { RunRecord } from "../core/mirrorPorts.js";
+import type { RunRecord } from "../core/ports/mirror.js";
 
 export type MirrorLogEvent =
   | ({ readonly event: "mirror-run"; readonly durationMs: number; readonly dryRun: boolean } & Pick<

@@ -4,7 +4,7 @@
  * Nothing secret: URL sources are shown without their query string (it may hold a SAS token).
  */
 
-import type { HistoryStore, RunRecord } from "../core/mirrorPorts.js";
+import type { HistoryStore, RunRecord } from "../core/ports/mirror.js";
 import { describeSftp } from "../sources/sftp/sftpSource.js";
 import type { MirrorDefinition } from "./definitionSchema.js";
 import type { MirrorDefinitions } from "./definitions.js";

@@ -2,7 +2,7 @@
  * Human-readable summary of a mirror pass, for the CLI and the sample: what was (or, with --dry-run, would be)
  * uploaded and why, conflicts, deletions, failed destinations, invalid definitions, and where files landed.
  */
-import type { UploadJob } from "../core/job.js";
+import type { UploadJob } from "../core/job/job.js";
 import type { PassReport } from "./runner.js";
 import type { ShareOutcome } from "./shareRules.js";
 

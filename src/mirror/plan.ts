@@ -9,9 +9,9 @@
  * Graph is read only for files about to be uploaded or deleted whose destination copy may have been changed
  * by someone else, so a pass over unchanged files makes no Graph calls at all (docs/design.md performance target).
  */
-import type { ConflictBehavior } from "../core/job.js";
-import type { ManifestEntry, RemoteItem, SourceEntry } from "../core/mirrorPorts.js";
-import type { SourceFingerprint } from "../core/ports.js";
+import type { ConflictBehavior } from "../core/job/job.js";
+import type { SourceFingerprint } from "../core/ports/common.js";
+import type { ManifestEntry, RemoteItem, SourceEntry } from "../core/ports/mirror.js";
 import type { DestinationChangedPolicy } from "./definitionSchema.js";
 import { changeByOthers, deletionPrecondition } from "./destinationChange.js";
 

@@ -1,12 +1,12 @@
 /**
  * The function app's job sink: mirror jobs enter the pipeline exactly as the HTTP API's jobs do, through
- * src/core/submitJobs.ts: rows first, at wakeSeq 0, destination claims, then one wake message per job.
+ * src/core/pipeline/submitJobs.ts: rows first, at wakeSeq 0, destination claims, then one wake message per job.
  */
-import { isTerminal, type UploadJob } from "../core/job.js";
-import type { PendingMirrorJob } from "../core/mirrorPorts.js";
-import type { Clock } from "../core/ports.js";
-import type { DestinationIndex, JobStore, WakeQueue } from "../core/storePorts.js";
-import { submitJobs } from "../core/submitJobs.js";
+import { isTerminal, type UploadJob } from "../core/job/job.js";
+import { submitJobs } from "../core/pipeline/submitJobs.js";
+import type { Clock } from "../core/ports/common.js";
+import type { PendingMirrorJob } from "../core/ports/mirror.js";
+import type { DestinationIndex, JobStore, WakeQueue } from "../core/ports/stores.js";
 import type { MirrorJobSink, PendingState } from "./runner.js";
 
 /** The table store's batch limit (one transaction per call). */

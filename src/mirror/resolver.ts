@@ -4,10 +4,11 @@
  * become DestinationError with a message a person can act on: which site, library or user, which libraries
  * exist, which permission or site grant is missing.
  */
-import { GraphFailure } from "../core/graphFailure.js";
-import type { Destination } from "../core/job.js";
-import type { DriveDirectory } from "../core/mirrorPorts.js";
-import type { Clock } from "../core/ports.js";
+
+import type { Destination } from "../core/job/job.js";
+import type { Clock } from "../core/ports/common.js";
+import { GraphFailure } from "../core/ports/graphFailure.js";
+import type { DriveDirectory } from "../core/ports/mirror.js";
 import type { MirrorDestination } from "./definitionSchema.js";
 import { destinationKey, destinationLabel, folderOf, siteUrl } from "./destinationKey.js";
 

@@ -3,9 +3,10 @@
  * something to do, create missing folders, create one job per new or changed file, carry out deletions, and
  * record conflicts and failures in the history. A failing destination never blocks another (issue 6).
  */
-import { newJob } from "../core/engine.js";
-import { GraphFailure } from "../core/graphFailure.js";
-import type { UploadJob } from "../core/job.js";
+
+import type { UploadJob } from "../core/job/job.js";
+import type { Clock } from "../core/ports/common.js";
+import { GraphFailure } from "../core/ports/graphFailure.js";
 import type {
   DriveDirectory,
   HistoryOutcome,
@@ -13,9 +14,9 @@ import type {
   ManifestStore,
   PendingMirrorJob,
   SourceEntry,
-} from "../core/mirrorPorts.js";
-import { pathProblems } from "../core/names.js";
-import type { Clock } from "../core/ports.js";
+} from "../core/ports/mirror.js";
+import { pathProblems } from "../core/shared/names.js";
+import { newJob } from "../core/upload/engine.js";
 import type { MirrorDefinition, MirrorDestination } from "./definitionSchema.js";
 import { destinationKey, destinationLabel } from "./destinationKey.js";
 import type { FolderEnsurer } from "./folders.js";

@@ -7,10 +7,10 @@
  * pending row without a job, which the next pass finds ("gone") and drops, so the file is planned again.
  */
 import { randomBytes } from "node:crypto";
-import { forEachLimit } from "../core/forEachLimit.js";
-import { isTerminal, type UploadJob } from "../core/job.js";
-import type { PendingMirrorJob, RunRecord, SourceEntry, SourceLister } from "../core/mirrorPorts.js";
-import { redactSecrets } from "../core/redact.js";
+import { isTerminal, type UploadJob } from "../core/job/job.js";
+import type { PendingMirrorJob, RunRecord, SourceEntry, SourceLister } from "../core/ports/mirror.js";
+import { forEachLimit } from "../core/shared/forEachLimit.js";
+import { redactSecrets } from "../core/shared/redact.js";
 import type { MirrorDefinition } from "./definitionSchema.js";
 import type { InvalidMirror, MirrorDefinitions } from "./definitions.js";
 import { destinationKey } from "./destinationKey.js";

@@ -6,7 +6,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { CronExpressionParser } from "cron-parser";
 import type { Env } from "../config/auth.js";
-import { ConfigError, type FieldProblem } from "../core/validationError.js";
+import { ConfigError, type FieldProblem } from "../core/shared/validationError.js";
 import { type MirrorDefinitions, parseMirrorDefinitions } from "./definitions.js";
 
 /** Azure Functions NCRONTAB with seconds: at minute 0 of every hour. */

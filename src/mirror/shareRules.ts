@@ -5,7 +5,7 @@
  * a second pass makes no invite. A folder that does not exist yet (nothing mirrored there) is left for a later
  * pass. Each outcome is reported in the pass summary and counted in the run record.
  */
-import type { FolderSharing } from "../core/mirrorPorts.js";
+import type { FolderSharing } from "../core/ports/mirror.js";
 import type { MirrorDefinition, MirrorDestination } from "./definitionSchema.js";
 import { destinationLabel } from "./destinationKey.js";
 import type { ResolvedDestination } from "./resolver.js";

@@ -1,5 +1,5 @@
 /** `GET /api/stats` (issue 6): totals, success rate and bytes over the history, overall and per mirror. */
-import type { HistoryRecord } from "../core/mirrorPorts.js";
+import type { HistoryRecord } from "../core/ports/mirror.js";
 
 export interface Totals {
   readonly jobs: number;

@@ -6,7 +6,7 @@
  */
 import type { TableClient } from "@azure/data-tables";
 import type { StorageConfig } from "../config/storage.js";
-import type { HistoryStore, ManifestStore } from "../core/mirrorPorts.js";
+import type { HistoryStore, ManifestStore } from "../core/ports/mirror.js";
 import { createStorageClients, type StorageFactoryOptions } from "../store/factory.js";
 import { TableHistoryStore } from "../store/historyTable.js";
 import { TableManifestStore } from "../store/manifestTable.js";

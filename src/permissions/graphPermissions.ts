@@ -7,7 +7,7 @@
  * - remove: `DELETE .../permissions/{id}`, 204 (https://learn.microsoft.com/graph/api/permission-delete).
  * A next link that leaves the Graph host is refused rather than followed with the token.
  */
-import { GraphFailure } from "../core/graphFailure.js";
+import { GraphFailure } from "../core/ports/graphFailure.js";
 import { itemByPathUrl } from "../graph/addressing.js";
 import { isRecord } from "../graph/driveItem.js";
 import type { GraphHttp } from "../graph/http.js";

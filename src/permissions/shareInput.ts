@@ -1,5 +1,5 @@
 /** Checks of what a user types for sharing: each problem names the field and the rule it breaks. */
-import { ConfigError } from "../core/validationError.js";
+import { ConfigError } from "../core/shared/validationError.js";
 import type { ShareRole } from "./graphPermissions.js";
 
 /** Deliberately loose: Graph resolves the address; this only catches what cannot be one. */

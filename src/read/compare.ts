@@ -1,7 +1,7 @@
 /**
  * The comparison behind `graph-mirror check` (as `rclone check` does it): files are paired by path, compared by
  * size first and, when the sizes agree, by QuickXorHash computed locally with the project's own implementation
- * (src/core/quickXorHash.ts). Paths pair case-insensitively, because OneDrive and SharePoint do: `A.txt` and
+ * (src/core/shared/quickXorHash.ts). Paths pair case-insensitively, because OneDrive and SharePoint do: `A.txt` and
  * `a.txt` are one file there. Folders are not compared, only the files in them.
  */
 import type { RemoteEntry } from "./remoteListing.js";

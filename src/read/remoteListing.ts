@@ -3,7 +3,7 @@
  * refresh after a 401, GraphFailure with request-id): `GET .../children` over every `@odata.nextLink` page,
  * recursively when asked. A next link that leaves the Graph host is refused rather than followed with the token.
  */
-import { GraphFailure } from "../core/graphFailure.js";
+import { GraphFailure } from "../core/ports/graphFailure.js";
 import { encodePath, itemByPathUrl } from "../graph/addressing.js";
 import { isRecord } from "../graph/driveItem.js";
 import type { GraphHttp } from "../graph/http.js";

@@ -1,12 +1,12 @@
 /**
- * A destination string of the CLI (`drive:`, `onedrive:`, `sharepoint:`; src/core/destinations.ts) turned into
+ * A destination string of the CLI (`drive:`, `onedrive:`, `sharepoint:`; src/core/job/destinations.ts) turned into
  * a drive id and a path inside it, for the read commands. Resolution is the engine's own (src/graph/resolve.ts),
  * so a destination that `upload` accepts lists and checks the same place.
  */
 
-import { destinationFor, parseDestination } from "../core/destinations.js";
-import type { Destination } from "../core/job.js";
-import { ConfigError } from "../core/validationError.js";
+import { destinationFor, parseDestination } from "../core/job/destinations.js";
+import type { Destination } from "../core/job/job.js";
+import { ConfigError } from "../core/shared/validationError.js";
 import type { GraphHttp } from "../graph/http.js";
 import { resolveDrive } from "../graph/resolve.js";
 

@@ -2,8 +2,8 @@
  * The QuickXorHash of a source's current version, read one range at a time through its ByteSource (never the
  * whole file in memory; the same range reads and change detection the uploads use).
  */
-import type { ByteSource } from "../core/ports.js";
-import { QuickXorHash } from "../core/quickXorHash.js";
+import type { ByteSource } from "../core/ports/common.js";
+import { QuickXorHash } from "../core/shared/quickXorHash.js";
 
 const READ_SIZE = 4 * 1024 * 1024;
 

@@ -4,7 +4,7 @@
  * instead of mixing two versions' bytes (docs/design.md invariant 1).
  */
 import type { ContainerClient } from "@azure/storage-blob";
-import { type ByteSource, SourceChangedError, type SourceFingerprint } from "../core/ports.js";
+import { type ByteSource, SourceChangedError, type SourceFingerprint } from "../core/ports/common.js";
 import { httpStatusOf } from "../store/restError.js";
 import { readBuffer } from "./readBuffer.js";
 

@@ -4,7 +4,7 @@
  * chunks is noticed (docs/design.md invariant 1).
  */
 import { open } from "node:fs/promises";
-import { type ByteSource, SourceChangedError, type SourceFingerprint } from "../core/ports.js";
+import { type ByteSource, SourceChangedError, type SourceFingerprint } from "../core/ports/common.js";
 import { readBuffer } from "./readBuffer.js";
 
 export class LocalFileSource implements ByteSource {

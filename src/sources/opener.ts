@@ -3,10 +3,10 @@
  * "sources/ ... HTTPS URL"): register them through `urlSource` when that module lands.
  */
 import type { ContainerClient } from "@azure/storage-blob";
-import type { SourceRef } from "../core/job.js";
-import type { ByteSource } from "../core/ports.js";
-import type { SourceOpener } from "../core/sourceOpener.js";
-import { ConfigError } from "../core/validationError.js";
+import type { SourceRef } from "../core/job/job.js";
+import type { ByteSource } from "../core/ports/common.js";
+import type { SourceOpener } from "../core/ports/sources.js";
+import { ConfigError } from "../core/shared/validationError.js";
 import { BlobSource } from "./blob.js";
 import { LocalFileSource } from "./localFile.js";
 import type { SftpPool } from "./sftp/pool.js";

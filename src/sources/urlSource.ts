@@ -8,8 +8,8 @@
  */
 import https from "node:https";
 import { isIP } from "node:net";
-import type { ByteSource, SourceFingerprint } from "../core/ports.js";
-import { SourceChangedError } from "../core/ports.js";
+import type { ByteSource, SourceFingerprint } from "../core/ports/common.js";
+import { SourceChangedError } from "../core/ports/common.js";
 import { guardedLookup, type NetworkPolicy, resolveAllowed } from "./networkGuard.js";
 
 export interface UrlSourceOptions {

@@ -4,8 +4,8 @@
  * Blocks this instance records are visible to it at once; a block recorded by another instance is noticed at
  * most `ttlMs` late, which costs at most one early request per job, never a lost or doubled upload.
  */
-import type { Clock } from "../core/ports.js";
-import type { ThrottleStore } from "../core/storePorts.js";
+import type { Clock } from "../core/ports/common.js";
+import type { ThrottleStore } from "../core/ports/stores.js";
 
 export const DEFAULT_THROTTLE_CACHE_MS = 2_000;
 

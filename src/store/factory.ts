@@ -9,8 +9,8 @@ import { BlobServiceClient } from "@azure/storage-blob";
 import { type QueueClient, QueueServiceClient } from "@azure/storage-queue";
 import type { StorageConfig } from "../config/storage.js";
 import { poisonQueueName } from "../config/storage.js";
-import { type Clock, systemClock } from "../core/ports.js";
-import type { DestinationIndex, JobStore, ThrottleStore, WakeQueue } from "../core/storePorts.js";
+import { type Clock, systemClock } from "../core/ports/common.js";
+import type { DestinationIndex, JobStore, ThrottleStore, WakeQueue } from "../core/ports/stores.js";
 import { CachedThrottleStore } from "./cachedThrottleStore.js";
 import { QueueWake } from "./queueWake.js";
 import { RejectedWakeQueue, type RejectedWakes } from "./rejectedWakes.js";
@@ -31,7 +31,7 @@ export interface StorageClients {
 
 export interface Storage {
   readonly jobs: JobStore;
-  /** One active job per destination item (src/core/destinationClaim.ts). */
+  /** One active job per destination item (src/core/pipeline/destinationClaim.ts). */
   readonly destinations: DestinationIndex;
   readonly throttle: ThrottleStore;
   readonly wakeQueue: WakeQueue;

@@ -7,7 +7,7 @@ import {
   newestRunsFirst,
   type RunQuery,
   type RunRecord,
-} from "../core/mirrorPorts.js";
+} from "../core/ports/mirror.js";
 
 export interface HistorySnapshot {
   readonly records: readonly HistoryRecord[];

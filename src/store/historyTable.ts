@@ -15,7 +15,7 @@ import {
   RUN_RESULTS,
   type RunQuery,
   type RunRecord,
-} from "../core/mirrorPorts.js";
+} from "../core/ports/mirror.js";
 import { int64, int64Literal, readInt64 } from "./int64.js";
 import { odataString, tableKey } from "./tableKeys.js";
 

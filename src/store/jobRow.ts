@@ -3,8 +3,8 @@
  * the sweeper and the status API filter on. Keys: PartitionKey = request id (one request's jobs are created in
  * one transaction, and GET /api/uploads/{id} is a partition query), RowKey = job id.
  */
-import { isTerminal, type UploadJob } from "../core/job.js";
-import type { StoredJob } from "../core/storePorts.js";
+import { isTerminal, type UploadJob } from "../core/job/job.js";
+import type { StoredJob } from "../core/ports/stores.js";
 import { type Int64Value, int64, readInt64 } from "./int64.js";
 import { tableKey } from "./tableKeys.js";
 
@@ -26,7 +26,7 @@ export type JobEntity = {
   readonly leaseUntil: Int64Value;
   readonly wakeSeq: Int64Value;
   readonly cancelRequested: boolean;
-  /** The superseding job as JSON, or empty (src/core/destinationClaim.ts). */
+  /** The superseding job as JSON, or empty (src/core/pipeline/destinationClaim.ts). */
   readonly supersededBy: string;
   /** Who asked for the cancellation (`oid:…`/`appid:…`), or empty. */
   readonly cancelledBy: string;

@@ -4,7 +4,7 @@
  * mid-write keeps the previous state. It holds no secrets (no upload URLs, no tokens).
  */
 import { readFile } from "node:fs/promises";
-import { ConfigError } from "../core/validationError.js";
+import { ConfigError } from "../core/shared/validationError.js";
 import { writeFileAtomic } from "./atomicFile.js";
 import { type HistorySnapshot, MemoryHistoryStore } from "./historyMemory.js";
 import { type ManifestSnapshot, MemoryManifestStore } from "./manifestMemory.js";

@@ -1,5 +1,5 @@
 /** In-memory twin of the Table Storage manifest (src/store/manifestTable.ts); also the CLI's local state. */
-import type { ManifestEntry, ManifestStore, PendingMirrorJob } from "../core/mirrorPorts.js";
+import type { ManifestEntry, ManifestStore, PendingMirrorJob } from "../core/ports/mirror.js";
 
 export interface ManifestSnapshot {
   readonly entries: readonly ManifestEntry[];

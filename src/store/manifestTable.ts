@@ -4,7 +4,7 @@
  * `/ \ # ?`, at most 1 KiB); sizes and times are Int64.
  */
 import type { TableClient, TableEntityResult } from "@azure/data-tables";
-import type { ManifestEntry, ManifestStore, PendingMirrorJob } from "../core/mirrorPorts.js";
+import type { ManifestEntry, ManifestStore, PendingMirrorJob } from "../core/ports/mirror.js";
 import { int64, readInt64 } from "./int64.js";
 import { httpStatusOf } from "./restError.js";
 import { odataString, tableKey } from "./tableKeys.js";

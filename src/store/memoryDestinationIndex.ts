@@ -4,7 +4,7 @@ import {
   type DestinationEntry,
   type DestinationHolder,
   type DestinationIndex,
-} from "../core/storePorts.js";
+} from "../core/ports/stores.js";
 
 export class MemoryDestinationIndex implements DestinationIndex {
   private readonly rows = new Map<string, DestinationEntry>();

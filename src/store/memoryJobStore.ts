@@ -2,8 +2,8 @@
  * In-memory twin of TableJobStore: same contract (ETags, 412 as ConcurrencyError, key and size guards), kept
  * honest by the shared contract suite. Stored values are copied in and out, as a real store would.
  */
-import { isTerminal, type UploadJob } from "../core/job.js";
-import { ConcurrencyError, type JobStore, type StoredJob } from "../core/storePorts.js";
+import { isTerminal, type UploadJob } from "../core/job/job.js";
+import { ConcurrencyError, type JobStore, type StoredJob } from "../core/ports/stores.js";
 import { toEntity } from "./jobRow.js";
 
 export class MemoryJobStore implements JobStore {

@@ -1,5 +1,5 @@
 /** In-memory twin of TableThrottleStore. */
-import type { ThrottleStore } from "../core/storePorts.js";
+import type { ThrottleStore } from "../core/ports/stores.js";
 
 export class MemoryThrottleStore implements ThrottleStore {
   private readonly until = new Map<string, number>();

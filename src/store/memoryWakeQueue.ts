@@ -4,8 +4,8 @@
  * is hidden for a visibility timeout and comes back if not deleted, and every receive raises its dequeue count.
  * Tests and the in-process pipeline driver use it to simulate redelivery without sleeping.
  */
-import type { Clock } from "../core/ports.js";
-import type { WakeMessage, WakeQueue } from "../core/storePorts.js";
+import type { Clock } from "../core/ports/common.js";
+import type { WakeMessage, WakeQueue } from "../core/ports/stores.js";
 import { delaySeconds } from "./queueWake.js";
 
 export interface QueuedMessage {

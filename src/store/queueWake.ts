@@ -3,7 +3,7 @@
  * (docs/platform.md: the output binding cannot delay a message, so delayed continuations go through the SDK).
  */
 import type { QueueClient } from "@azure/storage-queue";
-import type { WakeMessage, WakeQueue } from "../core/storePorts.js";
+import type { WakeMessage, WakeQueue } from "../core/ports/stores.js";
 import { encodeWakeMessage } from "./wakeMessageCodec.js";
 
 /**

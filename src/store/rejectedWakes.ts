@@ -5,7 +5,7 @@
  * other message, recognises it and logs it without touching a job or sending it anywhere.
  */
 import type { QueueClient } from "@azure/storage-queue";
-import { redactSecrets } from "../core/redact.js";
+import { redactSecrets } from "../core/shared/redact.js";
 import type { MalformedReason } from "./wakeMessageCodec.js";
 
 export type RejectionReason = MalformedReason | "unknown-job";

@@ -12,7 +12,7 @@ import {
   type DestinationEntry,
   type DestinationHolder,
   type DestinationIndex,
-} from "../core/storePorts.js";
+} from "../core/ports/stores.js";
 import { int64, readInt64 } from "./int64.js";
 import { httpStatusOf } from "./restError.js";
 

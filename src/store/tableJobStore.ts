@@ -3,8 +3,8 @@
  * conditional on the row's ETag; 412 becomes ConcurrencyError (docs/platform.md "Table Storage").
  */
 import type { TableClient, TransactionAction } from "@azure/data-tables";
-import { isTerminal, TERMINAL_STATUSES, type UploadJob } from "../core/job.js";
-import { ConcurrencyError, type JobStore, type StoredJob } from "../core/storePorts.js";
+import { isTerminal, TERMINAL_STATUSES, type UploadJob } from "../core/job/job.js";
+import { ConcurrencyError, type JobStore, type StoredJob } from "../core/ports/stores.js";
 import { int64Literal } from "./int64.js";
 import { fromEntity, toEntity } from "./jobRow.js";
 import { httpStatusOf } from "./restError.js";

@@ -3,7 +3,7 @@
  * ever moves forward in time: `block` is a read-modify-write conditional on the ETag, retried on a lost race.
  */
 import type { TableClient } from "@azure/data-tables";
-import type { ThrottleStore } from "../core/storePorts.js";
+import type { ThrottleStore } from "../core/ports/stores.js";
 import { int64, readInt64 } from "./int64.js";
 import { httpStatusOf } from "./restError.js";
 import { tableKey } from "./tableKeys.js";

@@ -9,7 +9,7 @@
  * change) use. docs/platform.md "Encoding": the setting and the sender must agree; a test holds them together.
  */
 import { z } from "zod";
-import type { WakeMessage } from "../core/storePorts.js";
+import type { WakeMessage } from "../core/ports/stores.js";
 
 /** Must equal `extensions.queues.messageEncoding` in host.json (a test holds them together). */
 export const WAKE_MESSAGE_ENCODING = "none" as const;

@@ -5,7 +5,7 @@
  * (their query and path hold `tempauth`), and Graph paths name users' files.
  */
 import { type Span, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
-import { GraphFailure } from "../core/graphFailure.js";
+import { GraphFailure } from "../core/ports/graphFailure.js";
 import { GRAPH_SPAN_PREFIX, SPAN_ATTRIBUTES as S, TRACER_NAME } from "./names.js";
 
 export interface GraphCallInfo {

@@ -8,7 +8,7 @@
  * load order must not decide whether metrics exist.
  */
 import { type Counter, type Gauge, type Histogram, type MeterProvider, metrics } from "@opentelemetry/api";
-import type { UploadJob } from "../core/job.js";
+import type { UploadJob } from "../core/job/job.js";
 import { METRIC_ATTRIBUTES as A, METER_NAME, METRICS } from "./names.js";
 
 interface Instruments {

@@ -53,5 +53,5 @@ export const ALERT_EVENTS = {
   budgetExhausted: "request-budget-exhausted",
 } as const;
 
-/** The job error code for a job that used up its request budget (src/core/engine.ts). */
+/** The job error code for a job that used up its request budget (src/core/upload/engine.ts). */
 export const BUDGET_ERROR_CODE = "request-budget";

@@ -4,7 +4,7 @@
  * created when missing and left in place (empty), so concurrent runs never delete each other's folders.
  */
 import { randomBytes } from "node:crypto";
-import type { TokenProvider } from "../../src/core/ports.js";
+import type { TokenProvider } from "../../src/core/ports/common.js";
 import { itemByPathUrl } from "../../src/graph/addressing.js";
 import { Wire } from "./wire.js";
 

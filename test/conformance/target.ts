@@ -5,7 +5,7 @@
  * skips itself.
  */
 import { inject } from "vitest";
-import type { TokenProvider } from "../../src/core/ports.js";
+import type { TokenProvider } from "../../src/core/ports/common.js";
 
 declare module "vitest" {
   export interface ProvidedContext {

@@ -4,7 +4,7 @@
  * bearer token goes only to the Graph origin, never to an upload URL (they are pre-authorised: docs/graph-protocol.md
  * "Upload sessions"); error messages name the request by label, never by URL (upload URLs are credentials).
  */
-import type { TokenProvider } from "../../src/core/ports.js";
+import type { TokenProvider } from "../../src/core/ports/common.js";
 import { USER_AGENT } from "../../src/graph/http.js";
 
 export interface WireAnswer {

@@ -10,7 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { quickXorHashOf } from "../../src/core/quickXorHash.js";
+import { quickXorHashOf } from "../../src/core/shared/quickXorHash.js";
 import {
   DEFAULT_DRIVE_IDS,
   DEFAULT_TOKEN,

@@ -6,7 +6,7 @@
  * open on the emulator. Short step deadline and lease (6 s) and sweeper grace (10 s) so the run fits CI (about
  * 40 s); the resume times it prints are the end-to-end figures in docs/pipeline.md. A kill that lands after a
  * session was created and before the row saying so was written leaves a session only its expiry frees: the
- * engine waits out such a busy file (src/core/engine.ts), which can take longer than this test allows.
+ * engine waits out such a busy file (src/core/upload/engine.ts), which can take longer than this test allows.
  */
 import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";

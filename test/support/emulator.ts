@@ -1,7 +1,7 @@
 /**
  * Small helpers for tests that talk to the Graph emulator over real sockets with plain fetch.
  */
-import type { Clock } from "../../src/core/ports.js";
+import type { Clock } from "../../src/core/ports/common.js";
 import {
   DEFAULT_TOKEN,
   type EmulatorOptions,

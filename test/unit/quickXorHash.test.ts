@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { QuickXorHash, quickXorHashOf } from "../../src/core/quickXorHash.js";
+import { QuickXorHash, quickXorHashOf } from "../../src/core/shared/quickXorHash.js";
 
 /** Straight transcription of the definition, one shift per byte: the oracle the fast version must match. */
 function referenceQuickXor(data: Uint8Array): string {

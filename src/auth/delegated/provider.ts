@@ -9,7 +9,7 @@
  */
 import { createHash } from "node:crypto";
 import type { AuthConfig } from "../../config/auth.js";
-import type { Clock, TokenDescription } from "../../core/ports.js";
+import type { Clock, TokenDescription } from "../../core/ports/common.js";
 import { raceAbort, TOKEN_REQUEST_TIMEOUT_MS } from "../abort.js";
 import { AuthError, type AuthErrorCode, SIGN_IN_AGAIN } from "../errors.js";
 import type { IdentityHttpOptions } from "../http.js";

@@ -8,7 +8,7 @@ import { execFile } from "node:child_process";
 import { access, constants } from "node:fs/promises";
 import path from "node:path";
 import type { RcloneSettings } from "../../config/auth.js";
-import { redactSecrets } from "../../core/redact.js";
+import { redactSecrets } from "../../core/shared/redact.js";
 
 const RUN_TIMEOUT_MS = 60_000;
 

@@ -10,7 +10,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Clock } from "../../core/ports.js";
+import type { Clock } from "../../core/ports/common.js";
 import { type StoredToken, withTokenFileLock, writeTokenFile } from "../delegated/tokenFile.js";
 import { AuthError } from "../errors.js";
 import { type IdentityHttpOptions, postForm } from "../http.js";

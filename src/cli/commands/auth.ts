@@ -10,7 +10,7 @@ import { type ProbeResult, probeToken } from "../../auth/probe.js";
 import type { AuthStatus } from "../../auth/status.js";
 import { type Env, graphRootFor, parseAuthConfig } from "../../config/auth.js";
 import { parseGraphConfig } from "../../config/graph.js";
-import { type Clock, systemClock } from "../../core/ports.js";
+import { type Clock, systemClock } from "../../core/ports/common.js";
 
 export interface AuthStatusOptions {
   readonly verbose?: boolean;

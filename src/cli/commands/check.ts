@@ -10,12 +10,12 @@
 import path from "node:path";
 import type { Command } from "commander";
 import { loadConfig } from "../../config/index.js";
-import { GraphFailure } from "../../core/graphFailure.js";
-import type { Destination } from "../../core/job.js";
-import type { SourceLister } from "../../core/mirrorPorts.js";
-import { systemClock } from "../../core/ports.js";
-import type { SourceOpener } from "../../core/sourceOpener.js";
-import { ConfigError } from "../../core/validationError.js";
+import type { Destination } from "../../core/job/job.js";
+import { systemClock } from "../../core/ports/common.js";
+import { GraphFailure } from "../../core/ports/graphFailure.js";
+import type { SourceLister } from "../../core/ports/mirror.js";
+import type { SourceOpener } from "../../core/ports/sources.js";
+import { ConfigError } from "../../core/shared/validationError.js";
 import type { GraphHttp } from "../../graph/http.js";
 import { globFilter } from "../../mirror/globFilter.js";
 import { listerFactory } from "../../mirror/listers.js";

@@ -6,7 +6,7 @@
  */
 import { mkdir, readFile } from "node:fs/promises";
 import type { Command } from "commander";
-import { ConfigError, type FieldProblem } from "../../core/validationError.js";
+import { ConfigError, type FieldProblem } from "../../core/shared/validationError.js";
 import {
   EMULATOR_PROFILES,
   type EmulatorProfile,

@@ -9,9 +9,9 @@ import type { Command } from "commander";
 import { assessCapability } from "../../auth/capability.js";
 import { type LoginDependencies, loginWithBrowser, loginWithDeviceCode } from "../../auth/login/flows.js";
 import { type Env, parseAuthConfig } from "../../config/auth.js";
-import { delay } from "../../core/delay.js";
-import { type Clock, systemClock } from "../../core/ports.js";
-import { ConfigError } from "../../core/validationError.js";
+import { type Clock, systemClock } from "../../core/ports/common.js";
+import { delay } from "../../core/shared/delay.js";
+import { ConfigError } from "../../core/shared/validationError.js";
 
 export interface LoginOptions {
   readonly browser?: boolean;

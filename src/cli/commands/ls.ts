@@ -6,7 +6,7 @@
  */
 import type { Command } from "commander";
 import type { Env } from "../../config/auth.js";
-import { GraphFailure } from "../../core/graphFailure.js";
+import { GraphFailure } from "../../core/ports/graphFailure.js";
 import { lsJson, lsLines } from "../../read/lsFormat.js";
 import { readOnlyGraph } from "../../read/readWiring.js";
 import { listRemote } from "../../read/remoteListing.js";

@@ -1,4 +1,4 @@
-import { GraphFailure } from "../../core/graphFailure.js";
+import { GraphFailure } from "../../core/ports/graphFailure.js";
 import type { ReadCommandIo } from "./ls.js";
 
 /** 404 from Graph: nothing at that path (exit 1 with a message); anything else is thrown on. */

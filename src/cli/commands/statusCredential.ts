@@ -6,7 +6,7 @@
  * operator one: operatorPrincipalId).
  */
 import { AzureCliCredential } from "@azure/identity";
-import { ConfigError } from "../../core/validationError.js";
+import { ConfigError } from "../../core/shared/validationError.js";
 import type { StorageFactoryOptions } from "../../store/factory.js";
 
 export const STATUS_CREDENTIALS = ["managed-identity", "cli"] as const;

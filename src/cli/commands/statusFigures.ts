@@ -4,8 +4,8 @@
  * operator without the portal sees the same numbers. Throttling is not kept in the tables: what they show is how
  * many unfinished jobs are waiting on throttling right now.
  */
-import type { HistoryRecord } from "../../core/mirrorPorts.js";
-import { formatBytes } from "../../core/units.js";
+import type { HistoryRecord } from "../../core/ports/mirror.js";
+import { formatBytes } from "../../core/shared/units.js";
 
 export interface StatusFigures {
   readonly since: string;

@@ -9,8 +9,8 @@
  * next redraw, and never on stop, which used to lose the last file's line).
  */
 import cliProgress from "cli-progress";
-import { isTerminal, type JobEvent, type UploadJob } from "../../core/job.js";
-import { formatBytes } from "../../core/units.js";
+import { isTerminal, type JobEvent, type UploadJob } from "../../core/job/job.js";
+import { formatBytes } from "../../core/shared/units.js";
 import { formatEta, formatRate } from "./rate.js";
 import type { FileLabel, ProgressReporter } from "./reporter.js";
 

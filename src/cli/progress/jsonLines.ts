@@ -2,7 +2,7 @@
  * One JSON object per line (issue 3: with --json or when stdout is not a terminal). Built from the job's public
  * fields only: never the upload URL or a token (docs/design.md invariant 5).
  */
-import type { JobEvent, UploadJob } from "../../core/job.js";
+import type { JobEvent, UploadJob } from "../../core/job/job.js";
 import type { FileLabel, ProgressReporter } from "./reporter.js";
 
 export class JsonLinesReporter implements ProgressReporter {

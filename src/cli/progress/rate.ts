@@ -2,7 +2,7 @@
  * Rate and ETA text for the progress bars. Both are "—" until they can be known (no bytes sent yet, no time
  * passed, nothing left): never NaN, Infinity or cli-progress's own "NF"/"LL" placeholders (issue 15 item 2).
  */
-import { formatBytes } from "../../core/units.js";
+import { formatBytes } from "../../core/shared/units.js";
 
 const UNKNOWN = "—";
 

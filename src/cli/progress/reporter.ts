@@ -1,5 +1,5 @@
 /** What the upload runner tells the user about; a terminal bar display or JSON lines implement it. */
-import type { JobEvent, UploadJob } from "../../core/job.js";
+import type { JobEvent, UploadJob } from "../../core/job/job.js";
 
 export interface FileLabel {
   /** The local file as given on the command line. */

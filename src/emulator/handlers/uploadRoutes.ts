@@ -1,8 +1,8 @@
 /** Simple upload (`PUT ...:/content`) and upload session creation (`POST ...:/createUploadSession`). */
 import type { IncomingMessage } from "node:http";
 import { z } from "zod";
-import type { ConflictBehavior } from "../../core/job.js";
-import { QuickXorHash } from "../../core/quickXorHash.js";
+import type { ConflictBehavior } from "../../core/job/job.js";
+import { QuickXorHash } from "../../core/shared/quickXorHash.js";
 import { assertCanWrite } from "../access.js";
 import { assertFits, commitFile } from "../commitFile.js";
 import { committedItemReply } from "../commitResponse.js";

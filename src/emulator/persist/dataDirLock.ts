@@ -4,7 +4,7 @@
  */
 import { readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { ConfigError } from "../../core/validationError.js";
+import { ConfigError } from "../../core/shared/validationError.js";
 
 const PID_FILE = "emulator.pid";
 

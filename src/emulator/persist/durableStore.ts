@@ -7,7 +7,7 @@
  * state. Blob bytes are fsynced before a session's ranges claim them (content/diskContent.ts), and a replaced or
  * deleted blob's file is deleted only once the journal no longer points at it.
  */
-import { QuickXorHash } from "../../core/quickXorHash.js";
+import { QuickXorHash } from "../../core/shared/quickXorHash.js";
 import { firstMissing } from "../byteRanges.js";
 import type { DiskContentStore } from "../content/diskContent.js";
 import type { GrantRecord, PermissionObserver } from "../handlers/permissionStore.js";

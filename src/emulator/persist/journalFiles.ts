@@ -7,7 +7,7 @@
  */
 import { type FileHandle, open, readdir, readFile, rm } from "node:fs/promises";
 import path from "node:path";
-import { ConfigError } from "../../core/validationError.js";
+import { ConfigError } from "../../core/shared/validationError.js";
 import { writeFileAtomic } from "../../store/atomicFile.js";
 import {
   type Batch,

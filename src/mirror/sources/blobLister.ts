@@ -4,7 +4,7 @@
  * and ETag, the version the engine's blob source checks on every read (docs/design.md invariant 1).
  */
 import type { ContainerClient } from "@azure/storage-blob";
-import type { SourceEntry, SourceLister, SourceListing } from "../../core/mirrorPorts.js";
+import type { SourceEntry, SourceLister, SourceListing } from "../../core/ports/mirror.js";
 
 const PAGE_SIZE = 5000;
 

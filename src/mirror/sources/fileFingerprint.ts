@@ -1,5 +1,5 @@
 import type { Stats } from "node:fs";
-import type { SourceFingerprint } from "../../core/ports.js";
+import type { SourceFingerprint } from "../../core/ports/common.js";
 
 /**
  * Size plus mtimeMs, exactly as the engine's file source records it (src/sources/localFile.ts), so the manifest,

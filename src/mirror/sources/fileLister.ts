@@ -5,7 +5,7 @@
  */
 import { lstat, opendir, realpath, stat } from "node:fs/promises";
 import path from "node:path";
-import type { SourceEntry, SourceLister, SourceListing } from "../../core/mirrorPorts.js";
+import type { SourceEntry, SourceLister, SourceListing } from "../../core/ports/mirror.js";
 import { isInside } from "../definitions.js";
 import { fileFingerprint } from "./fileFingerprint.js";
 

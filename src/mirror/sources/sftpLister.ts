@@ -5,7 +5,7 @@
  * fingerprint is the one the engine's SFTP source checks on every read (size + mtime, docs/design.md invariant 1).
  */
 import path from "node:path/posix";
-import type { SourceEntry, SourceLister, SourceListing } from "../../core/mirrorPorts.js";
+import type { SourceEntry, SourceLister, SourceListing } from "../../core/ports/mirror.js";
 import type { SftpEndpoint } from "../../sources/sftp/connect.js";
 import type { SftpPool } from "../../sources/sftp/pool.js";
 import { call, describeSftp, sftpFingerprint } from "../../sources/sftp/sftpSource.js";

@@ -3,8 +3,9 @@
  * The fingerprint comes from the URL source itself (ETag or Last-Modified plus size), through the same network
  * guard that refuses private and metadata addresses (src/sources/urlSource.ts).
  */
-import type { SourceEntry, SourceLister, SourceListing } from "../../core/mirrorPorts.js";
-import type { ByteSource } from "../../core/ports.js";
+
+import type { ByteSource } from "../../core/ports/common.js";
+import type { SourceEntry, SourceLister, SourceListing } from "../../core/ports/mirror.js";
 
 export interface UrlItem {
   readonly url: string;

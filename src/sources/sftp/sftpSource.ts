@@ -6,7 +6,7 @@
  * noticed, as with rsync's quick check; the final QuickXorHash comparison still catches a mixed upload.
  */
 import type { SFTPWrapper, Stats } from "ssh2";
-import { type ByteSource, SourceChangedError, type SourceFingerprint } from "../../core/ports.js";
+import { type ByteSource, SourceChangedError, type SourceFingerprint } from "../../core/ports/common.js";
 import { readBuffer } from "../readBuffer.js";
 import type { SftpEndpoint } from "./connect.js";
 import { hostName } from "./knownHosts.js";

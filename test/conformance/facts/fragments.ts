@@ -3,11 +3,11 @@
  * multiples of 320 KiB (327,680 bytes) but the last; each accepted fragment answers 202 with
  * `nextExpectedRanges`; the last one 201 (or 200) with the driveItem; GET uploadUrl lists the missing ranges;
  * "If the client sends a fragment the server has already received, the server will respond with HTTP 416
- * Requested Range Not Satisfiable". The hash is checked against our own QuickXorHash (src/core/quickXorHash.ts).
+ * Requested Range Not Satisfiable". The hash is checked against our own QuickXorHash (src/core/shared/quickXorHash.ts).
  * `nextExpectedRanges` entries are `"{next}-"` or `"{next}-{total-1}"`: both are seen (docs/graph-protocol.md).
  */
 import { expect, it } from "vitest";
-import { quickXorHashOf } from "../../../src/core/quickXorHash.js";
+import { quickXorHashOf } from "../../../src/core/shared/quickXorHash.js";
 import { itemOf, rangesOf, sessionOf } from "../bodies.js";
 import { FRAGMENT_UNIT, Probe, patternBytes } from "../probe.js";
 import type { ConformanceTarget } from "../target.js";

@@ -4,7 +4,7 @@
  * resource (quickXorHash); docs/graph-protocol.md "Simple upload", "Integrity".
  */
 import { expect, it } from "vitest";
-import { quickXorHashOf } from "../../../src/core/quickXorHash.js";
+import { quickXorHashOf } from "../../../src/core/shared/quickXorHash.js";
 import { itemOf } from "../bodies.js";
 import { Probe, patternBytes } from "../probe.js";
 import type { ConformanceTarget } from "../target.js";

@@ -11,7 +11,7 @@ import {
   type UploadResult,
 } from "@microsoft/microsoft-graph-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { quickXorHashOf } from "../../../src/core/quickXorHash.js";
+import { quickXorHashOf } from "../../../src/core/shared/quickXorHash.js";
 import {
   ADELE_DELEGATED_TOKEN,
   DEFAULT_DRIVE_IDS,

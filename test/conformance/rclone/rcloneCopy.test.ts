@@ -8,7 +8,7 @@
 import { mkdir, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { quickXorHashOf } from "../../../src/core/quickXorHash.js";
+import { quickXorHashOf } from "../../../src/core/shared/quickXorHash.js";
 import { DEFAULT_DRIVE_IDS, type RunningEmulator, startEmulator } from "../../../src/emulator/index.js";
 import { patternBytes } from "../../support/emulator.js";
 import { tempDir } from "../../support/emulatorTls.js";

@@ -10,7 +10,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { authStatusCommand } from "../../../src/cli/commands/auth.js";
 import { loginCommand } from "../../../src/cli/commands/login.js";
-import { ConfigError } from "../../../src/core/validationError.js";
+import { ConfigError } from "../../../src/core/shared/validationError.js";
 import { captureLogs, expectNoSecrets, thrown } from "../../support/authTestKit.js";
 import { FAKE_TENANT, type FakeIdentity, startFakeIdentity } from "../../support/fakeIdentity.js";
 

@@ -10,7 +10,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listPermissionsCommand } from "../../../src/cli/commands/permissionsList.js";
 import { grantCommand, revokeCommand } from "../../../src/cli/commands/permissionsWrite.js";
-import { GraphFailure } from "../../../src/core/graphFailure.js";
+import { GraphFailure } from "../../../src/core/ports/graphFailure.js";
 import {
   DEFAULT_DRIVE_IDS,
   DEFAULT_TOKEN,

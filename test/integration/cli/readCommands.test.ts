@@ -10,7 +10,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkCommand } from "../../../src/cli/commands/check.js";
 import { lsCommand } from "../../../src/cli/commands/ls.js";
-import { quickXorHashOf } from "../../../src/core/quickXorHash.js";
+import { quickXorHashOf } from "../../../src/core/shared/quickXorHash.js";
 import { DEFAULT_DRIVE_IDS, DEFAULT_TOKEN, READ_ONLY_TOKEN } from "../../../src/emulator/index.js";
 import type { CheckJson } from "../../../src/read/checkReport.js";
 import { encodePath, startTestEmulator, type TestEmulator } from "../../support/emulator.js";

@@ -2,7 +2,7 @@ import { mkdtemp, readdir, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { QuickXorHash } from "../../../src/core/quickXorHash.js";
+import { QuickXorHash } from "../../../src/core/shared/quickXorHash.js";
 import { DEFAULT_DRIVE_IDS } from "../../../src/emulator/index.js";
 import { createSession, patternBytes, putFragment, startTestEmulator } from "../../support/emulator.js";
 

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulatorCommand } from "../../../src/cli/commands/emulator.js";
-import { ConfigError } from "../../../src/core/validationError.js";
+import { ConfigError } from "../../../src/core/shared/validationError.js";
 import { DEFAULT_DRIVE_IDS } from "../../../src/emulator/index.js";
 
 describe("graph-mirror emulator (CLI command)", () => {

@@ -2,8 +2,8 @@ import { appendFile, mkdtemp, readdir, readFile, rm, stat, writeFile } from "nod
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { QuickXorHash } from "../../../src/core/quickXorHash.js";
-import { ConfigError } from "../../../src/core/validationError.js";
+import { QuickXorHash } from "../../../src/core/shared/quickXorHash.js";
+import { ConfigError } from "../../../src/core/shared/validationError.js";
 import { DEFAULT_DRIVE_IDS, DEFAULT_SEED, type EmulatorSeed } from "../../../src/emulator/index.js";
 import {
   createSession,

@@ -8,7 +8,7 @@ import { request } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { QuickXorHash } from "../../../src/core/quickXorHash.js";
+import { QuickXorHash } from "../../../src/core/shared/quickXorHash.js";
 import { DEFAULT_DRIVE_IDS, DEFAULT_TOKEN } from "../../../src/emulator/index.js";
 import { ensureBuilt, REPO_DIR } from "../../support/builtApp.js";
 import { patternBytes, putFragment } from "../../support/emulator.js";

@@ -4,7 +4,7 @@
  * (docs/emulator.md "Profiles").
  */
 import { describe, expect, it } from "vitest";
-import { QuickXorHash } from "../../../src/core/quickXorHash.js";
+import { QuickXorHash } from "../../../src/core/shared/quickXorHash.js";
 import { encodePath, patternBytes, putFragment, type TestEmulator } from "../../support/emulator.js";
 import {
   createSessionRequest,

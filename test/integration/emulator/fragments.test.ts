@@ -1,6 +1,6 @@
 import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { quickXorHashOf } from "../../../src/core/quickXorHash.js";
+import { quickXorHashOf } from "../../../src/core/shared/quickXorHash.js";
 import { DEFAULT_DRIVE_IDS } from "../../../src/emulator/index.js";
 import { createSession, putFragment, startTestEmulator, type TestEmulator } from "../../support/emulator.js";
 

@@ -1,6 +1,6 @@
 import { stat } from "node:fs/promises";
 import { afterEach, describe, expect, it } from "vitest";
-import { quickXorHashOf } from "../../../src/core/quickXorHash.js";
+import { quickXorHashOf } from "../../../src/core/shared/quickXorHash.js";
 import {
   DEFAULT_DRIVE_IDS,
   DEFAULT_TOKEN,

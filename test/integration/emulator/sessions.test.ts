@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { quickXorHashOf } from "../../../src/core/quickXorHash.js";
+import { quickXorHashOf } from "../../../src/core/shared/quickXorHash.js";
 import { DEFAULT_DRIVE_IDS, DEFAULT_SITE_IDS, DEFAULT_USERS } from "../../../src/emulator/index.js";
 import {
   createSession,

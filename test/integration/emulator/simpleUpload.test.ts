@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { quickXorHashOf } from "../../../src/core/quickXorHash.js";
+import { quickXorHashOf } from "../../../src/core/shared/quickXorHash.js";
 import { DEFAULT_DRIVE_IDS } from "../../../src/emulator/index.js";
 import {
   encodePath,

@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { BlobServiceClient, type ContainerClient } from "@azure/storage-blob";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { newJob } from "../../../src/core/engine.js";
-import { SourceChangedError } from "../../../src/core/ports.js";
-import { quickXorHashOf } from "../../../src/core/quickXorHash.js";
+import { SourceChangedError } from "../../../src/core/ports/common.js";
+import { quickXorHashOf } from "../../../src/core/shared/quickXorHash.js";
+import { newJob } from "../../../src/core/upload/engine.js";
 import { BlobSource } from "../../../src/sources/blob.js";
 import { createSourceOpener } from "../../../src/sources/opener.js";
 import { type RunningAzurite, startAzurite } from "../../support/azurite.js";

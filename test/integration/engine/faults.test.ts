@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { quickXorHashOf } from "../../../src/core/quickXorHash.js";
+import { quickXorHashOf } from "../../../src/core/shared/quickXorHash.js";
 import type { Fault, RouteName } from "../../../src/emulator/index.js";
 import { DRIVE, drive, fragmentBytesSent, jobFor, KIB320, startWorld, type World } from "./support.js";
 

@@ -5,9 +5,9 @@
  * requests, never hundreds. Waits advance the emulator's clock instead of sleeping.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { EngineDeps } from "../../../src/core/engine.js";
-import { isTerminal, type UploadJob } from "../../../src/core/job.js";
-import { quickXorHashOf } from "../../../src/core/quickXorHash.js";
+import { isTerminal, type UploadJob } from "../../../src/core/job/job.js";
+import { quickXorHashOf } from "../../../src/core/shared/quickXorHash.js";
+import type { EngineDeps } from "../../../src/core/upload/engine.js";
 import type { Fault, RouteName } from "../../../src/emulator/index.js";
 import { DRIVE, jobFor, KIB320, type Run, startWorld, type World } from "./support.js";
 
@@ -29,7 +29,7 @@ let counter = 0;
 /** Steps to the end; a wait moves the emulator's clock forward by its length (nothing sleeps). */
 async function runAdvancing(job: UploadJob, deps: EngineDeps, maxSteps = 500): Promise<Run> {
   const run: Run = { job, events: [], waits: [], results: [] };
-  const { step } = await import("../../../src/core/engine.js");
+  const { step } = await import("../../../src/core/upload/engine.js");
   for (let i = 0; i < maxSteps && !isTerminal(run.job.status); i++) {
     const result = await step(run.job, deps);
     run.job = result.job;
@@ -222,7 +222,7 @@ describe("the engine against the field profile", () => {
       const { path, bytes } = await late.file("late.bin", SIZE);
       const job = jobFor(path, { type: "drive", driveId: DRIVE, path: "/late.bin" }, { simpleUploadMax: 0 });
       const deps = late.deps();
-      const { step } = await import("../../../src/core/engine.js");
+      const { step } = await import("../../../src/core/upload/engine.js");
       let current = job;
       while (!isTerminal(current.status)) {
         const result = await step(current, deps);

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { utimes, writeFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { quickXorHashOf } from "../../../src/core/quickXorHash.js";
+import { quickXorHashOf } from "../../../src/core/shared/quickXorHash.js";
 import { DEFAULT_DRIVE_IDS, DEFAULT_USERS } from "../../../src/emulator/index.js";
 import { DRIVE, drive, fragmentBytesSent, jobFor, KIB320, startWorld, type World } from "./support.js";
 

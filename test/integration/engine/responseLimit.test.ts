@@ -5,7 +5,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { GraphFailure } from "../../../src/core/graphFailure.js";
+import { GraphFailure } from "../../../src/core/ports/graphFailure.js";
 import { GraphHttp, MAX_RESPONSE_BYTES } from "../../../src/graph/http.js";
 
 let server: Server;

@@ -6,8 +6,8 @@
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { classifyFailure } from "../../../src/core/errorClassification.js";
-import { DEFAULT_POLICY } from "../../../src/core/policy.js";
+import { classifyFailure } from "../../../src/core/upload/errorClassification.js";
+import { DEFAULT_POLICY } from "../../../src/core/upload/policy.js";
 import { GraphClient } from "../../../src/graph/client.js";
 
 const TOKEN = "graph-token-0123456789";

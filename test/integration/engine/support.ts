@@ -7,11 +7,11 @@ import { randomBytes } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { type EngineDeps, newJob, step } from "../../../src/core/engine.js";
-import type { Destination, JobEvent, StepResult, UploadJob } from "../../../src/core/job.js";
-import { isTerminal } from "../../../src/core/job.js";
-import { DEFAULT_POLICY, type EnginePolicy } from "../../../src/core/policy.js";
-import type { TokenProvider } from "../../../src/core/ports.js";
+import type { Destination, JobEvent, StepResult, UploadJob } from "../../../src/core/job/job.js";
+import { isTerminal } from "../../../src/core/job/job.js";
+import type { TokenProvider } from "../../../src/core/ports/common.js";
+import { type EngineDeps, newJob, step } from "../../../src/core/upload/engine.js";
+import { DEFAULT_POLICY, type EnginePolicy } from "../../../src/core/upload/policy.js";
 import {
   DEFAULT_DRIVE_IDS,
   DEFAULT_TOKEN,

@@ -6,7 +6,7 @@ import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import { generate } from "selfsigned";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SourceChangedError } from "../../../src/core/ports.js";
+import { SourceChangedError } from "../../../src/core/ports/common.js";
 import { BlockedAddressError, createNetworkPolicy } from "../../../src/sources/networkGuard.js";
 import { UrlSource } from "../../../src/sources/urlSource.js";
 

@@ -8,8 +8,8 @@ import os from "node:os";
 import path from "node:path";
 import { HttpRequest, InvocationContext } from "@azure/functions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { newJob } from "../../../src/core/engine.js";
-import { isTerminal } from "../../../src/core/job.js";
+import { isTerminal } from "../../../src/core/job/job.js";
+import { newJob } from "../../../src/core/upload/engine.js";
 import {
   DEFAULT_DRIVE_IDS,
   DEFAULT_TOKEN,

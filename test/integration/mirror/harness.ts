@@ -10,10 +10,10 @@ import path from "node:path";
 import { StaticTokenProvider } from "../../../src/auth/staticToken.js";
 import { type LocalMirrorResult, runLocalMirror } from "../../../src/cli/localRun.js";
 import type { ProgressReporter } from "../../../src/cli/progress/reporter.js";
-import type { EngineDeps } from "../../../src/core/engine.js";
-import type { DriveDirectory } from "../../../src/core/mirrorPorts.js";
-import { DEFAULT_POLICY } from "../../../src/core/policy.js";
-import { systemClock } from "../../../src/core/ports.js";
+import { systemClock } from "../../../src/core/ports/common.js";
+import type { DriveDirectory } from "../../../src/core/ports/mirror.js";
+import type { EngineDeps } from "../../../src/core/upload/engine.js";
+import { DEFAULT_POLICY } from "../../../src/core/upload/policy.js";
 import {
   DEFAULT_TOKEN,
   type EmulatorLimits,

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseStorageConfig } from "../../../src/config/storage.js";
-import type { HistoryStore, ManifestEntry, ManifestStore } from "../../../src/core/mirrorPorts.js";
+import type { HistoryStore, ManifestEntry, ManifestStore } from "../../../src/core/ports/mirror.js";
 import { createMirrorStores } from "../../../src/mirror/storage.js";
 import { MemoryHistoryStore } from "../../../src/store/historyMemory.js";
 import { MemoryManifestStore } from "../../../src/store/manifestMemory.js";

@@ -4,7 +4,7 @@
  * requests (counted in the emulator's request log), with every wait taken as a delayed message.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { isTerminal } from "../../../src/core/job.js";
+import { isTerminal } from "../../../src/core/job/job.js";
 import {
   DEFAULT_DRIVE_IDS,
   type Fault,

@@ -9,9 +9,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseStorageConfig } from "../../../src/config/storage.js";
-import { isTerminal } from "../../../src/core/job.js";
-import { LEASE_END_SLACK_MS } from "../../../src/core/leaseWait.js";
-import type { PipelineEvent } from "../../../src/core/pipelineLog.js";
+import { isTerminal } from "../../../src/core/job/job.js";
+import { LEASE_END_SLACK_MS } from "../../../src/core/pipeline/leaseWait.js";
+import type { PipelineEvent } from "../../../src/core/pipeline/pipelineLog.js";
 import { DEFAULT_DRIVE_IDS } from "../../../src/emulator/index.js";
 import { createStorage } from "../../../src/store/factory.js";
 import { type RunningAzurite, startAzurite } from "../../support/azurite.js";

@@ -9,8 +9,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { InvocationContext } from "@azure/functions";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { ChunkBufferPool } from "../../../src/core/bufferPool.js";
-import { newJob } from "../../../src/core/engine.js";
+import { ChunkBufferPool } from "../../../src/core/upload/bufferPool.js";
+import { newJob } from "../../../src/core/upload/engine.js";
 import {
   DEFAULT_DRIVE_IDS,
   DEFAULT_TOKEN,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { isTerminal } from "../../../src/core/job.js";
+import { isTerminal } from "../../../src/core/job/job.js";
 import {
   DEFAULT_DRIVE_IDS,
   type Fault,

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseStorageConfig } from "../../../src/config/storage.js";
-import { JobRowCache } from "../../../src/core/jobRowCache.js";
-import type { WakeMessage } from "../../../src/core/storePorts.js";
-import { processWake, type WorkerDeps } from "../../../src/core/worker.js";
+import { JobRowCache } from "../../../src/core/pipeline/jobRowCache.js";
+import { processWake, type WorkerDeps } from "../../../src/core/pipeline/worker.js";
+import type { WakeMessage } from "../../../src/core/ports/stores.js";
 import { createStorage } from "../../../src/store/factory.js";
 import { type RunningAzurite, startAzurite } from "../../support/azurite.js";
 import { CountingJobStore } from "../../support/pipeline/countingJobStore.js";

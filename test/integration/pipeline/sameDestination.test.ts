@@ -10,7 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import { InvocationContext } from "@azure/functions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { WakeMessage } from "../../../src/core/storePorts.js";
+import type { WakeMessage } from "../../../src/core/ports/stores.js";
 import {
   DEFAULT_DRIVE_IDS,
   DEFAULT_TOKEN,

@@ -7,7 +7,7 @@
 import { InvocationContext } from "@azure/functions";
 import type { QueueClient } from "@azure/storage-queue";
 import hostJson from "../../../host.json" with { type: "json" };
-import type { WakeMessage } from "../../../src/core/storePorts.js";
+import type { WakeMessage } from "../../../src/core/ports/stores.js";
 import { encodeWakeMessage } from "../../../src/store/wakeMessageCodec.js";
 
 export type StepHandler = (item: unknown, context: InvocationContext) => Promise<WakeMessage | undefined>;

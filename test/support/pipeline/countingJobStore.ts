@@ -1,5 +1,5 @@
-import type { UploadJob } from "../../../src/core/job.js";
-import type { JobStore, StoredJob } from "../../../src/core/storePorts.js";
+import type { UploadJob } from "../../../src/core/job/job.js";
+import type { JobStore, StoredJob } from "../../../src/core/ports/stores.js";
 
 /** A job store that counts the reads and conditional writes made through it (the row cache tests). */
 export class CountingJobStore implements JobStore {

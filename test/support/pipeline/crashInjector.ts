@@ -4,10 +4,11 @@
  * call of that generation throws too, as nothing runs in a dead process. `before`: the k-th call never happens;
  * `after`: it happens (the request lands) and the process dies before seeing the answer.
  */
-import type { GraphPort } from "../../../src/core/graphPort.js";
-import type { ByteSource } from "../../../src/core/ports.js";
-import type { SourceOpener } from "../../../src/core/sourceOpener.js";
-import type { JobStore, ThrottleStore, WakeQueue } from "../../../src/core/storePorts.js";
+
+import type { ByteSource } from "../../../src/core/ports/common.js";
+import type { GraphPort } from "../../../src/core/ports/graph.js";
+import type { SourceOpener } from "../../../src/core/ports/sources.js";
+import type { JobStore, ThrottleStore, WakeQueue } from "../../../src/core/ports/stores.js";
 
 export class CrashError extends Error {
   constructor(readonly at: string) {

@@ -3,7 +3,7 @@
  * (integration): create only when absent, replace only on the current ETag, a lost race is ConcurrencyError.
  */
 import { describe, expect, it } from "vitest";
-import { ConcurrencyError, type DestinationIndex } from "../../../src/core/storePorts.js";
+import { ConcurrencyError, type DestinationIndex } from "../../../src/core/ports/stores.js";
 
 export function describeDestinationIndexContract(
   name: string,

@@ -1,5 +1,5 @@
-import { newJob } from "../../../src/core/engine.js";
-import type { UploadJob } from "../../../src/core/job.js";
+import type { UploadJob } from "../../../src/core/job/job.js";
+import { newJob } from "../../../src/core/upload/engine.js";
 
 let counter = 0;
 

@@ -1,4 +1,4 @@
-import type { Clock } from "../../../src/core/ports.js";
+import type { Clock } from "../../../src/core/ports/common.js";
 
 /** A clock that moves only when told: tests simulate time instead of sleeping. */
 export class ManualClock implements Clock {

@@ -6,10 +6,10 @@
  * on its period. Time passes only through the clock: nothing sleeps.
  */
 import hostJson from "../../../host.json" with { type: "json" };
-import { handlePoison, type PoisonDeps } from "../../../src/core/poison.js";
-import type { WakeQueue } from "../../../src/core/storePorts.js";
-import { type SweeperDeps, sweep } from "../../../src/core/sweeper.js";
-import { processWake, type WakeResult, type WorkerDeps } from "../../../src/core/worker.js";
+import { handlePoison, type PoisonDeps } from "../../../src/core/pipeline/poison.js";
+import { type SweeperDeps, sweep } from "../../../src/core/pipeline/sweeper.js";
+import { processWake, type WakeResult, type WorkerDeps } from "../../../src/core/pipeline/worker.js";
+import type { WakeQueue } from "../../../src/core/ports/stores.js";
 import type { MemoryWakeQueue } from "../../../src/store/memoryWakeQueue.js";
 import type { ManualClock } from "./manualClock.js";
 

@@ -6,13 +6,13 @@
  * invocation, not the process, so the cache outlives it, and every crash point is also a cached-row case.
  */
 import { StaticTokenProvider } from "../../../src/auth/staticToken.js";
-import { cancelJob, type EngineDeps, newJob, resumeJob, step } from "../../../src/core/engine.js";
-import type { UploadJob } from "../../../src/core/job.js";
-import { JobRowCache } from "../../../src/core/jobRowCache.js";
-import type { PipelineLog } from "../../../src/core/pipelineLog.js";
-import { DEFAULT_POLICY } from "../../../src/core/policy.js";
-import type { JobStore, WakeQueue } from "../../../src/core/storePorts.js";
-import type { WorkerDeps } from "../../../src/core/worker.js";
+import type { UploadJob } from "../../../src/core/job/job.js";
+import { JobRowCache } from "../../../src/core/pipeline/jobRowCache.js";
+import type { PipelineLog } from "../../../src/core/pipeline/pipelineLog.js";
+import type { WorkerDeps } from "../../../src/core/pipeline/worker.js";
+import type { JobStore, WakeQueue } from "../../../src/core/ports/stores.js";
+import { cancelJob, type EngineDeps, newJob, resumeJob, step } from "../../../src/core/upload/engine.js";
+import { DEFAULT_POLICY } from "../../../src/core/upload/policy.js";
 import { DEFAULT_TOKEN, type RunningEmulator } from "../../../src/emulator/index.js";
 import { GraphClient } from "../../../src/graph/client.js";
 import { createSourceOpener } from "../../../src/sources/opener.js";

@@ -2,9 +2,9 @@
  * A scripted stand-in for the engine's step: each call confirms one chunk of a pretend file of `size` bytes,
  * then completes. Tests override single steps (throw, wait, throttle) and observe concurrency per job.
  */
-import type { StepResult, UploadJob } from "../../../src/core/job.js";
-import type { Clock } from "../../../src/core/ports.js";
-import type { StepRunner } from "../../../src/core/worker.js";
+import type { StepResult, UploadJob } from "../../../src/core/job/job.js";
+import type { StepRunner } from "../../../src/core/pipeline/worker.js";
+import type { Clock } from "../../../src/core/ports/common.js";
 
 export type StepOverride = (job: UploadJob, signal: AbortSignal) => Promise<StepResult> | undefined;
 

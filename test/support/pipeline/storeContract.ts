@@ -3,8 +3,8 @@
  * adapters against a real Azurite (docs/design.md "every adapter has an in-memory twin, and one shared contract").
  */
 import { describe, expect, it } from "vitest";
-import type { UploadJob } from "../../../src/core/job.js";
-import { ConcurrencyError, type JobStore, type ThrottleStore } from "../../../src/core/storePorts.js";
+import type { UploadJob } from "../../../src/core/job/job.js";
+import { ConcurrencyError, type JobStore, type ThrottleStore } from "../../../src/core/ports/stores.js";
 import { makeJob } from "./jobs.js";
 
 const GiB = 1024 ** 3;

@@ -3,7 +3,7 @@ import { assessCapability } from "../../../src/auth/capability.js";
 import { assertWriteAllowed } from "../../../src/auth/gate.js";
 import { readTokenClaims } from "../../../src/auth/jwt.js";
 import { StaticTokenProvider } from "../../../src/auth/staticToken.js";
-import type { TokenProvider } from "../../../src/core/ports.js";
+import type { TokenProvider } from "../../../src/core/ports/common.js";
 
 function jwt(claims: Record<string, unknown>): string {
   const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");

@@ -6,7 +6,7 @@ import {
   graphRootFor,
   parseAuthConfig,
 } from "../../../src/config/auth.js";
-import { ConfigError } from "../../../src/core/validationError.js";
+import { ConfigError } from "../../../src/core/shared/validationError.js";
 
 const nothingExists = { exists: () => false };
 const parse = (env: Record<string, string>) => parseAuthConfig(env, nothingExists);

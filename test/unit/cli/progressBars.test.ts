@@ -9,8 +9,8 @@ import { describe, expect, it } from "vitest";
 import { BarsReporter } from "../../../src/cli/progress/bars.js";
 import { formatEta, formatRate } from "../../../src/cli/progress/rate.js";
 import type { FileLabel } from "../../../src/cli/progress/reporter.js";
-import type { JobEvent, UploadJob } from "../../../src/core/job.js";
-import { newJob } from "../../../src/core/jobLifecycle.js";
+import type { JobEvent, UploadJob } from "../../../src/core/job/job.js";
+import { newJob } from "../../../src/core/job/lifecycle.js";
 
 const MiB = 1024 * 1024;
 

@@ -7,7 +7,7 @@ import { AzureCliCredential } from "@azure/identity";
 import { describe, expect, it } from "vitest";
 import { statusCommand } from "../../../src/cli/commands/status.js";
 import { statusStorageOptions } from "../../../src/cli/commands/statusCredential.js";
-import { ConfigError } from "../../../src/core/validationError.js";
+import { ConfigError } from "../../../src/core/shared/validationError.js";
 
 describe("status --credential", () => {
   it("cli builds an AzureCliCredential; the default leaves the managed identity to the storage factory", () => {

@@ -83,6 +83,6 @@ describe(".funcignore", () => {
     }
     expect([...seen].filter((file) => !shippedSet.has(file))).toEqual([]);
     // The walk did follow the graph: the engine is reached from the step queue's function.
-    expect(seen.has("src/core/engine.ts")).toBe(true);
+    expect(seen.has("src/core/upload/engine.ts")).toBe(true);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { destinationFor, parseDestination } from "../../../src/core/destinations.js";
-import { ConfigError } from "../../../src/core/validationError.js";
+import { destinationFor, parseDestination } from "../../../src/core/job/destinations.js";
+import { ConfigError } from "../../../src/core/shared/validationError.js";
 
 describe("destination strings", () => {
   it("parses drive:<id>:<path>", () => {

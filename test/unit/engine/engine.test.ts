@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { ChunkBufferPool } from "../../../src/core/bufferPool.js";
-import { cancelJob, reopenFailedJob, resumeJob, step } from "../../../src/core/engine.js";
-import { GraphFailure } from "../../../src/core/graphFailure.js";
-import { DEFAULT_POLICY } from "../../../src/core/policy.js";
-import { quickXorHashOf } from "../../../src/core/quickXorHash.js";
+import { GraphFailure } from "../../../src/core/ports/graphFailure.js";
+import { quickXorHashOf } from "../../../src/core/shared/quickXorHash.js";
+import { ChunkBufferPool } from "../../../src/core/upload/bufferPool.js";
+import { cancelJob, reopenFailedJob, resumeJob, step } from "../../../src/core/upload/engine.js";
+import { DEFAULT_POLICY } from "../../../src/core/upload/policy.js";
 import { harness, KIB320, runToEnd, stepOnce, stepUntil } from "./harness.js";
 import { httpFailure, SECRET_QUERY } from "./memoryGraph.js";
 

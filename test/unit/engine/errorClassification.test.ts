@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { AuthError } from "../../../src/auth/errors.js";
+import { GraphFailure } from "../../../src/core/ports/graphFailure.js";
+import { RangeParseError } from "../../../src/core/shared/ranges.js";
 import {
   type ClassifyContext,
   classifyFailure,
   type Operation,
-} from "../../../src/core/errorClassification.js";
-import { GraphFailure } from "../../../src/core/graphFailure.js";
-import { DEFAULT_POLICY } from "../../../src/core/policy.js";
-import { RangeParseError } from "../../../src/core/ranges.js";
+} from "../../../src/core/upload/errorClassification.js";
+import { DEFAULT_POLICY } from "../../../src/core/upload/policy.js";
 
 const ctx: ClassifyContext = {
   retries: 0,

@@ -3,9 +3,9 @@
  * barely says"), on the in-memory twin: each test asserts the end state and the requests it took.
  */
 import { describe, expect, it } from "vitest";
-import { GraphFailure } from "../../../src/core/graphFailure.js";
-import type { StepResult } from "../../../src/core/job.js";
-import { DEFAULT_POLICY } from "../../../src/core/policy.js";
+import type { StepResult } from "../../../src/core/job/job.js";
+import { GraphFailure } from "../../../src/core/ports/graphFailure.js";
+import { DEFAULT_POLICY } from "../../../src/core/upload/policy.js";
 import { type Harness, harness, KIB320, runToEnd, stepUntil } from "./harness.js";
 import { httpFailure } from "./memoryGraph.js";
 

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { type EngineDeps, newJob, step } from "../../../src/core/engine.js";
-import type { JobEvent, StepResult, UploadJob } from "../../../src/core/job.js";
-import { isTerminal } from "../../../src/core/job.js";
-import { DEFAULT_POLICY, type EnginePolicy } from "../../../src/core/policy.js";
+import type { JobEvent, StepResult, UploadJob } from "../../../src/core/job/job.js";
+import { isTerminal } from "../../../src/core/job/job.js";
+import { type EngineDeps, newJob, step } from "../../../src/core/upload/engine.js";
+import { DEFAULT_POLICY, type EnginePolicy } from "../../../src/core/upload/policy.js";
 import { ManualClock, MemoryGraph, MemorySource } from "./memoryGraph.js";
 
 export const KIB320 = 327_680;

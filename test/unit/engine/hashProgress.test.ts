@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { advanceHash, EMPTY_HASH } from "../../../src/core/hashProgress.js";
-import { QuickXorHash, quickXorHashOf } from "../../../src/core/quickXorHash.js";
+import { advanceHash, EMPTY_HASH } from "../../../src/core/job/hashProgress.js";
+import { QuickXorHash, quickXorHashOf } from "../../../src/core/shared/quickXorHash.js";
 import { MemorySource } from "./memoryGraph.js";
 
 describe("advanceHash", () => {

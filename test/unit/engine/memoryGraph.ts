@@ -3,7 +3,10 @@
  * protocol (in-order fragments, 416 on overlap/gap, 202 with nextExpectedRanges, 201 with the driveItem) plus a
  * script of faults. Integration tests use the real client against the emulator instead.
  */
-import { GraphFailure } from "../../../src/core/graphFailure.js";
+
+import type { ConflictBehavior, Destination, ResolvedTarget } from "../../../src/core/job/job.js";
+import type { ByteSource, Clock, SourceFingerprint } from "../../../src/core/ports/common.js";
+import { SourceChangedError } from "../../../src/core/ports/common.js";
 import type {
   DriveItem,
   FragmentOutcome,
@@ -11,11 +14,9 @@ import type {
   ResolvedDrive,
   SessionInfo,
   SessionStatus,
-} from "../../../src/core/graphPort.js";
-import type { ConflictBehavior, Destination, ResolvedTarget } from "../../../src/core/job.js";
-import type { ByteSource, Clock, SourceFingerprint } from "../../../src/core/ports.js";
-import { SourceChangedError } from "../../../src/core/ports.js";
-import { quickXorHashOf } from "../../../src/core/quickXorHash.js";
+} from "../../../src/core/ports/graph.js";
+import { GraphFailure } from "../../../src/core/ports/graphFailure.js";
+import { quickXorHashOf } from "../../../src/core/shared/quickXorHash.js";
 
 export type Op =
   | "resolve"

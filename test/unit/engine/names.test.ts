@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isServiceModifiedType, nameProblem, pathProblems } from "../../../src/core/names.js";
+import { isServiceModifiedType, nameProblem, pathProblems } from "../../../src/core/shared/names.js";
 
 describe("names", () => {
   it.each([

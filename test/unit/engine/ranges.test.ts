@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseExpectedRanges, RangeParseError } from "../../../src/core/ranges.js";
+import { parseExpectedRanges, RangeParseError } from "../../../src/core/shared/ranges.js";
 
 describe("nextExpectedRanges", () => {
   it("reads the documented open form", () => {

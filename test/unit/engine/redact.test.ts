@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { redactSecrets } from "../../../src/core/redact.js";
+import { redactSecrets } from "../../../src/core/shared/redact.js";
 
 const TEMPAUTH = "eyJ0eXAiOiJKV1QiLCJhbGciOiJub25lIn0.eyJhdWQiOiJ0ZW1wYXV0aCJ9.c2lnbmF0dXJl";
 /** The shape SharePoint returns (Microsoft's createUploadSession doc): `guid='...'` comes before tempauth. */

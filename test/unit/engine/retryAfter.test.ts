@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { backoffDelay } from "../../../src/core/backoff.js";
-import { parseRateLimitReset, parseRetryAfter, serverRequestedDelay } from "../../../src/core/retryAfter.js";
+import { backoffDelay } from "../../../src/core/shared/backoff.js";
+import {
+  parseRateLimitReset,
+  parseRetryAfter,
+  serverRequestedDelay,
+} from "../../../src/core/shared/retryAfter.js";
 
 const NOW = Date.UTC(2026, 10, 23, 6, 0, 0);
 

@@ -1,10 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { type RunnableJob, runJobs } from "../../../src/cli/uploadRunner.js";
-import { newJob } from "../../../src/core/engine.js";
-import type { JobEvent, UploadJob } from "../../../src/core/job.js";
-import { DEFAULT_POLICY } from "../../../src/core/policy.js";
-import { systemClock } from "../../../src/core/ports.js";
+import type { JobEvent, UploadJob } from "../../../src/core/job/job.js";
+import { systemClock } from "../../../src/core/ports/common.js";
+import { newJob } from "../../../src/core/upload/engine.js";
+import { DEFAULT_POLICY } from "../../../src/core/upload/policy.js";
 import { KIB320 } from "./harness.js";
 import { httpFailure, MemoryGraph, MemorySource } from "./memoryGraph.js";
 

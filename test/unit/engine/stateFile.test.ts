@@ -3,8 +3,8 @@ import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { StateFile } from "../../../src/cli/stateFile.js";
-import { newJob } from "../../../src/core/engine.js";
-import { ConfigError } from "../../../src/core/validationError.js";
+import { ConfigError } from "../../../src/core/shared/validationError.js";
+import { newJob } from "../../../src/core/upload/engine.js";
 
 const job = newJob({
   jobId: "j1",

@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { chunkSizeProblem, contentRange, nextFragment, uploadMethod } from "../../../src/core/chunkPlan.js";
-import { formatBytes, parseByteSize } from "../../../src/core/units.js";
+import { formatBytes, parseByteSize } from "../../../src/core/shared/units.js";
+import {
+  chunkSizeProblem,
+  contentRange,
+  nextFragment,
+  uploadMethod,
+} from "../../../src/core/upload/chunkPlan.js";
 
 describe("parseByteSize", () => {
   it.each([

@@ -6,9 +6,9 @@
 import { describe, expect, it } from "vitest";
 import { checkCaller, ROLES } from "../../../src/api/caller.js";
 import { HTTP_API_HISTORY, recordApiJobEnd } from "../../../src/api/jobHistory.js";
-import { newJob } from "../../../src/core/engine.js";
-import type { UploadJob } from "../../../src/core/job.js";
-import { ConfigError } from "../../../src/core/validationError.js";
+import type { UploadJob } from "../../../src/core/job/job.js";
+import { ConfigError } from "../../../src/core/shared/validationError.js";
+import { newJob } from "../../../src/core/upload/engine.js";
 import { applyPlatformPrincipal } from "../../../src/localhost/platformPrincipal.js";
 import { parseLocalHostSettings } from "../../../src/localhost/settings.js";
 import { MemoryHistoryStore } from "../../../src/store/historyMemory.js";

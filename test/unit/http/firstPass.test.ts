@@ -5,7 +5,7 @@
  */
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
-import type { RunRecord } from "../../../src/core/mirrorPorts.js";
+import type { RunRecord } from "../../../src/core/ports/mirror.js";
 import { followFirstPass, formatFirstPass, shortDestination } from "../../../src/localhost/firstPass.js";
 import { MemoryHistoryStore } from "../../../src/store/historyMemory.js";
 import { MemoryManifestStore } from "../../../src/store/manifestMemory.js";

@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { HttpRequest } from "@azure/functions";
 import { describe, expect, it } from "vitest";
 import { getHealth } from "../../../src/api/health.js";
-import { ConfigError } from "../../../src/core/validationError.js";
+import { ConfigError } from "../../../src/core/shared/validationError.js";
 import { context } from "../../support/httpApiHarness.js";
 
 const request = () => new HttpRequest({ method: "GET", url: "http://localhost:7071/api/health" });

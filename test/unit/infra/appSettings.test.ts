@@ -12,7 +12,7 @@ import { HTTP_API_DEFAULTS, parseHttpApiConfig } from "../../../src/config/httpA
 import { parsePipelineConfig } from "../../../src/config/pipeline.js";
 import { SETTINGS, settingInfo } from "../../../src/config/settings.js";
 import { parseStorageConfig, STORAGE_DEFAULTS } from "../../../src/config/storage.js";
-import { ConfigError } from "../../../src/core/validationError.js";
+import { ConfigError } from "../../../src/core/shared/validationError.js";
 import {
   DEFAULT_MIRROR_SCHEDULE,
   loadMirrorDefinitions,

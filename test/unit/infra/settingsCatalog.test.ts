@@ -13,7 +13,7 @@ import { parsePipelineConfig } from "../../../src/config/pipeline.js";
 import { SETTINGS } from "../../../src/config/settings.js";
 import { parseSftpConfig } from "../../../src/config/sftp.js";
 import { parseStorageConfig } from "../../../src/config/storage.js";
-import { ConfigError } from "../../../src/core/validationError.js";
+import { ConfigError } from "../../../src/core/shared/validationError.js";
 import { parseLocalHostSettings } from "../../../src/localhost/settings.js";
 import { parseMirrorSettings } from "../../../src/mirror/settings.js";
 import { HOST_SETTINGS, ROOT } from "./deployment.js";

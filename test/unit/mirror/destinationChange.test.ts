@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { ManifestEntry, RemoteItem } from "../../../src/core/mirrorPorts.js";
+import type { ManifestEntry, RemoteItem } from "../../../src/core/ports/mirror.js";
 import { changeByOthers, deletionPrecondition } from "../../../src/mirror/destinationChange.js";
 
 const recorded: ManifestEntry = {

@@ -1,7 +1,7 @@
 import { InvocationContext, type LogLevel } from "@azure/functions";
 import { describe, expect, it } from "vitest";
-import type { UploadJob } from "../../../src/core/job.js";
-import type { RunRecord } from "../../../src/core/mirrorPorts.js";
+import type { UploadJob } from "../../../src/core/job/job.js";
+import type { RunRecord } from "../../../src/core/ports/mirror.js";
 import { warnAboutConflicts } from "../../../src/functions/mirrorTimer.js";
 import { formatPass, PASS_EXIT, passExitCode } from "../../../src/mirror/passSummary.js";
 import type { MirrorRunReport, PassReport } from "../../../src/mirror/runner.js";

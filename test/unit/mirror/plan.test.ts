@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { ManifestEntry, RemoteItem, SourceEntry } from "../../../src/core/mirrorPorts.js";
+import type { ManifestEntry, RemoteItem, SourceEntry } from "../../../src/core/ports/mirror.js";
 import { globFilter } from "../../../src/mirror/globFilter.js";
 import { type PlanInput, planDestination } from "../../../src/mirror/plan.js";
 

@@ -3,8 +3,8 @@
  * errors, the history, the log or a ConfigError.
  */
 import { describe, expect, it } from "vitest";
-import type { RemoteItem } from "../../../src/core/mirrorPorts.js";
-import { ConfigError } from "../../../src/core/validationError.js";
+import type { RemoteItem } from "../../../src/core/ports/mirror.js";
+import { ConfigError } from "../../../src/core/shared/validationError.js";
 import { parseMirrorDefinitions, validateMirrors } from "../../../src/mirror/definitions.js";
 import type { MirrorLogEvent } from "../../../src/mirror/mirrorLog.js";
 import { DestinationResolver } from "../../../src/mirror/resolver.js";

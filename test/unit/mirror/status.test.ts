@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { formatStatus } from "../../../src/cli/commands/status.js";
 import { figuresOf } from "../../../src/cli/commands/statusFigures.js";
-import type { HistoryRecord } from "../../../src/core/mirrorPorts.js";
-import { progressBar } from "../../../src/core/progressBar.js";
+import type { HistoryRecord } from "../../../src/core/ports/mirror.js";
+import { progressBar } from "../../../src/core/shared/progressBar.js";
 
 const SINCE = Date.UTC(2026, 0, 1);
 

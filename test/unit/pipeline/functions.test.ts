@@ -8,7 +8,7 @@ import path from "node:path";
 import { InvocationContext, type Timer } from "@azure/functions";
 import { afterEach, describe, expect, it } from "vitest";
 import { parseStorageConfig } from "../../../src/config/storage.js";
-import type { StepResult } from "../../../src/core/job.js";
+import type { StepResult } from "../../../src/core/job/job.js";
 import { poisonHandler } from "../../../src/functions/poison.js";
 import { createRuntime, setRuntime } from "../../../src/functions/runtime.js";
 import { stepQueueHandler } from "../../../src/functions/stepQueue.js";

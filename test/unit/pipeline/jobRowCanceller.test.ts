@@ -1,6 +1,6 @@
 /** The job table keeps who asked for a cancellation in its own column, and reads it back (src/store/jobRow.ts). */
 import { describe, expect, it } from "vitest";
-import { newJob } from "../../../src/core/engine.js";
+import { newJob } from "../../../src/core/upload/engine.js";
 import { fromEntity, toEntity } from "../../../src/store/jobRow.js";
 
 const job = newJob({

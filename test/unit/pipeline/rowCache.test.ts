@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { JobRowCache } from "../../../src/core/jobRowCache.js";
-import type { JobStore, StoredJob, WakeMessage } from "../../../src/core/storePorts.js";
-import { processWake, type WorkerDeps } from "../../../src/core/worker.js";
+import { JobRowCache } from "../../../src/core/pipeline/jobRowCache.js";
+import { processWake, type WorkerDeps } from "../../../src/core/pipeline/worker.js";
+import type { JobStore, StoredJob, WakeMessage } from "../../../src/core/ports/stores.js";
 import { MemoryJobStore } from "../../../src/store/memoryJobStore.js";
 import { MemoryThrottleStore } from "../../../src/store/memoryThrottleStore.js";
 import { CountingJobStore } from "../../support/pipeline/countingJobStore.js";
@@ -41,7 +41,7 @@ function setup() {
   return { clock, store, engine, instance, job, wake, stored };
 }
 
-/** What DELETE /api/uploads/{id} leaves on a row (src/core/cancelRequest.ts): the flag raised, nothing else. */
+/** What DELETE /api/uploads/{id} leaves on a row (src/core/pipeline/cancelRequest.ts): the flag raised, nothing else. */
 async function raiseCancel(store: JobStore, row: StoredJob): Promise<void> {
   const { etag, ...rest } = row;
   await store.replace({ ...rest, cancelRequested: true }, etag);

@@ -2,7 +2,7 @@ import { ManagedIdentityCredential } from "@azure/identity";
 import { describe, expect, it } from "vitest";
 import { parsePipelineConfig } from "../../../src/config/pipeline.js";
 import { parseStorageConfig, parseStorageNames } from "../../../src/config/storage.js";
-import { ConfigError } from "../../../src/core/validationError.js";
+import { ConfigError } from "../../../src/core/shared/validationError.js";
 import { createStorageClients } from "../../../src/store/factory.js";
 
 const KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";

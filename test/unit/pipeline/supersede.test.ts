@@ -4,11 +4,11 @@
  * item), and a job whose first step finds a newer holder ends superseded without running a step.
  */
 import { describe, expect, it } from "vitest";
-import { requestCancel } from "../../../src/core/cancelRequest.js";
-import { claimDestination } from "../../../src/core/destinationClaim.js";
-import type { StepResult } from "../../../src/core/job.js";
-import type { WakeMessage } from "../../../src/core/storePorts.js";
-import { processWake, type WorkerDeps } from "../../../src/core/worker.js";
+import type { StepResult } from "../../../src/core/job/job.js";
+import { requestCancel } from "../../../src/core/pipeline/cancelRequest.js";
+import { claimDestination } from "../../../src/core/pipeline/destinationClaim.js";
+import { processWake, type WorkerDeps } from "../../../src/core/pipeline/worker.js";
+import type { WakeMessage } from "../../../src/core/ports/stores.js";
 import { MemoryDestinationIndex } from "../../../src/store/memoryDestinationIndex.js";
 import { MemoryJobStore } from "../../../src/store/memoryJobStore.js";
 import { MemoryThrottleStore } from "../../../src/store/memoryThrottleStore.js";

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import type { StepResult, UploadJob } from "../../../src/core/job.js";
-import { LEASE_END_SLACK_MS } from "../../../src/core/leaseWait.js";
-import { handlePoison } from "../../../src/core/poison.js";
-import type { StoredJob, WakeMessage } from "../../../src/core/storePorts.js";
-import { sweep } from "../../../src/core/sweeper.js";
-import { processWake, type WorkerDeps } from "../../../src/core/worker.js";
+import type { StepResult, UploadJob } from "../../../src/core/job/job.js";
+import { LEASE_END_SLACK_MS } from "../../../src/core/pipeline/leaseWait.js";
+import { handlePoison } from "../../../src/core/pipeline/poison.js";
+import { sweep } from "../../../src/core/pipeline/sweeper.js";
+import { processWake, type WorkerDeps } from "../../../src/core/pipeline/worker.js";
+import type { StoredJob, WakeMessage } from "../../../src/core/ports/stores.js";
 import { MemoryJobStore } from "../../../src/store/memoryJobStore.js";
 import { MemoryThrottleStore } from "../../../src/store/memoryThrottleStore.js";
 import { MemoryWakeQueue } from "../../../src/store/memoryWakeQueue.js";
@@ -273,7 +273,7 @@ describe("processWake", () => {
     t.engine.once((j) => hold.promise.then(() => t.engine.advance(j)));
     const running = processWake({ jobId: job.jobId, requestId: job.requestId, wakeSeq: 0 }, t.worker());
     await new Promise((r) => setImmediate(r));
-    // What DELETE /api/uploads/{id} does to a leased job (src/core/cancelRequest.ts): raise the flag only.
+    // What DELETE /api/uploads/{id} does to a leased job (src/core/pipeline/cancelRequest.ts): raise the flag only.
     const leased = row(await t.store.get(job.jobId, job.requestId));
     const { etag, ...rest } = leased;
     await t.store.replace({ ...rest, cancelRequested: true, cancelledBy: "oid:canceller" }, etag);

@@ -2,7 +2,7 @@
 import { createHash, createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { parseSftpConfig } from "../../../src/config/sftp.js";
-import { ConfigError } from "../../../src/core/validationError.js";
+import { ConfigError } from "../../../src/core/shared/validationError.js";
 import {
   judgeHostKey,
   parseKnownHosts,

@@ -3,11 +3,12 @@
  * already sent belong to another version, so the session is cancelled and the job either starts over with the
  * new version (policy "restart", capped) or fails (policy "fail").
  */
+
+import { EMPTY_HASH } from "../job/hashProgress.js";
+import type { JobEvent, StepResult, UploadJob } from "../job/job.js";
+import type { SourceChangedError } from "../ports/common.js";
 import { jobError } from "./errorClassification.js";
-import { EMPTY_HASH } from "./hashProgress.js";
-import type { JobEvent, StepResult, UploadJob } from "./job.js";
 import { failJob, type OutcomeDeps, proceed } from "./outcomes.js";
-import type { SourceChangedError } from "./ports.js";
 
 export async function afterSourceChange(
   job: UploadJob,

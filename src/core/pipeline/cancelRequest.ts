@@ -1,8 +1,8 @@
 /**
  * A cancellation request for one job (DELETE /api/uploads/{id}, or a newer request for the same destination
- * item: src/core/destinationClaim.ts). It raises the row's `cancelRequested` flag, which the queue worker
+ * item: src/core/pipeline/destinationClaim.ts). It raises the row's `cancelRequested` flag, which the queue worker
  * honours by running the engine's cancel (deleting the open upload session) under its lease
- * (src/core/worker.ts); a supersede request also names the newer job, and the job then ends `superseded`.
+ * (src/core/pipeline/worker.ts); a supersede request also names the newer job, and the job then ends `superseded`.
  *
  * - Job idle (no live lease): the flag is written together with a new wakeSeq, and a wake for that wakeSeq is
  *   sent now, so a job waiting out a long backoff is cancelled at once and its old delayed wake goes stale.
@@ -11,10 +11,10 @@
  * A DELETE under API_AUTH=entra also names its caller (`cancelledBy`), which the job carries once cancelled.
  * A crash between the write and the send is covered by the sweeper like any other wake.
  */
-import { isTerminal, type SupersedingJob } from "./job.js";
+import { isTerminal, type SupersedingJob } from "../job/job.js";
+import type { Clock } from "../ports/common.js";
+import { ConcurrencyError, type JobStore, type StoredJob, type WakeQueue } from "../ports/stores.js";
 import { leaseIsLive, wakeMessageFor, withoutEtag } from "./lease.js";
-import type { Clock } from "./ports.js";
-import { ConcurrencyError, type JobStore, type StoredJob, type WakeQueue } from "./storePorts.js";
 
 export interface CancelRequestDeps {
   readonly jobs: JobStore;

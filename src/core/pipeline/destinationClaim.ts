@@ -9,21 +9,22 @@
  * the loser reads again and decides again. "Newer" is the job's creation time (job id breaks a tie), so two
  * claimants agree on the winner whatever order their writes land in. The job rows and the index row live in
  * different partitions, so no transaction spans them: a job is claimed at submission, after its row is written
- * and before its first wake, and again by its first step (src/core/worker.ts), which covers a submitter that
+ * and before its first wake, and again by its first step (src/core/pipeline/worker.ts), which covers a submitter that
  * died in between.
  */
-import { requestCancel } from "./cancelRequest.js";
-import { destinationItemKey } from "./destinationItem.js";
-import { isTerminal, type UploadJob } from "./job.js";
-import { type PipelineLog, silentLog } from "./pipelineLog.js";
-import type { Clock } from "./ports.js";
+
+import { destinationItemKey } from "../job/destinationItem.js";
+import { isTerminal, type UploadJob } from "../job/job.js";
+import type { Clock } from "../ports/common.js";
 import {
   ConcurrencyError,
   type DestinationHolder,
   type DestinationIndex,
   type JobStore,
   type WakeQueue,
-} from "./storePorts.js";
+} from "../ports/stores.js";
+import { requestCancel } from "./cancelRequest.js";
+import { type PipelineLog, silentLog } from "./pipelineLog.js";
 
 export interface ClaimDeps {
   readonly destinations: DestinationIndex;

@@ -3,8 +3,8 @@
  * server confirms up to `upTo`, the missing bytes are normally the fragment just sent (still in memory); after
  * a resync they are read back from the source, one chunk at a time, never the whole file.
  */
-import type { ByteSource, SourceFingerprint } from "./ports.js";
-import { QuickXorHash, type QuickXorState } from "./quickXorHash.js";
+import type { ByteSource, SourceFingerprint } from "../ports/common.js";
+import { QuickXorHash, type QuickXorState } from "../shared/quickXorHash.js";
 
 export interface InMemoryBytes {
   readonly start: number;

@@ -3,13 +3,14 @@
  * (docs/graph-protocol.md "Upload sessions", "Throttling", "Errors"; docs/design.md "classify errors by what to do next").
  * Branches on status and Graph codes (most specific first), never on messages.
  */
-import { backoffDelay } from "./backoff.js";
-import { GraphFailure } from "./graphFailure.js";
-import type { ConflictBehavior, JobError } from "./job.js";
+
+import type { ConflictBehavior, JobError } from "../job/job.js";
+import { GraphFailure } from "../ports/graphFailure.js";
+import { backoffDelay } from "../shared/backoff.js";
+import { RangeParseError } from "../shared/ranges.js";
+import { redactSecrets } from "../shared/redact.js";
+import { serverRequestedDelay } from "../shared/retryAfter.js";
 import type { EnginePolicy } from "./policy.js";
-import { RangeParseError } from "./ranges.js";
-import { redactSecrets } from "./redact.js";
-import { serverRequestedDelay } from "./retryAfter.js";
 
 /** Where the failed call was made: the same status means different things on the Graph host and upload URL. */
 export type Operation =
@@ -40,7 +41,7 @@ export type Decision =
   | { readonly action: "restart-session"; readonly error: JobError; readonly gone: boolean }
   /** A simple upload was too large for this drive: use an upload session instead. */
   | { readonly action: "use-session"; readonly error: JobError }
-  /** The job fails; a session it holds is deleted (src/core/outcomes.ts `failJob`). */
+  /** The job fails; a session it holds is deleted (src/core/upload/outcomes.ts `failJob`). */
   | { readonly action: "fail"; readonly error: JobError };
 
 export interface ClassifyContext {

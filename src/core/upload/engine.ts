@@ -10,13 +10,7 @@
  * - `job.hash` covers exactly the bytes the server confirmed; the result is checked against the driveItem.
  */
 
-import { backoffDelay } from "./backoff.js";
-import type { ChunkBufferPool } from "./bufferPool.js";
-import { nextFragment, uploadMethod } from "./chunkPlan.js";
-import { classifyFailure, jobError, type Operation } from "./errorClassification.js";
-import { GraphFailure } from "./graphFailure.js";
-import type { DriveItem, GraphPort } from "./graphPort.js";
-import { advanceHash, EMPTY_HASH, type InMemoryBytes } from "./hashProgress.js";
+import { advanceHash, EMPTY_HASH, type InMemoryBytes } from "../job/hashProgress.js";
 import {
   isTerminal,
   type JobError,
@@ -24,8 +18,18 @@ import {
   type ResolvedTarget,
   type StepResult,
   type UploadJob,
-} from "./job.js";
-import { pathProblems } from "./names.js";
+} from "../job/job.js";
+import { type ByteSource, type Clock, SourceChangedError, type SourceFingerprint } from "../ports/common.js";
+import type { DriveItem, GraphPort } from "../ports/graph.js";
+import { GraphFailure } from "../ports/graphFailure.js";
+import type { SourceOpener } from "../ports/sources.js";
+import { backoffDelay } from "../shared/backoff.js";
+import { pathProblems } from "../shared/names.js";
+import { QuickXorHash } from "../shared/quickXorHash.js";
+import { parseExpectedRanges } from "../shared/ranges.js";
+import type { ChunkBufferPool } from "./bufferPool.js";
+import { nextFragment, uploadMethod } from "./chunkPlan.js";
+import { classifyFailure, jobError, type Operation } from "./errorClassification.js";
 import {
   applyDecision,
   complete,
@@ -38,12 +42,8 @@ import {
 } from "./outcomes.js";
 import { budgetExceeded, countingGraph, paced } from "./pacing.js";
 import type { EnginePolicy } from "./policy.js";
-import { type ByteSource, type Clock, SourceChangedError, type SourceFingerprint } from "./ports.js";
-import { QuickXorHash } from "./quickXorHash.js";
-import { parseExpectedRanges } from "./ranges.js";
 import { sessionExpiry } from "./sessionExpiry.js";
 import { afterSourceChange } from "./sourceChange.js";
-import type { SourceOpener } from "./sourceOpener.js";
 import { type Provenance, verifyUpload } from "./verify.js";
 
 export interface EngineDeps {
@@ -56,7 +56,7 @@ export interface EngineDeps {
   buffers?: ChunkBufferPool;
 }
 
-export { type NewJobInit, newJob, reopenFailedJob, resumeJob } from "./jobLifecycle.js";
+export { type NewJobInit, newJob, reopenFailedJob, resumeJob } from "../job/lifecycle.js";
 
 export async function step(job: UploadJob, deps: EngineDeps, signal?: AbortSignal): Promise<StepResult> {
   if (isTerminal(job.status)) return { job, next: terminalNext(job), events: [] };

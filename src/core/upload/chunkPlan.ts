@@ -3,8 +3,8 @@
  * (327,680 bytes) and each request stays under 60 MiB; 10 MiB (32 x 320 KiB) is the recommended default.
  * Simple upload is used up to a threshold and always for 0-byte files (a session cannot express an empty range).
  */
-import type { ByteRange } from "./ranges.js";
-import { formatBytes } from "./units.js";
+import type { ByteRange } from "../shared/ranges.js";
+import { formatBytes } from "../shared/units.js";
 
 export const FRAGMENT_QUANTUM = 327_680;
 export const MAX_FRAGMENT_BYTES = 60 * 1024 * 1024;

@@ -3,7 +3,7 @@
  * 423 (locked) wants minutes of backoff, not seconds; session recreation is capped because some SharePoint
  * Office files 404 on every new session.
  */
-import type { BackoffOptions } from "./backoff.js";
+import type { BackoffOptions } from "../shared/backoff.js";
 
 export type SourceChangePolicy = "restart" | "fail";
 

@@ -2,15 +2,16 @@
  * The one way jobs enter the queue pipeline, for the HTTP API (src/api/uploadHandlers.ts) and mirror passes
  * (src/mirror/queueSink.ts) alike, so both follow the same rules:
  * 1. the rows first (all of one request in one transaction), at wakeSeq 0;
- * 2. each job claims its destination item, superseding an older active job there (src/core/destinationClaim.ts);
+ * 2. each job claims its destination item, superseding an older active job there (src/core/pipeline/destinationClaim.ts);
  * 3. then one wake per job, the job id and nothing secret.
- * A crash after 1 leaves rows the sweeper wakes; their first step claims the item (src/core/worker.ts).
+ * A crash after 1 leaves rows the sweeper wakes; their first step claims the item (src/core/pipeline/worker.ts).
  */
+
+import type { UploadJob } from "../job/job.js";
+import type { Clock } from "../ports/common.js";
+import type { DestinationIndex, JobStore, WakeQueue } from "../ports/stores.js";
 import { claimDestination } from "./destinationClaim.js";
-import type { UploadJob } from "./job.js";
 import type { PipelineLog } from "./pipelineLog.js";
-import type { Clock } from "./ports.js";
-import type { DestinationIndex, JobStore, WakeQueue } from "./storePorts.js";
 
 export interface SubmitDeps {
   readonly jobs: JobStore;

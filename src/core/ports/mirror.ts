@@ -3,9 +3,10 @@
  * mirror runs, source listing, and the few Graph drive reads and writes that planning needs. Adapters live in
  * src/store (Table Storage and in-memory twins) and src/mirror (Graph, file system, Blob).
  */
-import type { ResolvedDrive } from "./graphPort.js";
-import type { Destination, SourceRef } from "./job.js";
-import type { SourceFingerprint } from "./ports.js";
+
+import type { Destination, SourceRef } from "../job/job.js";
+import type { SourceFingerprint } from "./common.js";
+import type { ResolvedDrive } from "./graph.js";
 
 /** One file of a mirror's source, as listed. `path` is relative to the source root, `/`-separated, no leading `/`. */
 export interface SourceEntry {
@@ -185,7 +186,7 @@ export interface RemoteItem {
 
 /**
  * The Graph drive calls that mirroring needs beyond uploads (docs/graph-protocol.md "Addressing"). Errors are thrown as
- * GraphFailure (src/core/graphFailure.ts) carrying status, Graph codes and request-id.
+ * GraphFailure (src/core/ports/graphFailure.ts) carrying status, Graph codes and request-id.
  */
 /** A user's direct permission on a folder (src/permissions/sharingEntry.ts), for the mirror's `share` rules. */
 export interface UserGrant {

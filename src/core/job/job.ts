@@ -8,8 +8,8 @@
  * row / state file; {@link publicView} is the only shape that may leave the process (HTTP API, logs, CLI JSON).
  */
 
-import type { SourceFingerprint } from "./ports.js";
-import type { QuickXorState } from "./quickXorHash.js";
+import type { SourceFingerprint } from "../ports/common.js";
+import type { QuickXorState } from "../shared/quickXorHash.js";
 
 export type ConflictBehavior = "replace" | "rename" | "fail";
 

@@ -11,10 +11,11 @@
  *   after our session began, with our size and, where the service kept one, our hash. Otherwise it is someone
  *   else's file, or the previous version.
  */
+
+import type { JobError, UploadResult } from "../job/job.js";
+import type { DriveItem } from "../ports/graph.js";
+import { isServiceModifiedType } from "../shared/names.js";
 import { jobError } from "./errorClassification.js";
-import type { DriveItem } from "./graphPort.js";
-import type { JobError, UploadResult } from "./job.js";
-import { isServiceModifiedType } from "./names.js";
 
 /** Where the item came from: our session's (or simple upload's) answer, or a lookup by path. */
 export type Provenance = "answer" | { readonly foundAfter: number };

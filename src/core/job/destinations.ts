@@ -8,8 +8,8 @@
  * (docs/graph-protocol.md), so `:` separates fields safely; the site URL's own `https:` and an optional port are recognised.
  */
 
+import { ConfigError } from "../shared/validationError.js";
 import type { Destination } from "./job.js";
-import { ConfigError } from "./validationError.js";
 
 export type DestinationTarget =
   | { readonly type: "drive"; readonly driveId: string }

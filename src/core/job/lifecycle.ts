@@ -1,5 +1,5 @@
 /**
- * Creating and reviving jobs: pure functions over the job model (src/core/job.ts), re-exported by engine.ts.
+ * Creating and reviving jobs: pure functions over the job model (src/core/job/job.ts), re-exported by engine.ts.
  */
 import { EMPTY_HASH } from "./hashProgress.js";
 import { isTerminal, type UploadJob } from "./job.js";
@@ -56,7 +56,7 @@ export function reopenFailedJob(job: UploadJob): UploadJob | undefined {
     status: "uploading",
     lastError: undefined,
     resyncPending: true,
-    // A person asked again: a fresh retry and request budget (src/core/pacing.ts).
+    // A person asked again: a fresh retry and request budget (src/core/upload/pacing.ts).
     attempts: { ...job.attempts, retries: 0, badRequestResyncs: 0, requests: 0, idleSteps: 0, notFound: 0 },
   };
 }

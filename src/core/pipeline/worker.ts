@@ -13,14 +13,15 @@
  *
  * A wake that finds a live lease is not simply dropped: its holder may have died mid-step, and nothing else
  * would wake the job before the sweeper (issue 16). It bumps wakeSeq and schedules one delayed wake for the
- * lease's end (src/core/leaseWait.ts); the holder, if alive, accepts that bump when it writes its result.
+ * lease's end (src/core/pipeline/leaseWait.ts); the holder, if alive, accepts that bump when it writes its result.
  */
+
+import { isTerminal, type StepResult, type SupersedingJob, type UploadJob } from "../job/job.js";
+import { ConcurrencyError, type StoredJob, type WakeMessage } from "../ports/stores.js";
 import { claimDestination } from "./destinationClaim.js";
-import { isTerminal, type StepResult, type SupersedingJob, type UploadJob } from "./job.js";
 import { driveOf, leased, leaseIsLive, released, wakeMessageFor } from "./lease.js";
 import { onlyFlagsRaised, wakeAtLeaseEnd } from "./leaseWait.js";
 import { silentLog } from "./pipelineLog.js";
-import { ConcurrencyError, type StoredJob, type WakeMessage } from "./storePorts.js";
 import type { Continuation, Deadline, DropReason, WakeResult, WorkerDeps } from "./workerContract.js";
 
 export type {
@@ -249,7 +250,7 @@ function withTerminalStatus(result: StepResult): UploadJob {
   }
 }
 
-/** A job cancelled through DELETE /api/uploads/{id} names who asked (src/core/cancelRequest.ts). */
+/** A job cancelled through DELETE /api/uploads/{id} names who asked (src/core/pipeline/cancelRequest.ts). */
 function withCanceller(job: UploadJob, by: string | undefined): UploadJob {
   return by && job.status === "cancelled" ? { ...job, cancelledBy: by } : job;
 }
@@ -276,7 +277,7 @@ function endedBySupersede(job: UploadJob, by: SupersedingJob | undefined): Uploa
 /**
  * Writes the step's result conditionally on the lease's ETag. A lease holder accepts foreign writes that only
  * raise flags (a cancellation or supersede request) or bump wakeSeq (a duplicate that scheduled a wake for the
- * lease's end, src/core/leaseWait.ts): it plans the row again on top of them and writes on the new ETag. Any
+ * lease's end, src/core/pipeline/leaseWait.ts): it plans the row again on top of them and writes on the new ETag. Any
  * other change means the lease was lost: the result is thrown away (returns undefined).
  */
 async function writeResult(

@@ -1,5 +1,5 @@
-import type { SourceRef } from "./job.js";
-import type { ByteSource } from "./ports.js";
+import type { SourceRef } from "../job/job.js";
+import type { ByteSource } from "./common.js";
 
 /** Turns a job's serialisable source reference into a readable source (src/sources implements it). */
 export interface SourceOpener {

@@ -3,7 +3,7 @@
  * Azure adapters live in src/store (Table Storage, Queue Storage) with in-memory twins; one contract test suite
  * runs against both (the Azure ones against Azurite).
  */
-import type { SupersedingJob, UploadJob } from "./job.js";
+import type { SupersedingJob, UploadJob } from "../job/job.js";
 
 /** A job as stored, with the concurrency token and the lease that make "one worker per job" hold. */
 export interface StoredJob {
@@ -26,7 +26,7 @@ export interface StoredJob {
   readonly cancelRequested?: boolean;
   /**
    * Set with `cancelRequested` when a newer request for the same destination item took it over
-   * (src/core/destinationClaim.ts): the cancelled job ends `superseded`, naming that request.
+   * (src/core/pipeline/destinationClaim.ts): the cancelled job ends `superseded`, naming that request.
    */
   readonly supersededBy?: SupersedingJob;
   /**

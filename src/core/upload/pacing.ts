@@ -7,11 +7,12 @@
  *   continue at once. Sending a fragment is not asking again: it may move bytes.
  * Both run on the CLI path and the queue path alike, because both call the engine's `step`.
  */
-import { backoffDelay } from "./backoff.js";
+
+import type { JobError, StepResult, UploadJob } from "../job/job.js";
+import { isTerminal } from "../job/job.js";
+import type { GraphPort } from "../ports/graph.js";
+import { backoffDelay } from "../shared/backoff.js";
 import { uploadMethod } from "./chunkPlan.js";
-import type { GraphPort } from "./graphPort.js";
-import type { JobError, StepResult, UploadJob } from "./job.js";
-import { isTerminal } from "./job.js";
 import type { EnginePolicy } from "./policy.js";
 
 /** Steps in a row without new bytes that may continue at once (prepare, then create a session, say). */

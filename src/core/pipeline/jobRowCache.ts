@@ -4,7 +4,7 @@
  * uses it for one conditional write, whose ETag proves the row is unchanged since this process wrote it, and
  * falls back to a read when that write fails. Bounded: the least recently stored entry goes first.
  */
-import type { StoredJob } from "./storePorts.js";
+import type { StoredJob } from "../ports/stores.js";
 
 export const DEFAULT_ROW_CACHE_ENTRIES = 256;
 

@@ -2,7 +2,7 @@
  * The step machine's view of Microsoft Graph. src/graph implements it on fetch; unit tests of the step machine
  * use a scripted in-memory twin. Every method throws {@link GraphFailure} for HTTP and network failures.
  */
-import type { ConflictBehavior, Destination, ResolvedTarget } from "./job.js";
+import type { ConflictBehavior, Destination, ResolvedTarget } from "../job/job.js";
 
 export interface DriveItem {
   readonly id: string;

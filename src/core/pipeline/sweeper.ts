@@ -6,11 +6,11 @@
  * Each re-wake bumps wakeSeq with a conditional write before sending, so a continuation that was merely slow
  * becomes stale and is dropped: re-waking never makes two workers run one step.
  */
-import { isTerminal } from "./job.js";
+import { isTerminal } from "../job/job.js";
+import type { Clock } from "../ports/common.js";
+import { ConcurrencyError, type JobStore, type WakeQueue } from "../ports/stores.js";
 import { wakeMessageFor } from "./lease.js";
 import { type PipelineLog, silentLog } from "./pipelineLog.js";
-import type { Clock } from "./ports.js";
-import { ConcurrencyError, type JobStore, type WakeQueue } from "./storePorts.js";
 
 export interface SweeperDeps {
   readonly store: JobStore;

@@ -3,11 +3,11 @@
  * deliveries) marks its job failed with a reason a person can act on (docs/design.md invariant 1), unless the job is
  * terminal or has moved on since (its wakeSeq changed: the sweeper or a later step woke it, and it is healthy).
  */
-import { isTerminal, type JobError, type UploadJob } from "./job.js";
+import { isTerminal, type JobError, type UploadJob } from "../job/job.js";
+import type { Clock } from "../ports/common.js";
+import { ConcurrencyError, type JobStore, type WakeMessage } from "../ports/stores.js";
 import { leaseIsLive, released } from "./lease.js";
 import { type PipelineLog, silentLog } from "./pipelineLog.js";
-import type { Clock } from "./ports.js";
-import { ConcurrencyError, type JobStore, type WakeMessage } from "./storePorts.js";
 
 export interface PoisonDeps {
   readonly store: JobStore;

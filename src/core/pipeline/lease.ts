@@ -4,8 +4,8 @@
  * another worker take over from one that crashed. A worker whose final write loses the race throws its result
  * away: the ETag, not the clock, is the final judge.
  */
-import type { Clock } from "./ports.js";
-import type { StoredJob, WakeMessage } from "./storePorts.js";
+import type { Clock } from "../ports/common.js";
+import type { StoredJob, WakeMessage } from "../ports/stores.js";
 
 export function leaseIsLive(row: StoredJob, now: number): boolean {
   return row.leaseOwner !== undefined && (row.leaseUntil ?? 0) > now;

@@ -2,11 +2,11 @@
  * The worker's contract: what one delivery needs (WorkerDeps) and what it answers (WakeResult). Kept apart from
  * worker.ts so helpers it calls (leaseWait.ts) can name these types without importing the worker back.
  */
-import type { StepResult, UploadJob } from "./job.js";
+import type { StepResult, UploadJob } from "../job/job.js";
+import type { Clock } from "../ports/common.js";
+import type { DestinationIndex, JobStore, ThrottleStore, WakeMessage, WakeQueue } from "../ports/stores.js";
 import type { JobRowCache } from "./jobRowCache.js";
 import type { PipelineLog } from "./pipelineLog.js";
-import type { Clock } from "./ports.js";
-import type { DestinationIndex, JobStore, ThrottleStore, WakeMessage, WakeQueue } from "./storePorts.js";
 
 export type StepRunner = (job: UploadJob, signal: AbortSignal) => Promise<StepResult>;
 
@@ -19,7 +19,7 @@ export interface WorkerDeps {
   readonly store: JobStore;
   readonly throttle: ThrottleStore;
   readonly clock: Clock;
-  /** One step of the engine (src/core/engine.ts `step`). */
+  /** One step of the engine (src/core/upload/engine.ts `step`). */
   readonly runStep: StepRunner;
   /** Cancels the job: deletes its upload session (engine `cancelJob`). */
   readonly cancelJob: StepRunner;
@@ -41,7 +41,7 @@ export interface WorkerDeps {
    */
   readonly rowCache?: JobRowCache;
   /**
-   * The one-job-per-destination index (src/core/destinationClaim.ts) and the queue a superseded job's wake goes
+   * The one-job-per-destination index (src/core/pipeline/destinationClaim.ts) and the queue a superseded job's wake goes
    * to. A job's first step claims its item; a job that finds a newer one there ends `superseded` without any
    * Graph call. Absent (unit tests of other rules): no claims.
    */

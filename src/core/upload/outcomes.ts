@@ -2,10 +2,11 @@
  * How a step's decision becomes the next job state. Shared by every step kind so retry budgets, session caps
  * and cancellation behave the same everywhere (docs/design.md "classify errors by what to do next").
  */
+
+import { EMPTY_HASH } from "../job/hashProgress.js";
+import type { JobError, JobEvent, StepResult, UploadJob, UploadResult } from "../job/job.js";
 import type { Decision } from "./errorClassification.js";
 import { jobError } from "./errorClassification.js";
-import { EMPTY_HASH } from "./hashProgress.js";
-import type { JobError, JobEvent, StepResult, UploadJob, UploadResult } from "./job.js";
 import type { EnginePolicy } from "./policy.js";
 
 export interface OutcomeDeps {

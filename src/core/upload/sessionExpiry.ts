@@ -3,7 +3,7 @@
  * with each fragment, and the upload URL's own token, 24 h after creation on SharePoint/OneDrive for Business.
  * Either way the session is replaced before sending rather than after the server refuses it.
  */
-import type { UploadSessionState } from "./job.js";
+import type { UploadSessionState } from "../job/job.js";
 import type { EnginePolicy } from "./policy.js";
 
 /** Why the session must be considered dead, or undefined while it is usable. */

@@ -10,9 +10,10 @@
  * still, which makes the delayed message stale in turn. A crash between the bump and the send leaves an active
  * row whose lease expires: the sweeper's case, as before.
  */
+
+import { ConcurrencyError, type StoredJob, type WakeMessage } from "../ports/stores.js";
 import { wakeMessageFor, withoutEtag } from "./lease.js";
 import { silentLog } from "./pipelineLog.js";
-import { ConcurrencyError, type StoredJob, type WakeMessage } from "./storePorts.js";
 import type { WakeResult, WorkerDeps } from "./workerContract.js";
 
 /**
