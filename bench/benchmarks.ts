@@ -5,6 +5,7 @@ import { queuePipelineBenchmark } from "./queuePipeline.js";
 import type { Benchmark } from "./registry.js";
 import { uploadRssBenchmark } from "./upload/rss.js";
 import { uploadThroughputBenchmark } from "./upload/throughput.js";
+import { wanBenchmark } from "./wan/wan.js";
 
 export const BENCHMARKS: readonly Benchmark[] = [
   uploadThroughputBenchmark,
@@ -13,4 +14,5 @@ export const BENCHMARKS: readonly Benchmark[] = [
   mirrorFirstPassBenchmark,
   queuePipelineBenchmark,
   fieldRequestsBenchmark,
+  wanBenchmark,
 ];

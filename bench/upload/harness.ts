@@ -5,7 +5,7 @@ import { mkdtemp, open, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { DEFAULT_TOKEN } from "../../src/emulator/index.js";
+import { DEFAULT_TOKEN, type EmulatorOptions } from "../../src/emulator/index.js";
 
 export const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 export const MIB = 1024 * 1024;
@@ -13,14 +13,23 @@ export const MIB = 1024 * 1024;
 export interface EmulatorProcess {
   readonly graphBaseUrl: string;
   readonly driveId: string;
+  /** With `proxy` in the options: the CONNECT proxy (HTTPS_PROXY) and the local CA file to trust. */
+  readonly proxyUrl?: string;
+  readonly caPath?: string;
   stop(): Promise<void>;
 }
 
-/** The emulator in a child process, file-backed in `dataDir` (in memory without one). */
-export async function startEmulatorProcess(dataDir?: string): Promise<EmulatorProcess> {
+/**
+ * The emulator in a child process, file-backed in `dataDir` (in memory without one). `options` must be JSON
+ * (no clock, no seed object with functions): they cross the process boundary as one argument.
+ */
+export async function startEmulatorProcess(
+  dataDir?: string,
+  options: EmulatorOptions = {},
+): Promise<EmulatorProcess> {
   const child = spawn(
     process.execPath,
-    [fileURLToPath(new URL("./emulatorChild.js", import.meta.url)), ...(dataDir ? [dataDir] : [])],
+    [fileURLToPath(new URL("./emulatorChild.js", import.meta.url)), dataDir ?? "", JSON.stringify(options)],
     {
       stdio: ["ignore", "pipe", "inherit"],
     },
@@ -34,7 +43,7 @@ export async function startEmulatorProcess(dataDir?: string): Promise<EmulatorPr
     });
     child.once("exit", (code) => reject(new Error(`emulator exited early (${code})`)));
   });
-  const info = JSON.parse(first) as { graphBaseUrl: string; driveId: string };
+  const info = JSON.parse(first) as Omit<EmulatorProcess, "stop">;
   return {
     ...info,
     stop: () =>
@@ -79,8 +88,7 @@ export async function runCli(
   chunkSize: string,
   stateFile: string,
 ): Promise<CliResult> {
-  const started = performance.now();
-  const child = spawn(
+  const run = await runMeasured(
     process.execPath,
     [
       path.join(ROOT, "bin", "graph-mirror.js"),
@@ -94,14 +102,55 @@ export async function runCli(
       "--state",
       stateFile,
     ],
-    {
-      env: { PATH: process.env.PATH, GRAPH_BASE_URL: emu.graphBaseUrl, GRAPH_ACCESS_TOKEN: DEFAULT_TOKEN },
-      stdio: ["ignore", "pipe", "inherit"],
-    },
+    { PATH: process.env.PATH, GRAPH_BASE_URL: emu.graphBaseUrl, GRAPH_ACCESS_TOKEN: DEFAULT_TOKEN },
   );
+  const events = run.stdout
+    .split("\n")
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as { event: string; time: string });
+  const start = events.find((e) => e.event === "started");
+  const done = events.find((e) => e.event === "completed");
+  if (run.code !== 0 || !start || !done)
+    throw new Error(
+      `the CLI upload failed (exit ${run.code}): ${run.stdout.slice(-500)}${run.stderr.slice(-500)}`,
+    );
+  return {
+    wallMs: run.wallMs,
+    uploadMs: Date.parse(done.time) - Date.parse(start.time),
+    peakRssBytes: run.peakRssBytes,
+    code: run.code,
+  };
+}
+
+export interface MeasuredRun {
+  /** From spawn to exit. */
+  readonly wallMs: number;
+  /** Peak resident set size of the child (VmHWM), polled every 20 ms while it runs. */
+  readonly peakRssBytes: number;
+  readonly code: number | null;
+  readonly stdout: string;
+  /** The last 64 KiB of stderr, for failure messages. */
+  readonly stderr: string;
+}
+
+/**
+ * Runs `command` as a child with exactly `env` and measures its wall time and peak RSS. VmHWM is the kernel's
+ * own high-water mark, so polling only has to read it before the process exits, not catch the peak itself.
+ */
+export async function runMeasured(
+  command: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+): Promise<MeasuredRun> {
+  const started = performance.now();
+  const child = spawn(command, args, { env, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
+  let stderr = "";
   child.stdout?.on("data", (d: Buffer) => {
     stdout += d.toString();
+  });
+  child.stderr?.on("data", (d: Buffer) => {
+    stderr = (stderr + d.toString()).slice(-65_536);
   });
   let peak = 0;
   const poll = setInterval(() => {
@@ -109,18 +158,12 @@ export async function runCli(
       peak = Math.max(peak, v);
     });
   }, 20);
-  const code = await new Promise<number | null>((resolve) => child.once("exit", (c) => resolve(c)));
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.once("error", reject);
+    child.once("exit", (c) => resolve(c));
+  });
   clearInterval(poll);
-  const wallMs = performance.now() - started;
-  const events = stdout
-    .split("\n")
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l) as { event: string; time: string });
-  const start = events.find((e) => e.event === "started");
-  const done = events.find((e) => e.event === "completed");
-  if (code !== 0 || !start || !done)
-    throw new Error(`the CLI upload failed (exit ${code}): ${stdout.slice(-500)}`);
-  return { wallMs, uploadMs: Date.parse(done.time) - Date.parse(start.time), peakRssBytes: peak, code };
+  return { wallMs: performance.now() - started, peakRssBytes: peak, code, stdout, stderr };
 }
 
 async function vmHwm(child: ChildProcess): Promise<number> {

@@ -4,12 +4,69 @@
  * `body: "buffer"` is the obvious loop (fetch copies a Buffer body); `body: "stream"` sends the same bytes as a
  * one-chunk stream with Content-Length, as the Graph client does: the stricter baseline.
  */
-import { open } from "node:fs/promises";
+import { open, readFile } from "node:fs/promises";
 import { DEFAULT_TOKEN } from "../../src/emulator/index.js";
 import type { EmulatorProcess } from "./harness.js";
 
+/** Where the raw loop uploads: the Graph base URL and a drive. */
+export type RawTarget = Pick<EmulatorProcess, "graphBaseUrl" | "driveId">;
+
+/** Graph's simple-upload limit (docs/graph-protocol.md): smaller files go in one PUT to `.../content`. */
+const SIMPLE_UPLOAD_MAX = 4 * 1024 * 1024;
+
+export interface RawFile {
+  readonly file: string;
+  readonly size: number;
+  /** Drive path, e.g. `/folder/name.bin`; its folder must exist (the field profile does not create it). */
+  readonly destination: string;
+}
+
+/**
+ * The multi-file baseline: `concurrency` workers take the next file from the list, the small ones in one simple
+ * PUT, the others through a session in `chunkSize` fragments (rawUpload, Buffer bodies). No retries, no state.
+ */
+export async function rawUploadFiles(
+  emu: RawTarget,
+  files: readonly RawFile[],
+  chunkSize: number,
+  concurrency: number,
+): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let item = files[next++]; item; item = files[next++]) {
+      if (item.size <= SIMPLE_UPLOAD_MAX) await rawSimpleUpload(emu, item);
+      else await rawUpload(emu, item.file, item.destination, chunkSize, "buffer");
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, files.length)) }, worker));
+}
+
+async function rawSimpleUpload(emu: RawTarget, item: RawFile): Promise<void> {
+  const response = await fetch(
+    `${emu.graphBaseUrl}/drives/${emu.driveId}/root:${item.destination}:/content`,
+    {
+      method: "PUT",
+      headers: { Authorization: `Bearer ${DEFAULT_TOKEN}`, "Content-Type": "application/octet-stream" },
+      body: await readFile(item.file),
+    },
+  );
+  await response.arrayBuffer();
+  if (response.status >= 300) throw new Error(`raw simple PUT failed with ${response.status}`);
+}
+
+/** Creates the folder `/name` at the drive's root (the field profile wants a session's folder to exist). */
+export async function rawCreateFolder(emu: RawTarget, name: string): Promise<void> {
+  const response = await fetch(`${emu.graphBaseUrl}/drives/${emu.driveId}/root/children`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${DEFAULT_TOKEN}`, "Content-Type": "application/json" },
+    body: JSON.stringify({ name, folder: {}, "@microsoft.graph.conflictBehavior": "replace" }),
+  });
+  await response.arrayBuffer();
+  if (response.status >= 300) throw new Error(`raw folder creation failed with ${response.status}`);
+}
+
 export async function rawUpload(
-  emu: EmulatorProcess,
+  emu: RawTarget,
   file: string,
   destination: string,
   chunkSize: number,

@@ -36,6 +36,107 @@ async function readBytes(req: IncomingMessage, meter: BodyMeter): Promise<Buffer
   return Buffer.concat(chunks);
 }
 
+/** What one control endpoint needs: the state, the inspector, the request and its URL. */
+interface ControlCall {
+  readonly state: EmulatorState;
+  readonly inspect: EmulatorInspector;
+  readonly req: IncomingMessage;
+  readonly url: URL;
+  readonly meter: BodyMeter;
+}
+
+type ControlHandler = (call: ControlCall) => Reply | Promise<Reply>;
+
+function info({ state }: ControlCall): Reply {
+  return json(200, {
+    graphBaseUrl: state.graphBaseUrl,
+    uploadOrigin: state.uploadOrigin,
+    profile: state.profile,
+    now: state.clock.now(),
+    drives: [...state.directory.drives.values()].map((d) => ({ id: d.id, name: d.name, webUrl: d.webUrl })),
+  });
+}
+
+function itemContent({ inspect, url }: ControlCall): Reply {
+  const bytes = inspect.readItem(required(url, "driveId"), required(url, "path"));
+  if (!bytes) throw errors.itemNotFound();
+  return {
+    kind: "bytes",
+    status: 200,
+    length: bytes.length,
+    pieces: [bytes],
+    headers: { "content-type": "application/octet-stream" },
+  };
+}
+
+/** `{"ms": N}` from the body: a non-negative number of milliseconds, or a 400 naming the field. */
+async function readMs({ state, req, meter }: ControlCall, whole: boolean): Promise<number> {
+  const body = await readJson(req, meter, state.limits.maxJsonBodyBytes);
+  const ms = typeof body === "object" && body !== null ? (body as { ms?: unknown }).ms : undefined;
+  if (typeof ms !== "number" || !Number.isFinite(ms) || ms < 0 || (whole && !Number.isInteger(ms))) {
+    throw errors.invalidRequest(`ms: must be a non-negative ${whole ? "whole " : ""}number of milliseconds.`);
+  }
+  return ms;
+}
+
+async function advanceClock(call: ControlCall): Promise<Reply> {
+  const ms = await readMs(call, false);
+  const { clock } = call.state;
+  if (!isAdvanceable(clock)) {
+    throw new GraphError(409, "invalidRequest", "The injected clock cannot be advanced over HTTP.");
+  }
+  clock.advance(ms);
+  return json(200, { now: clock.now() });
+}
+
+/** Every fixed endpoint, by `METHOD path` (docs/emulator.md "Control API"). */
+const ENDPOINTS: Readonly<Record<string, ControlHandler>> = {
+  "GET info": info,
+  "GET items": ({ inspect, url }) => json(200, inspect.items(url.searchParams.get("driveId") ?? undefined)),
+  "GET items/item": ({ inspect, url }) => {
+    const item = inspect.item(required(url, "driveId"), required(url, "path"));
+    if (!item) throw errors.itemNotFound();
+    return json(200, item);
+  },
+  "GET items/content": itemContent,
+  "PUT items/content": async ({ inspect, req, url, meter }) => {
+    const driveId = required(url, "driveId");
+    const itemPath = required(url, "path");
+    return json(200, inspect.putItem(driveId, itemPath, await readBytes(req, meter)));
+  },
+  "GET requests": ({ inspect }) => json(200, inspect.requestLog()),
+  "DELETE requests": ({ inspect }) => {
+    inspect.clearLog();
+    return empty(204);
+  },
+  "GET counters": ({ inspect }) => json(200, inspect.counters()),
+  "GET sessions": ({ inspect }) => json(200, inspect.sessions()),
+  "GET faults": ({ state }) => json(200, state.faults.list()),
+  "POST faults": async ({ state, req, meter }) => {
+    const rule = parseFaultRule(await readJson(req, meter, state.limits.maxJsonBodyBytes));
+    return json(201, { id: state.faults.add(rule).id });
+  },
+  "DELETE faults": ({ state }) => {
+    state.faults.clear();
+    return empty(204);
+  },
+  "GET clock": ({ state }) => json(200, { now: state.clock.now() }),
+  "POST clock/advance": advanceClock,
+  "GET latency": ({ state }) => json(200, { ms: state.latencyMs }),
+  "PUT latency": async (call) => {
+    call.state.latencyMs = await readMs(call, true);
+    return json(200, { ms: call.state.latencyMs });
+  },
+};
+
+/** `DELETE faults/{id}`, the one endpoint with a variable path. */
+function removeFault(state: EmulatorState, method: string, path: string): Reply | undefined {
+  const fault = /^faults\/([^/]+)$/.exec(path);
+  if (method !== "DELETE" || !fault?.[1]) return undefined;
+  if (!state.faults.remove(decodeURIComponent(fault[1]))) throw errors.itemNotFound("No such fault rule.");
+  return empty(204);
+}
+
 export async function handleControl(
   state: EmulatorState,
   inspect: EmulatorInspector,
@@ -49,86 +150,13 @@ export async function handleControl(
   const method = req.method ?? "GET";
   const path = url.pathname.slice(CONTROL_PREFIX.length).replace(/\/$/, "");
   try {
-    switch (`${method} ${path}`) {
-      case "GET info":
-        return json(200, {
-          graphBaseUrl: state.graphBaseUrl,
-          uploadOrigin: state.uploadOrigin,
-          profile: state.profile,
-          now: state.clock.now(),
-          drives: [...state.directory.drives.values()].map((d) => ({
-            id: d.id,
-            name: d.name,
-            webUrl: d.webUrl,
-          })),
-        });
-      case "GET items":
-        return json(200, inspect.items(url.searchParams.get("driveId") ?? undefined));
-      case "GET items/item": {
-        const item = inspect.item(required(url, "driveId"), required(url, "path"));
-        if (!item) throw errors.itemNotFound();
-        return json(200, item);
-      }
-      case "GET items/content": {
-        const bytes = inspect.readItem(required(url, "driveId"), required(url, "path"));
-        if (!bytes) throw errors.itemNotFound();
-        return {
-          kind: "bytes",
-          status: 200,
-          length: bytes.length,
-          pieces: [bytes],
-          headers: { "content-type": "application/octet-stream" },
-        };
-      }
-      case "PUT items/content": {
-        const driveId = required(url, "driveId");
-        const itemPath = required(url, "path");
-        return json(200, inspect.putItem(driveId, itemPath, await readBytes(req, meter)));
-      }
-      case "GET requests":
-        return json(200, inspect.requestLog());
-      case "DELETE requests":
-        inspect.clearLog();
-        return empty(204);
-      case "GET counters":
-        return json(200, inspect.counters());
-      case "GET sessions":
-        return json(200, inspect.sessions());
-      case "GET faults":
-        return json(200, state.faults.list());
-      case "POST faults": {
-        const handle = state.faults.add(
-          parseFaultRule(await readJson(req, meter, state.limits.maxJsonBodyBytes)),
-        );
-        return json(201, { id: handle.id });
-      }
-      case "DELETE faults":
-        state.faults.clear();
-        return empty(204);
-      case "GET clock":
-        return json(200, { now: state.clock.now() });
-      case "POST clock/advance": {
-        const body = await readJson(req, meter, state.limits.maxJsonBodyBytes);
-        const ms = typeof body === "object" && body !== null ? (body as { ms?: unknown }).ms : undefined;
-        if (typeof ms !== "number" || !Number.isFinite(ms) || ms < 0) {
-          throw errors.invalidRequest("ms: must be a non-negative number of milliseconds.");
-        }
-        if (!isAdvanceable(state.clock)) {
-          throw new GraphError(409, "invalidRequest", "The injected clock cannot be advanced over HTTP.");
-        }
-        state.clock.advance(ms);
-        return json(200, { now: state.clock.now() });
-      }
-      default: {
-        const fault = /^faults\/([^/]+)$/.exec(path);
-        if (method === "DELETE" && fault?.[1]) {
-          if (!state.faults.remove(decodeURIComponent(fault[1])))
-            throw errors.itemNotFound("No such fault rule.");
-          return empty(204);
-        }
-        throw errors.itemNotFound("No such emulator control endpoint.");
-      }
-    }
+    const handler = Object.hasOwn(ENDPOINTS, `${method} ${path}`)
+      ? ENDPOINTS[`${method} ${path}`]
+      : undefined;
+    if (handler) return await handler({ state, inspect, req, url, meter });
+    const removed = removeFault(state, method, path);
+    if (removed) return removed;
+    throw errors.itemNotFound("No such emulator control endpoint.");
   } catch (err: unknown) {
     if (err instanceof ConfigError) throw errors.invalidRequest(err.message);
     throw err;

@@ -4,11 +4,11 @@
  * docs/emulator.md describes every behaviour, limit, fault and inspection endpoint.
  */
 import { mkdir } from "node:fs/promises";
+import type { Server } from "node:http";
 import { z } from "zod";
 import type { Clock } from "../core/ports/common.js";
 import { ConfigError, problemsFromZod } from "../core/shared/validationError.js";
 import { OffsetClock } from "./clock.js";
-import type { ContentStore } from "./content/contentStore.js";
 import { DiskContentStore } from "./content/diskContent.js";
 import { MemoryContentStore } from "./content/memoryContent.js";
 import { Directory } from "./directory.js";
@@ -18,7 +18,7 @@ import { EMULATOR_PROFILES, type EmulatorLimits, type EmulatorProfile, PROFILE_L
 import { lockDataDir } from "./persist/dataDirLock.js";
 import { DurableStore } from "./persist/durableStore.js";
 import { GRAPH_PUBLIC_HOST, publicHosts } from "./publicNames.js";
-import { DEFAULT_SEED, type EmulatorSeed, parseSeed } from "./seed.js";
+import { DEFAULT_SEED, type EmulatorSeed, type ParsedSeed, parseSeed } from "./seed.js";
 import { closeListener, createListener, listen, requestHandler } from "./server.js";
 import { EmulatorState } from "./state.js";
 import { type ConnectProxy, startConnectProxy } from "./tls/connectProxy.js";
@@ -92,6 +92,11 @@ export interface EmulatorOptions {
    * `port` 0 (default) picks a free port.
    */
   readonly proxy?: boolean | { readonly port?: number };
+  /**
+   * Every Graph and upload request is answered no sooner than this many milliseconds after it arrived: a round
+   * trip of a wide-area link, once per request whatever its size (docs/emulator.md "Latency"). Default 0.
+   */
+  readonly latencyMs?: number;
 }
 
 export interface EmulatorTlsInfo {
@@ -165,38 +170,62 @@ function resolveLimits(
   return result.data;
 }
 
-export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
-  const seed = parseSeed(options.seed ?? DEFAULT_SEED);
-  const profile = resolveProfile(options.profile ?? "field");
-  const limits = resolveLimits(profile, {
-    ...(options.serviceModifiesOfficeFiles !== undefined
-      ? { serviceModifiesOfficeFiles: options.serviceModifiesOfficeFiles }
-      : {}),
-    ...options.limits,
-  });
-  let content: ContentStore = new MemoryContentStore();
-  let durable: DurableStore | undefined;
-  let unlock = async (): Promise<void> => {};
+/** Storage, state and the data directory's lock: everything `close()` releases after the listeners. */
+interface Backing {
+  readonly state: EmulatorState;
+  release(): Promise<void>;
+}
+
+/** In memory, or durable in `dataDir` (locked so a second emulator cannot share it; docs/emulator.md). */
+async function openBacking(
+  options: EmulatorOptions,
+  seed: ParsedSeed,
+  limits: EmulatorLimits,
+  profile: EmulatorProfile,
+): Promise<Backing> {
   const clock = options.clock ?? new OffsetClock();
-  let state: EmulatorState;
-  if (options.dataDir) {
-    await mkdir(options.dataDir, { recursive: true });
-    unlock = await lockDataDir(options.dataDir);
-    try {
-      const disk = await DiskContentStore.inDirectory(options.dataDir);
-      durable = await DurableStore.open(options.dataDir, disk);
-      content = disk;
-      state = new EmulatorState(new Directory(seed), clock, limits, content, durable, profile);
-      await durable.attach(state);
-    } catch (err: unknown) {
-      await durable?.close();
-      await unlock();
-      throw err;
-    }
-  } else {
-    state = new EmulatorState(new Directory(seed), clock, limits, content, undefined, profile);
+  if (!options.dataDir) {
+    const content = new MemoryContentStore();
+    const state = new EmulatorState(new Directory(seed), clock, limits, content, undefined, profile);
+    return { state, release: () => content.close() };
   }
-  const inspect = createInspector(state);
+  await mkdir(options.dataDir, { recursive: true });
+  const unlock = await lockDataDir(options.dataDir);
+  let durable: DurableStore | undefined;
+  try {
+    const disk = await DiskContentStore.inDirectory(options.dataDir);
+    durable = await DurableStore.open(options.dataDir, disk);
+    const state = new EmulatorState(new Directory(seed), clock, limits, disk, durable, profile);
+    await durable.attach(state);
+    const opened = durable;
+    return {
+      state,
+      async release() {
+        await opened.close();
+        await disk.close();
+        await unlock();
+      },
+    };
+  } catch (err: unknown) {
+    await durable?.close();
+    await unlock();
+    throw err;
+  }
+}
+
+/** The two listeners (and the proxy, when asked), bound; closes what it opened when a step fails. */
+interface Network {
+  readonly graphServer: Server;
+  readonly uploadServer: Server;
+  readonly tls?: EmulatorTls;
+  readonly proxy?: ConnectProxy;
+}
+
+async function openNetwork(
+  options: EmulatorOptions,
+  state: EmulatorState,
+  inspect: EmulatorInspector,
+): Promise<Network> {
   const host = options.host ?? "127.0.0.1";
   // The proxy needs TLS: it implies HTTPS even when `https` is false.
   const httpsOption: HttpsOption = options.https || Boolean(options.proxy);
@@ -227,11 +256,42 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   } catch (err: unknown) {
     await proxy?.close();
     await Promise.all([closeListener(graphServer), closeListener(uploadServer)]);
-    await durable?.close();
-    await content.close();
-    await unlock();
     throw err;
   }
+  return { graphServer, uploadServer, ...(tls ? { tls } : {}), ...(proxy ? { proxy } : {}) };
+}
+
+function resolveLatency(latencyMs: unknown): number {
+  if (latencyMs === undefined) return 0;
+  if (typeof latencyMs === "number" && Number.isInteger(latencyMs) && latencyMs >= 0) return latencyMs;
+  throw new ConfigError(
+    [{ field: "latencyMs", rule: "must be a non-negative whole number of milliseconds" }],
+    "emulator options",
+  );
+}
+
+export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  const seed = parseSeed(options.seed ?? DEFAULT_SEED);
+  const profile = resolveProfile(options.profile ?? "field");
+  const limits = resolveLimits(profile, {
+    ...(options.serviceModifiesOfficeFiles !== undefined
+      ? { serviceModifiesOfficeFiles: options.serviceModifiesOfficeFiles }
+      : {}),
+    ...options.limits,
+  });
+  const latencyMs = resolveLatency(options.latencyMs);
+  const backing = await openBacking(options, seed, limits, profile);
+  const { state } = backing;
+  state.latencyMs = latencyMs;
+  const inspect = createInspector(state);
+  let network: Network;
+  try {
+    network = await openNetwork(options, state, inspect);
+  } catch (err: unknown) {
+    await backing.release();
+    throw err;
+  }
+  const { graphServer, uploadServer, tls, proxy } = network;
   let closing: Promise<void> | undefined;
   return {
     graphBaseUrl: state.graphBaseUrl,
@@ -251,9 +311,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         state.waits.cancelAll();
         await proxy?.close();
         await Promise.all([closeListener(graphServer), closeListener(uploadServer)]);
-        await durable?.close();
-        await content.close();
-        await unlock();
+        await backing.release();
       })();
       return closing;
     },

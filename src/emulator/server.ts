@@ -205,6 +205,7 @@ export function requestHandler(state: EmulatorState, inspect: EmulatorInspector,
     const isControl = host === "graph" && url.pathname.startsWith(CONTROL_PREFIX);
     const routed: Routed = isControl ? { route: "unknown" } : route(host, method, url.pathname);
     const at = state.clock.now();
+    const arrived = performance.now();
     let reply: Reply;
     try {
       if (isControl) {
@@ -237,6 +238,9 @@ export function requestHandler(state: EmulatorState, inspect: EmulatorInspector,
         ? { kind: "reset" }
         : errorReply(err, host, requestId, clientRequestId, state.clock.now());
     }
+    // The modelled round trip (docs/emulator.md "Latency"): once per request, after the body arrived and the
+    // work is done, so a large fragment waits no longer than a small one. The control API is not Graph: no wait.
+    if (!isControl && !(await roundTrip(state, arrived))) reply = { kind: "reset" };
     let status = 0;
     if (reply.kind === "reset") {
       socket.destroy();
@@ -264,6 +268,12 @@ export function requestHandler(state: EmulatorState, inspect: EmulatorInspector,
       requestId,
     });
   };
+}
+
+/** Waits out what is left of `latencyMs` since `arrived`; false when the emulator closed meanwhile. */
+async function roundTrip(state: EmulatorState, arrived: number): Promise<boolean> {
+  const left = state.latencyMs - (performance.now() - arrived);
+  return left > 0 ? state.waits.wait(Math.ceil(left)) : true;
 }
 
 /**

@@ -32,6 +32,8 @@ export class EmulatorState {
   uploadOrigin = "";
   /** Set when the CONNECT proxy runs: requests may arrive addressed to graph.microsoft.com (publicNames.ts). */
   publicNames = false;
+  /** Minimum time from a request's arrival to its answer (docs/emulator.md "Latency"); 0 = none. */
+  latencyMs = 0;
 
   constructor(
     readonly directory: Directory,

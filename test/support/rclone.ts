@@ -1,34 +1,17 @@
 /**
  * Running an unmodified rclone against the emulator through its CONNECT proxy: an `onedrive` remote configured
  * entirely from environment variables (no user config is read), the emulator's dev token with a far expiry (so
- * rclone never tries to refresh it), HTTPS_PROXY pointing at the proxy and SSL_CERT_FILE at the local CA.
+ * rclone never tries to refresh it), HTTPS_PROXY pointing at the proxy and SSL_CERT_FILE at the local CA. The
+ * environment is built by bench/wan/rclone.ts, which the WAN benchmark shares.
  */
 import { execFile } from "node:child_process";
-import path from "node:path";
-import { DEFAULT_TOKEN, type RunningEmulator } from "../../src/emulator/index.js";
+import { rcloneEnvFor } from "../../bench/wan/rclone.js";
+import type { RunningEmulator } from "../../src/emulator/index.js";
 
-export const RCLONE_REMOTE = "emu";
+export { RCLONE_REMOTE } from "../../bench/wan/rclone.js";
 
 export function rcloneEnv(emu: RunningEmulator, driveId: string, home: string): NodeJS.ProcessEnv {
-  if (!emu.proxyUrl || !emu.tls) throw new Error("rclone needs the emulator's proxy and HTTPS");
-  const prefix = `RCLONE_CONFIG_${RCLONE_REMOTE.toUpperCase()}_`;
-  return {
-    PATH: process.env.PATH ?? "",
-    HOME: home,
-    // An empty config file of our own: never the developer's.
-    RCLONE_CONFIG: path.join(home, "rclone.conf"),
-    [`${prefix}TYPE`]: "onedrive",
-    [`${prefix}DRIVE_ID`]: driveId,
-    [`${prefix}DRIVE_TYPE`]: "business",
-    [`${prefix}TOKEN`]: JSON.stringify({
-      access_token: DEFAULT_TOKEN,
-      token_type: "Bearer",
-      expiry: "2099-01-01T00:00:00Z",
-    }),
-    HTTPS_PROXY: emu.proxyUrl,
-    // Go reads the trusted roots from this file instead of the system's: only the local CA is trusted.
-    SSL_CERT_FILE: emu.tls.caPath,
-  };
+  return rcloneEnvFor({ proxyUrl: emu.proxyUrl, caPath: emu.tls?.caPath }, driveId, home);
 }
 
 export interface RcloneRun {

@@ -32,6 +32,8 @@ export interface EmulatorCommandOptions {
   readonly https?: boolean;
   /** Also run the CONNECT proxy that answers as graph.microsoft.com on this port (implies --https). */
   readonly proxyPort?: string;
+  /** Answer every Graph and upload request no sooner than this many ms after it arrived (docs/emulator.md "Latency"). */
+  readonly latencyMs?: string;
 }
 
 export function register(program: Command): void {
@@ -68,6 +70,10 @@ export function register(program: Command): void {
       "--proxy-port <n>",
       "also run a local CONNECT proxy on this port that answers as graph.microsoft.com (implies --https; 0 = any free port)",
     )
+    .option(
+      "--latency-ms <n>",
+      "answer every Graph and upload request no sooner than n ms after it arrived (a WAN round trip; default 0)",
+    )
     .action(async (options: EmulatorCommandOptions) => {
       const { emulator, banner } = await startEmulatorCommand(options);
       process.stdout.write(banner);
@@ -83,6 +89,15 @@ function port(value: string, field: string, problems: FieldProblem[]): number {
   const n = Number(value);
   if (!/^\d+$/.test(value) || n > 65_535)
     problems.push({ field, rule: "must be a port number from 0 to 65535" });
+  return n;
+}
+
+/** Up to ten minutes: longer would only be a typo, and every request would outlive its client's timeout. */
+function latency(value: string | undefined, problems: FieldProblem[]): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n > 600_000)
+    problems.push({ field: "--latency-ms", rule: "must be a whole number of milliseconds from 0 to 600000" });
   return n;
 }
 
@@ -140,6 +155,7 @@ export async function startEmulatorCommand(
   const chosenProfile = profile(options.profile, problems);
   const proxyPort =
     options.proxyPort === undefined ? undefined : port(options.proxyPort, "--proxy-port", problems);
+  const latencyMs = latency(options.latencyMs, problems);
   if (problems.length > 0) throw new ConfigError(problems, "emulator options");
   const seed = options.seed
     ? parseSeed(await loadSeed(options.seed), `seed file ${options.seed}`)
@@ -154,6 +170,7 @@ export async function startEmulatorCommand(
     ...(options.data ? { dataDir: options.data } : {}),
     ...(options.https || proxyPort !== undefined ? { https: true } : {}),
     ...(proxyPort !== undefined ? { proxy: { port: proxyPort } } : {}),
+    ...(latencyMs !== undefined ? { latencyMs } : {}),
   });
   const [token, ...others] = emulator.acceptedTokens;
   const lines = [
@@ -162,6 +179,7 @@ export async function startEmulatorCommand(
     `  Upload origin  : ${emulator.uploadOrigin}`,
     `  Accepted token : ${token ?? "(none)"}${others.length > 0 ? ` (and ${others.length} more in the seed)` : ""}`,
     `  Profile        : ${emulator.profile}${emulator.profile === "field" ? " (the real service's quirks on)" : " (forgiving)"}`,
+    ...(latencyMs ? [`  Latency        : ${latencyMs} ms per request (a modelled round trip)`] : []),
     `  Storage        : ${options.data ? `${options.data} (kept across restarts)` : "memory (lost at exit)"}`,
     `  Control API    : ${emulator.graphBaseUrl.replace(/\/v1\.0$/, "")}/_emulator/info`,
     "  Drives:",

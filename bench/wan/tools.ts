@@ -1,0 +1,110 @@
+/**
+ * The three uploaders the WAN bench compares, each as a child process measured the same way (wall time and
+ * peak RSS, ../upload/harness.ts runMeasured): graph-mirror's CLI with its default settings (only the files at
+ * a time given), rclone with 10 MiB chunks through the emulator's CONNECT proxy, and the raw fetch-PUT loop.
+ * graph-mirror and the raw loop reach the emulator's HTTPS listeners directly; rclone only speaks to
+ * graph.microsoft.com, so it goes through the proxy, whose byte copying runs in the emulator's process.
+ */
+import { writeFile } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { DEFAULT_TOKEN } from "../../src/emulator/index.js";
+import { type EmulatorProcess, type MeasuredRun, ROOT, runMeasured } from "../upload/harness.js";
+import type { RawJob } from "./rawChild.js";
+import { RCLONE_REMOTE, rcloneEnvFor } from "./rclone.js";
+import { CHUNK_BYTES, type Scenario } from "./scenarios.js";
+
+export const TOOLS = ["graph-mirror", "rclone", "raw"] as const;
+export type ToolName = (typeof TOOLS)[number];
+
+/** The files of one scenario on local disk: one file, or a folder of them. */
+export interface Payload {
+  readonly scenario: Scenario;
+  /** The file (one-file scenarios) or the folder (the others). */
+  readonly source: string;
+  readonly files: readonly { readonly file: string; readonly name: string }[];
+}
+
+export interface ToolContext {
+  readonly emu: EmulatorProcess;
+  /** Scratch folder: state files, rclone's empty config, HOME of the children. */
+  readonly work: string;
+}
+
+/** Uploads `payload` into the new drive folder `/folder` with `tool`; throws when the tool fails. */
+export async function runTool(
+  tool: ToolName,
+  payload: Payload,
+  folder: string,
+  ctx: ToolContext,
+): Promise<MeasuredRun> {
+  const run =
+    tool === "graph-mirror"
+      ? await graphMirror(payload, folder, ctx)
+      : tool === "rclone"
+        ? await rclone(payload, folder, ctx)
+        : await raw(payload, folder, ctx);
+  if (run.code !== 0) throw new Error(`${tool} failed (exit ${run.code}): ${run.stderr.slice(-800)}`);
+  return run;
+}
+
+const single = (payload: Payload) => payload.scenario.files === 1;
+
+function graphMirror(payload: Payload, folder: string, { emu, work }: ToolContext): Promise<MeasuredRun> {
+  const { scenario } = payload;
+  const target = single(payload) ? `/${folder}/${payload.files[0]?.name}` : `/${folder}/`;
+  return runMeasured(
+    process.execPath,
+    [
+      path.join(ROOT, "bin", "graph-mirror.js"),
+      "upload",
+      payload.source,
+      ...(single(payload) ? [] : ["--recursive", "--parallel", String(scenario.concurrency)]),
+      "--to",
+      `drive:${emu.driveId}:${target}`,
+      "--json",
+      "--state",
+      path.join(work, `state-${folder}.json`),
+    ],
+    {
+      PATH: process.env.PATH,
+      HOME: work,
+      GRAPH_BASE_URL: emu.graphBaseUrl,
+      GRAPH_ACCESS_TOKEN: DEFAULT_TOKEN,
+      NODE_EXTRA_CA_CERTS: emu.caPath,
+    },
+  );
+}
+
+async function rclone(payload: Payload, folder: string, { emu, work }: ToolContext): Promise<MeasuredRun> {
+  await writeFile(path.join(work, "rclone.conf"), "");
+  const args = single(payload)
+    ? ["copyto", payload.source, `${RCLONE_REMOTE}:${folder}/${payload.files[0]?.name}`]
+    : ["copy", payload.source, `${RCLONE_REMOTE}:${folder}`];
+  const chunk = `${CHUNK_BYTES / (1024 * 1024)}M`;
+  return runMeasured(
+    "rclone",
+    [...args, "--onedrive-chunk-size", chunk, "--transfers", String(payload.scenario.concurrency)],
+    rcloneEnvFor(emu, emu.driveId, work),
+  );
+}
+
+function raw(payload: Payload, folder: string, { emu }: ToolContext): Promise<MeasuredRun> {
+  const job: RawJob = {
+    graphBaseUrl: emu.graphBaseUrl,
+    driveId: emu.driveId,
+    folder,
+    files: payload.files.map((f) => ({
+      file: f.file,
+      size: payload.scenario.fileBytes,
+      destination: `/${folder}/${f.name}`,
+    })),
+    chunkBytes: CHUNK_BYTES,
+    concurrency: payload.scenario.concurrency,
+  };
+  return runMeasured(
+    process.execPath,
+    [fileURLToPath(new URL("./rawChild.js", import.meta.url)), JSON.stringify(job)],
+    { PATH: process.env.PATH, NODE_EXTRA_CA_CERTS: emu.caPath },
+  );
+}

@@ -1,0 +1,60 @@
+/**
+ * The WAN bench's table rows for one scenario at one latency: the medians of each tool, then the ratios
+ * graph-mirror / rclone and graph-mirror / raw (lower is better) checked against issue 17's targets.
+ */
+import type { BenchRow } from "../registry.js";
+import { MIB } from "../upload/harness.js";
+import type { Scenario } from "./scenarios.js";
+import type { ToolName } from "./tools.js";
+
+export interface ToolFigures {
+  readonly wallMs: number;
+  readonly peakRssBytes: number;
+}
+
+function ratioRow(metric: string, ratio: number | undefined, target: number | undefined): BenchRow {
+  if (ratio === undefined) return { metric, value: "n/a (rclone not installed)" };
+  return {
+    metric,
+    value: ratio.toFixed(2),
+    ...(target !== undefined ? { target: `<= ${target.toFixed(2)}`, pass: ratio <= target } : {}),
+  };
+}
+
+export function scenarioRows(
+  scenario: Scenario,
+  latencyMs: number,
+  figures: ReadonlyMap<ToolName, ToolFigures>,
+): BenchRow[] {
+  const label = `${scenario.label} @${latencyMs} ms`;
+  const targets = scenario.targets[latencyMs] ?? {};
+  const gm = figures.get("graph-mirror");
+  const rclone = figures.get("rclone");
+  const raw = figures.get("raw");
+  if (!gm || !raw) throw new Error("the WAN bench lost a tool's figures");
+  const show = (f: ToolFigures | undefined, pick: (f: ToolFigures) => string) => (f ? pick(f) : "-");
+  const wall = (f: ToolFigures) => (f.wallMs / 1000).toFixed(2);
+  const rss = (f: ToolFigures) => (f.peakRssBytes / MIB).toFixed(0);
+  const rows: BenchRow[] = [
+    {
+      metric: `${label}: wall s, gm / rclone / raw`,
+      value: [gm, rclone, raw].map((f) => show(f, wall)).join(" / "),
+    },
+    {
+      metric: `${label}: peak RSS MiB, gm / rclone / raw`,
+      value: [gm, rclone, raw].map((f) => show(f, rss)).join(" / "),
+    },
+    ratioRow(`${label}: wall gm / rclone`, rclone ? gm.wallMs / rclone.wallMs : undefined, targets.vsRclone),
+    ratioRow(`${label}: wall gm / raw`, gm.wallMs / raw.wallMs, targets.vsRaw),
+  ];
+  if (targets.rssAtMostRclone) {
+    rows.push(
+      ratioRow(
+        `${label}: peak RSS gm / rclone`,
+        rclone ? gm.peakRssBytes / rclone.peakRssBytes : undefined,
+        1,
+      ),
+    );
+  }
+  return rows;
+}

@@ -1,0 +1,100 @@
+/**
+ * The WAN bench's settings and verdicts (bench/wan, issue 17 item 5): what the environment selects, and that a
+ * ratio over its target is reported as missed while a missing rclone is reported without a verdict.
+ */
+import { describe, expect, it } from "vitest";
+import { runsAt, SCENARIOS, wanSettings } from "../../../bench/wan/scenarios.js";
+import type { ToolName } from "../../../bench/wan/tools.js";
+import { scenarioRows, type ToolFigures } from "../../../bench/wan/wanRows.js";
+
+const MIB = 1024 * 1024;
+const scenario = (id: string) => {
+  const found = SCENARIOS.find((s) => s.id === id);
+  if (!found) throw new Error(id);
+  return found;
+};
+
+describe("WAN bench settings", () => {
+  it("defaults to 3 rounds at 0 and 50 ms, every scenario, the 1 GiB upload at 0 ms only", () => {
+    const settings = wanSettings({});
+    expect(settings.rounds).toBe(3);
+    expect(settings.latencies).toEqual([0, 50]);
+    expect(settings.scenarios.map((s) => s.id)).toEqual([
+      "1gib",
+      "256mib",
+      "40x12mib",
+      "300x200kib-4",
+      "300x200kib-8",
+    ]);
+    expect(runsAt(scenario("1gib"), 50, settings)).toBe(false);
+    expect(runsAt(scenario("1gib"), 0, settings)).toBe(true);
+    expect(runsAt(scenario("256mib"), 50, settings)).toBe(true);
+    expect(runsAt(scenario("1gib"), 50, wanSettings({ BENCH_WAN_FULL: "1" }))).toBe(true);
+  });
+
+  it("reads BENCH_ROUNDS, BENCH_WAN_LATENCIES and BENCH_WAN_SCENARIOS, and refuses nonsense", () => {
+    const settings = wanSettings({
+      BENCH_ROUNDS: "1",
+      BENCH_WAN_LATENCIES: "0, 100",
+      BENCH_WAN_SCENARIOS: "256mib,300x200kib-8",
+    });
+    expect(settings.rounds).toBe(1);
+    expect(settings.latencies).toEqual([0, 100]);
+    expect(settings.scenarios.map((s) => s.id)).toEqual(["256mib", "300x200kib-8"]);
+    expect(() => wanSettings({ BENCH_ROUNDS: "0" })).toThrow(/BENCH_ROUNDS/);
+    expect(() => wanSettings({ BENCH_ROUNDS: "three" })).toThrow(/BENCH_ROUNDS/);
+    expect(() => wanSettings({ BENCH_WAN_LATENCIES: "-5" })).toThrow(/BENCH_WAN_LATENCIES/);
+    expect(() => wanSettings({ BENCH_WAN_SCENARIOS: "2gib" })).toThrow(/unknown 2gib/);
+  });
+});
+
+describe("WAN bench rows", () => {
+  const figures = (gm: number, rclone: number | undefined, raw: number, rss: [number, number]) =>
+    new Map<ToolName, ToolFigures>([
+      ["graph-mirror", { wallMs: gm, peakRssBytes: rss[0] * MIB }],
+      ...(rclone === undefined
+        ? []
+        : [["rclone", { wallMs: rclone, peakRssBytes: rss[1] * MIB }] as [ToolName, ToolFigures]]),
+      ["raw", { wallMs: raw, peakRssBytes: 90 * MIB }],
+    ]);
+
+  it("checks the issue's targets at the latency they belong to", () => {
+    const small = scenario("300x200kib-4");
+    const rows = scenarioRows(small, 50, figures(4000, 10_000, 5000, [60, 57]));
+    expect(rows.map((r) => [r.metric, r.value, r.target, r.pass])).toEqual([
+      [
+        "300 x 200 KiB, 4 at a time @50 ms: wall s, gm / rclone / raw",
+        "4.00 / 10.00 / 5.00",
+        undefined,
+        undefined,
+      ],
+      [
+        "300 x 200 KiB, 4 at a time @50 ms: peak RSS MiB, gm / rclone / raw",
+        "60 / 57 / 90",
+        undefined,
+        undefined,
+      ],
+      ["300 x 200 KiB, 4 at a time @50 ms: wall gm / rclone", "0.40", "<= 0.50", true],
+      ["300 x 200 KiB, 4 at a time @50 ms: wall gm / raw", "0.80", undefined, undefined],
+      ["300 x 200 KiB, 4 at a time @50 ms: peak RSS gm / rclone", "1.05", "<= 1.00", false],
+    ]);
+    // At 0 ms the same scenario has no target: figures only.
+    expect(
+      scenarioRows(small, 0, figures(4000, 10_000, 5000, [60, 57])).some((r) => r.pass !== undefined),
+    ).toBe(false);
+    const big = scenarioRows(scenario("1gib"), 0, figures(9500, 10_000, 9000, [130, 160]));
+    expect(big.filter((r) => r.pass !== undefined).map((r) => [r.target, r.pass])).toEqual([
+      ["<= 0.90", false],
+      ["<= 1.00", false],
+    ]);
+  });
+
+  it("without rclone: the rclone columns are blank and its ratios carry no verdict", () => {
+    const rows = scenarioRows(scenario("256mib"), 50, figures(3000, undefined, 2900, [140, 0]));
+    expect(rows[0]?.value).toBe("3.00 / - / 2.90");
+    expect(rows[2]).toEqual({
+      metric: "256 MiB @50 ms: wall gm / rclone",
+      value: "n/a (rclone not installed)",
+    });
+  });
+});
