@@ -84,6 +84,7 @@ export async function rawUpload(
         body: JSON.stringify({ item: { "@microsoft.graph.conflictBehavior": "replace" } }),
       },
     );
+    if (!created.ok) throw new Error(`raw createUploadSession failed with ${created.status}`);
     const { uploadUrl } = (await created.json()) as { uploadUrl: string };
     for (let offset = 0; offset < size; offset += chunkSize) {
       const length = Math.min(chunkSize, size - offset);

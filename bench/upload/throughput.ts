@@ -6,7 +6,7 @@
 import path from "node:path";
 import type { Benchmark, BenchRow } from "../registry.js";
 import { MIB, makeFile, runCli, startEmulatorProcess, tempDir } from "./harness.js";
-import { rawUpload } from "./rawLoop.js";
+import { rawCreateFolder, rawUpload } from "./rawLoop.js";
 
 const SIZE = 512 * MIB;
 const CHUNK = 10 * MIB;
@@ -22,6 +22,8 @@ export const uploadThroughputBenchmark: Benchmark = {
     try {
       const file = path.join(work.dir, "payload.bin");
       await makeFile(file, SIZE);
+      // The field profile refuses an upload session below a folder that does not exist (docs/emulator.md).
+      await rawCreateFolder(emu, "bench");
       let rawBuffer = Number.POSITIVE_INFINITY;
       let rawStream = Number.POSITIVE_INFINITY;
       let cliUpload = Number.POSITIVE_INFINITY;
