@@ -83,7 +83,7 @@ export async function planDestination(input: PlanInput): Promise<DestinationPlan
     unchanged: 0,
     inProgress: 0,
   };
-  // Sequential on purpose: the destination is read one file at a time, in listing order, only when needed.
+  // Source files, then deletions; both read the destination one file at a time, only when the answer matters.
   await planSourceFiles(input, draft);
   await planDeletions(input, draft);
   const { uploads, deletions, conflicts, forget, unchanged, inProgress, errors } = draft;
