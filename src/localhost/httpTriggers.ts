@@ -13,24 +13,20 @@
  * `POST /admin/functions/{name}` runs a non-HTTP function once, as the Functions host's admin API does
  * (Microsoft docs, "Manually run a non HTTP-triggered function"): 202 Accepted, the run goes on in the
  * background. `graph-mirror start` uses it to run the mirror timer once at start, locally only.
+ *
+ * This file serves and routes; httpInvocation.ts passes one request to its function, streamed or buffered.
  */
 import { randomUUID } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { redactSecrets } from "../core/shared/redact.js";
-import type { ProgrammingModel, RpcTypedData } from "./coreTypes.js";
-import { type HostLog, type InvocationOutput, invoke, triggerBinding } from "./invoke.js";
+import type { ProgrammingModel } from "./coreTypes.js";
+import { forwardToProxy, type HttpCall, type HttpFunction, invokeBuffered } from "./httpInvocation.js";
+import { type HostLog, triggerBinding } from "./invoke.js";
 import type { OutputWriter } from "./outputBindings.js";
 import { applyPlatformPrincipal } from "./platformPrincipal.js";
-import { compileRoute, type RouteMatch } from "./routes.js";
+import { compileRoute } from "./routes.js";
 import type { Registration } from "./virtualCore.js";
-
-interface HttpFunction {
-  readonly registration: Registration;
-  readonly methods: readonly string[] | undefined;
-  readonly match: (path: string) => RouteMatch | undefined;
-  readonly route: string;
-}
 
 export interface HttpTriggerServer {
   readonly port: number;
@@ -43,9 +39,8 @@ export interface HttpTriggerServer {
   close(): Promise<void>;
 }
 
-const HOP_BY_HOP = new Set(["connection", "keep-alive", "transfer-encoding", "upgrade", "te", "trailer"]);
-
-export async function serveHttpTriggers(options: {
+/** What the host lends the HTTP triggers: the app, where to listen, and how to run and answer functions. */
+export interface HttpTriggerOptions {
   readonly registrations: readonly Registration[];
   readonly model: ProgrammingModel;
   /** The worker's proxy URI when HTTP streaming is on. */
@@ -60,9 +55,37 @@ export async function serveHttpTriggers(options: {
   readonly writeOutputs?: OutputWriter;
   /** The x-ms-client-principal value to pass on every request (LOCAL_DEV_PRINCIPAL); else none passes. */
   readonly devPrincipalHeader?: string;
-}): Promise<HttpTriggerServer> {
+}
+
+export async function serveHttpTriggers(options: HttpTriggerOptions): Promise<HttpTriggerServer> {
   const prefix = options.routePrefix ? `/${options.routePrefix}` : "";
-  const functions: HttpFunction[] = options.registrations.flatMap((registration) => {
+  const functions = httpFunctions(options.registrations);
+  const server = http.createServer(requestHandler(options, functions, prefix));
+  server.requestTimeout = 0;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    port,
+    routes: functions.map((f) => ({
+      name: f.registration.metadata.name,
+      methods: f.methods,
+      url: `http://${options.host}:${port}${prefix}/${f.route}`,
+      authLevel: String(triggerBinding(f.registration)[1].authLevel ?? "function"),
+    })),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/** The app's HTTP-triggered functions, with their routes compiled and their methods upper-cased. */
+function httpFunctions(registrations: readonly Registration[]): HttpFunction[] {
+  return registrations.flatMap((registration) => {
     const [, trigger] = triggerBinding(registration);
     if (trigger.type.toLowerCase() !== "httptrigger") return [];
     const route = typeof trigger.route === "string" ? trigger.route : registration.metadata.name;
@@ -71,8 +94,16 @@ export async function serveHttpTriggers(options: {
       : undefined;
     return [{ registration, methods, match: compileRoute(route), route }];
   });
+}
 
-  const server = http.createServer((req, res) => {
+/** Each request: the admin API, a 404, or one invocation of the function its route and method select. */
+function requestHandler(
+  options: HttpTriggerOptions,
+  functions: readonly HttpFunction[],
+  prefix: string,
+): http.RequestListener {
+  const writeOutputs = outputsLogged(options.writeOutputs ?? (async () => 0), options.log);
+  return (req, res) => {
     const started = performance.now();
     // Before anything reads the headers: both the buffered and the streamed path forward req.headers.
     applyPlatformPrincipal(req.headers, options.devPrincipalHeader);
@@ -104,13 +135,12 @@ export async function serveHttpTriggers(options: {
     res.on("error", () => undefined);
     const call: HttpCall = {
       invocationId,
+      ...found,
       model: options.model,
-      fn: found.fn,
-      params: found.params,
       req,
       res,
       log: options.log,
-      writeOutputs: outputsLogged(options.writeOutputs ?? (async () => 0), options.log),
+      writeOutputs,
     };
     const handle = options.streamProxyUri
       ? forwardToProxy(options.streamProxyUri, call)
@@ -123,26 +153,6 @@ export async function serveHttpTriggers(options: {
       if (!res.headersSent) res.writeHead(500).end();
       else res.destroy();
     });
-  });
-  server.requestTimeout = 0;
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port, options.host, () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
-  return {
-    port,
-    routes: functions.map((f) => ({
-      name: f.registration.metadata.name,
-      methods: f.methods,
-      url: `http://${options.host}:${port}${prefix}/${f.route}`,
-      authLevel: String(triggerBinding(f.registration)[1].authLevel ?? "function"),
-    })),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
   };
 }
 
@@ -163,31 +173,6 @@ function findFunction(
   return undefined;
 }
 
-function requestHeaders(req: http.IncomingMessage): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value === undefined || HOP_BY_HOP.has(name)) continue;
-    headers[name] = Array.isArray(value) ? value.join(", ") : value;
-  }
-  return headers;
-}
-
-function paramsMetadata(params: Record<string, string>): Record<string, RpcTypedData> {
-  return Object.fromEntries(Object.entries(params).map(([k, v]) => [k, { string: v }]));
-}
-
-/** One request to one HTTP function, with what the host lends the invocation. */
-interface HttpCall {
-  readonly invocationId: string;
-  readonly model: ProgrammingModel;
-  readonly fn: HttpFunction;
-  readonly params: Record<string, string>;
-  readonly req: http.IncomingMessage;
-  readonly res: http.ServerResponse;
-  readonly log: HostLog;
-  readonly writeOutputs: OutputWriter;
-}
-
 /** HTTP functions write queue messages rarely (a new upload's first wakes), so each write gets a log line. */
 function outputsLogged(write: OutputWriter, log: HostLog): OutputWriter {
   return async (registration, output) => {
@@ -199,124 +184,4 @@ function outputsLogged(write: OutputWriter, log: HostLog): OutputWriter {
       );
     return written;
   };
-}
-
-/**
- * HTTP streaming: the worker's own server answers the request, so the response may be on its way before the
- * invocation has returned; its output bindings are written once it has (and only if it succeeded).
- */
-async function forwardToProxy(
-  proxyUri: string,
-  { invocationId, model, fn, params, req, res, log, writeOutputs }: HttpCall,
-): Promise<void> {
-  const url = new URL(req.url ?? "/", "http://localhost");
-  const headers = requestHeaders(req);
-  const invocation = invoke(
-    model,
-    fn.registration,
-    {
-      invocationId,
-      triggerData: { http: {} },
-      triggerMetadata: {
-        Headers: { json: JSON.stringify(headers) },
-        Query: { json: JSON.stringify(Object.fromEntries(url.searchParams)) },
-        ...paramsMetadata(params),
-      },
-    },
-    log,
-  );
-  const proxied = http.request(new URL(req.url ?? "/", proxyUri), {
-    method: req.method,
-    headers: {
-      ...req.headers,
-      "x-ms-invocation-id": invocationId,
-      "x-forwarded-host": req.headers.host ?? "localhost",
-      "x-forwarded-proto": "http",
-    },
-  });
-  const answered = new Promise<void>((resolve, reject) => {
-    proxied.on("response", (response) => {
-      const outgoing: Record<string, string | string[]> = {};
-      for (const [name, value] of Object.entries(response.headers))
-        if (value !== undefined && !HOP_BY_HOP.has(name) && name !== "x-ms-invocation-id")
-          outgoing[name] = value;
-      res.writeHead(response.statusCode ?? 500, outgoing);
-      response.pipe(res);
-      response.on("end", resolve);
-      response.on("error", reject);
-    });
-    proxied.on("error", reject);
-  });
-  // When the invocation fails first, destroying `proxied` rejects `answered` ("socket hang up") while nobody
-  // awaits it any more; that unhandled rejection used to end the host (issue 15). The invocation's own error
-  // is the one reported.
-  answered.catch(() => undefined);
-  req.pipe(proxied);
-  let output: InvocationOutput;
-  try {
-    output = await invocation;
-  } catch (err: unknown) {
-    proxied.destroy();
-    throw err;
-  }
-  await writeOutputs(fn.registration, output);
-  await answered;
-}
-
-/** The Functions host's default request body limit (host limit 100 MB) for handlers without HTTP streaming. */
-const MAX_BUFFERED_BODY_BYTES = 100 * 1024 * 1024;
-
-async function invokeBuffered({
-  invocationId,
-  model,
-  fn,
-  params,
-  req,
-  res,
-  log,
-  writeOutputs,
-}: HttpCall): Promise<void> {
-  const chunks: Buffer[] = [];
-  let received = 0;
-  for await (const chunk of req) {
-    received += (chunk as Buffer).length;
-    if (received > MAX_BUFFERED_BODY_BYTES) {
-      // As the Functions host does for non-streamed bodies (its request length limit is 100 MB).
-      res.writeHead(413, { "content-type": "text/plain" }).end("request body too large (limit 100 MB)\n");
-      req.destroy();
-      return;
-    }
-    chunks.push(chunk as Buffer);
-  }
-  const url = new URL(req.url ?? "/", `http://${req.headers.host ?? "localhost"}`);
-  const output = await invoke(
-    model,
-    fn.registration,
-    {
-      invocationId,
-      triggerData: {
-        http: {
-          method: req.method ?? "GET",
-          url: url.href,
-          headers: requestHeaders(req),
-          query: Object.fromEntries(url.searchParams),
-          params,
-          body: { bytes: Buffer.concat(chunks) },
-        },
-      },
-      triggerMetadata: paramsMetadata(params),
-    },
-    log,
-  );
-  // Before the response, as the host does: a failed output write fails the invocation (500).
-  await writeOutputs(fn.registration, output);
-  const response = output.returnValue?.http;
-  if (!response) {
-    res.writeHead(204).end();
-    return;
-  }
-  const body =
-    response.body?.bytes ?? (response.body?.string ? Buffer.from(response.body.string) : undefined);
-  res.writeHead(Number(response.statusCode ?? 200), response.headers ?? {});
-  res.end(body ? Buffer.from(body) : undefined);
 }

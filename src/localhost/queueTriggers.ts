@@ -14,15 +14,15 @@
  *   queue extension has done since 5.0 (azure-sdk-for-net PR 18326). This app uses `none` (issue 16).
  */
 import type { DequeuedMessageItem } from "@azure/storage-queue";
-import { redactSecrets } from "../core/shared/redact.js";
 import { resolveSettings } from "./appSettings.js";
 import type { ProgrammingModel } from "./coreTypes.js";
 import type { QueueHostSettings } from "./hostJson.js";
-import { type HostLog, invoke, triggerBinding } from "./invoke.js";
+import { type HostLog, triggerBinding } from "./invoke.js";
 import type { OutputWriter } from "./outputBindings.js";
-import { decodeMessage, triggerMetadataFor } from "./queueMessages.js";
+import { describe, handleQueueMessage, type QueueFunction } from "./queueMessageHandler.js";
 import { type QueueClients, queueKey } from "./storageConnections.js";
 import type { Registration } from "./virtualCore.js";
+import { type WakeableSleep, wakeableSleep } from "./wakeableSleep.js";
 
 export interface QueueListener {
   readonly functionName: string;
@@ -53,149 +53,74 @@ export async function listenToQueue(
 ): Promise<QueueListener> {
   const [, trigger] = triggerBinding(registration);
   const queueName = resolveSettings(String(trigger.queueName), options.env);
-  const queue = await options.clients.queue(trigger.connection, queueName);
-  const poison = await options.clients.queue(trigger.connection, `${queueName}-poison`);
-  const { settings, log } = options;
-  const leaseMs = options.messageLeaseMs ?? 60_000;
-  const minPollMs = options.minPollingIntervalMs ?? 100;
-  const name = registration.metadata.name;
-
-  let running = true;
-  const inFlight = new Set<Promise<void>>();
-  // A wake that arrives while the loop is not sleeping (mid-poll, or waiting for in-flight work) is kept, so
-  // the next sleep returns at once instead of losing it.
-  let wakePending = false;
-  let interruptSleep: (() => void) | undefined;
-  const wake = () => {
-    wakePending = true;
-    interruptSleep?.();
+  const fn: QueueFunction = {
+    registration,
+    model: options.model,
+    queue: await options.clients.queue(trigger.connection, queueName),
+    poison: await options.clients.queue(trigger.connection, `${queueName}-poison`),
+    queueName,
+    settings: options.settings,
+    leaseMs: options.messageLeaseMs ?? 60_000,
+    log: options.log,
+    writeOutputs: options.writeOutputs,
   };
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      if (wakePending) return resolve();
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        interruptSleep = undefined;
-        resolve();
-      }
-      interruptSleep = done;
-    });
-
-  const handleMessage = async (message: DequeuedMessageItem): Promise<void> => {
-    let popReceipt = message.popReceipt;
-    const renew = setInterval(() => {
-      queue
-        .updateMessage(message.messageId, popReceipt, undefined, Math.ceil(leaseMs / 1000), {
-          abortSignal: AbortSignal.timeout(30_000),
-        })
-        .then((r) => {
-          if (r.popReceipt) popReceipt = r.popReceipt;
-        })
-        .catch((err: unknown) => log("warning", `${name}: lease renewal failed: ${describe(err)}`));
-    }, leaseMs / 2);
-    try {
-      if (message.dequeueCount > settings.maxDequeueCount) {
-        await moveToPoison(
-          message,
-          popReceipt,
-          `dequeue count ${message.dequeueCount} is over maxDequeueCount`,
-        );
-        return;
-      }
-      let body: string;
-      try {
-        body = decodeMessage(message.messageText, settings.messageEncoding);
-      } catch (err: unknown) {
-        await moveToPoison(message, popReceipt, describe(err));
-        return;
-      }
-      try {
-        const output = await invoke(
-          options.model,
-          registration,
-          { triggerData: { string: body }, triggerMetadata: triggerMetadataFor(message, body) },
-          log,
-        );
-        await options.writeOutputs(registration, output);
-      } catch (err: unknown) {
-        clearInterval(renew);
-        log("error", `${name} failed (dequeue count ${message.dequeueCount}): ${describe(err)}`);
-        if (message.dequeueCount >= settings.maxDequeueCount) {
-          await moveToPoison(message, popReceipt, "maxDequeueCount reached");
-        } else {
-          await queue.updateMessage(
-            message.messageId,
-            popReceipt,
-            undefined,
-            Math.ceil(settings.visibilityTimeoutMs / 1000),
-            { abortSignal: AbortSignal.timeout(30_000) },
-          );
-        }
-        return;
-      }
-      clearInterval(renew);
-      await queue.deleteMessage(message.messageId, popReceipt, { abortSignal: AbortSignal.timeout(30_000) });
-    } finally {
-      clearInterval(renew);
-    }
-  };
-
-  const moveToPoison = async (message: DequeuedMessageItem, popReceipt: string, reason: string) => {
-    log("warning", `${name}: moving message ${message.messageId} to ${queueName}-poison (${reason})`);
-    await poison.sendMessage(message.messageText, { abortSignal: AbortSignal.timeout(30_000) });
-    await queue.deleteMessage(message.messageId, popReceipt, { abortSignal: AbortSignal.timeout(30_000) });
-  };
-
-  const loop = async () => {
-    let delay = minPollMs;
-    while (running) {
-      if (inFlight.size > settings.newBatchThreshold) {
-        await Promise.race(inFlight);
-        continue;
-      }
-      let messages: DequeuedMessageItem[] = [];
-      const woken = wakePending;
-      wakePending = false;
-      try {
-        const response = await queue.receiveMessages({
-          numberOfMessages: Math.min(32, Math.max(1, settings.batchSize)),
-          visibilityTimeout: Math.ceil(leaseMs / 1000),
-          abortSignal: AbortSignal.timeout(30_000),
-        });
-        messages = response.receivedMessageItems;
-      } catch (err: unknown) {
-        if (running) log("warning", `${name}: polling ${queueName} failed: ${describe(err)}`);
-      }
-      for (const message of messages) {
-        const task = handleMessage(message)
-          .catch((err: unknown) => log("error", `${name}: message handling failed: ${describe(err)}`))
-          .finally(() => inFlight.delete(task));
-        inFlight.add(task);
-      }
-      if (messages.length > 0 || woken) delay = minPollMs;
-      if (messages.length === 0) {
-        await sleep(delay);
-        delay = Math.min(delay * 2, settings.maxPollingIntervalMs);
-      }
-    }
-  };
-  const looping = loop();
+  const poller: Poller = { running: true, inFlight: new Set(), waits: wakeableSleep() };
+  const looping = pollQueue(fn, poller, options.minPollingIntervalMs ?? 100);
 
   return {
-    functionName: name,
+    functionName: registration.metadata.name,
     queueName,
     key: queueKey(trigger.connection, queueName),
-    wake,
+    wake: poller.waits.wake,
     stop: async () => {
-      running = false;
-      wake();
+      poller.running = false;
+      poller.waits.wake();
       await looping;
-      await Promise.allSettled([...inFlight]);
+      await Promise.allSettled([...poller.inFlight]);
     },
   };
 }
 
-function describe(err: unknown): string {
-  return redactSecrets(err instanceof Error ? err.message : String(err));
+/** A listener's polling state, shared by its loop and its `stop`. */
+interface Poller {
+  running: boolean;
+  readonly inFlight: Set<Promise<void>>;
+  readonly waits: WakeableSleep;
+}
+
+/** Fetches batches while in-flight work allows, backing off exponentially while the queue stays empty. */
+async function pollQueue(fn: QueueFunction, poller: Poller, minPollMs: number): Promise<void> {
+  const { settings, log, queue, queueName } = fn;
+  const name = fn.registration.metadata.name;
+  const { inFlight, waits } = poller;
+  let delay = minPollMs;
+  while (poller.running) {
+    if (inFlight.size > settings.newBatchThreshold) {
+      await Promise.race(inFlight);
+      continue;
+    }
+    let messages: DequeuedMessageItem[] = [];
+    const woken = waits.takeWake();
+    try {
+      const response = await queue.receiveMessages({
+        numberOfMessages: Math.min(32, Math.max(1, settings.batchSize)),
+        visibilityTimeout: Math.ceil(fn.leaseMs / 1000),
+        abortSignal: AbortSignal.timeout(30_000),
+      });
+      messages = response.receivedMessageItems;
+    } catch (err: unknown) {
+      if (poller.running) log("warning", `${name}: polling ${queueName} failed: ${describe(err)}`);
+    }
+    for (const message of messages) {
+      const task = handleQueueMessage(message, fn)
+        .catch((err: unknown) => log("error", `${name}: message handling failed: ${describe(err)}`))
+        .finally(() => inFlight.delete(task));
+      inFlight.add(task);
+    }
+    if (messages.length > 0 || woken) delay = minPollMs;
+    if (messages.length === 0) {
+      await waits.sleep(delay);
+      delay = Math.min(delay * 2, settings.maxPollingIntervalMs);
+    }
+  }
 }

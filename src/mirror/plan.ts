@@ -62,100 +62,130 @@ export interface PlanInput {
   readonly remoteItem: (path: string) => Promise<RemoteItem | undefined>;
 }
 
-export async function planDestination(input: PlanInput): Promise<DestinationPlan> {
-  const manifest = new Map(input.manifest.map((m) => [m.path, m]));
-  const uploads: PlannedUpload[] = [];
-  const deletions: PlannedDeletion[] = [];
-  const conflicts: SkippedConflict[] = [];
-  const forget: string[] = [];
-  const errors: string[] = [];
-  const seenNames = new Map<string, string>();
-  let unchanged = 0;
-  let inProgress = 0;
+/** The plan as it is built: each phase below adds to it. */
+interface PlanDraft {
+  readonly uploads: PlannedUpload[];
+  readonly deletions: PlannedDeletion[];
+  readonly conflicts: SkippedConflict[];
+  readonly forget: string[];
+  readonly errors: string[];
+  unchanged: number;
+  inProgress: number;
+}
 
+export async function planDestination(input: PlanInput): Promise<DestinationPlan> {
+  const draft: PlanDraft = {
+    uploads: [],
+    deletions: [],
+    conflicts: [],
+    forget: [],
+    errors: [],
+    unchanged: 0,
+    inProgress: 0,
+  };
+  // Source files, then deletions; both read the destination one file at a time, only when the answer matters.
+  await planSourceFiles(input, draft);
+  await planDeletions(input, draft);
+  const { uploads, deletions, conflicts, forget, unchanged, inProgress, errors } = draft;
+  return { uploads, deletions, conflicts, forget, unchanged, inProgress, errors };
+}
+
+/** Each listed source file: a name clash, in progress, new, unchanged, or changed (planChanged). */
+async function planSourceFiles(input: PlanInput, draft: PlanDraft): Promise<void> {
+  const manifest = new Map(input.manifest.map((m) => [m.path, m]));
+  const seenNames = new Map<string, string>();
   for (const entry of input.entries) {
     // Two source names differing only in case are one file at the destination (docs/graph-protocol.md "Names").
     const folded = entry.path.toLowerCase();
     const clash = seenNames.get(folded);
     if (clash !== undefined) {
-      errors.push(`${entry.path}: same name as ${clash} at the destination (names are case-insensitive)`);
+      draft.errors.push(
+        `${entry.path}: same name as ${clash} at the destination (names are case-insensitive)`,
+      );
       continue;
     }
     seenNames.set(folded, entry.path);
     if (input.pendingPaths.has(entry.path)) {
-      inProgress++;
+      draft.inProgress++;
       continue;
     }
     const known = manifest.get(entry.path);
     if (!known) {
-      uploads.push({
+      draft.uploads.push({
         entry,
         reason: "new",
         detail: "new file (not uploaded before)",
         conflictBehavior: input.conflictBehavior,
       });
-      continue;
-    }
-    if (sameVersion(known.source, entry.fingerprint)) {
-      unchanged++;
-      continue;
-    }
-    const change = describeChange(known.source, entry.fingerprint);
-    // We uploaded this file before, so replacing it is the point, unless someone else changed it since.
-    if (input.policy === "overwrite") {
-      uploads.push({ entry, reason: "changed", detail: change, conflictBehavior: "replace" });
-      continue;
-    }
-    const remote = await input.remoteItem(entry.path);
-    const theirs = remote ? changeByOthers(known, remote) : undefined;
-    if (theirs === undefined) {
-      uploads.push({ entry, reason: "changed", detail: change, conflictBehavior: "replace" });
-      continue;
-    }
-    if (input.policy === "keep-both") {
-      uploads.push({
-        entry,
-        reason: "destination-changed",
-        detail: `${change}; the destination copy was changed by someone else since our last upload (${theirs}), so ours is uploaded beside it under a new name (onDestinationChanged: keep-both)`,
-        conflictBehavior: "rename",
-      });
+    } else if (sameVersion(known.source, entry.fingerprint)) {
+      draft.unchanged++;
     } else {
-      conflicts.push({
-        path: entry.path,
-        detail: `${change}, but the destination copy was changed by someone else since our last upload (${theirs}): not uploaded (onDestinationChanged: skip-and-report)`,
-        forget: false,
-      });
+      const planned = await planChanged(entry, known, input);
+      if ("entry" in planned) draft.uploads.push(planned);
+      else draft.conflicts.push(planned);
     }
   }
+}
 
+/** A file changed at the source since our last upload: replace it, unless someone else changed it since. */
+async function planChanged(
+  entry: SourceEntry,
+  known: ManifestEntry,
+  input: PlanInput,
+): Promise<PlannedUpload | SkippedConflict> {
+  const change = describeChange(known.source, entry.fingerprint);
+  // We uploaded this file before, so replacing it is the point, unless someone else changed it since.
+  if (input.policy === "overwrite") {
+    return { entry, reason: "changed", detail: change, conflictBehavior: "replace" };
+  }
+  const remote = await input.remoteItem(entry.path);
+  const theirs = remote ? changeByOthers(known, remote) : undefined;
+  if (theirs === undefined) {
+    return { entry, reason: "changed", detail: change, conflictBehavior: "replace" };
+  }
+  if (input.policy === "keep-both") {
+    return {
+      entry,
+      reason: "destination-changed",
+      detail: `${change}; the destination copy was changed by someone else since our last upload (${theirs}), so ours is uploaded beside it under a new name (onDestinationChanged: keep-both)`,
+      conflictBehavior: "rename",
+    };
+  }
+  return {
+    path: entry.path,
+    detail: `${change}, but the destination copy was changed by someone else since our last upload (${theirs}): not uploaded (onDestinationChanged: skip-and-report)`,
+    forget: false,
+  };
+}
+
+/** Manifest entries gone from the source: deleted at the destination only under `propagateDeletes`. */
+async function planDeletions(input: PlanInput, draft: PlanDraft): Promise<void> {
   const listed = new Set(input.entries.map((e) => e.path));
   for (const known of input.manifest) {
     if (listed.has(known.path) || input.pendingPaths.has(known.path) || !input.propagateDeletes) continue;
     if (input.policy === "overwrite") {
-      deletions.push({ manifest: known, detail: "deleted at the source (propagateDeletes: true)" });
+      draft.deletions.push({ manifest: known, detail: "deleted at the source (propagateDeletes: true)" });
       continue;
     }
     const remote = await input.remoteItem(known.path);
     const theirs = remote ? changeByOthers(known, remote) : undefined;
     if (!remote) {
-      forget.push(known.path);
+      draft.forget.push(known.path);
     } else if (theirs !== undefined) {
-      conflicts.push({
+      draft.conflicts.push({
         path: known.path,
         detail: `deleted at the source, but the destination copy was changed by someone else since our last upload (${theirs}): kept (onDestinationChanged: ${input.policy})`,
         forget: true,
       });
     } else {
       const ifMatch = deletionPrecondition(known, remote);
-      deletions.push({
+      draft.deletions.push({
         manifest: known,
         ...(ifMatch ? { ifMatch } : {}),
         detail: "deleted at the source (propagateDeletes: true)",
       });
     }
   }
-
-  return { uploads, deletions, conflicts, forget, unchanged, inProgress, errors };
 }
 
 export function sameVersion(a: SourceFingerprint, b: SourceFingerprint): boolean {

@@ -55,8 +55,8 @@ export async function processWake(message: WakeMessage, deps: WorkerDeps): Promi
 }
 
 /**
- * Steps 2-8 of a wake, from a row just read or from the row this process last wrote for the job (then
- * `rereadIfChanged` is given). A cached row is trusted only as far as its ETag: the first conditional write (the
+ * Steps 2-4 of a wake (drop, throttle, lease; stepUnderLease does the rest), from a row just read or from the
+ * row this process last wrote for the job (then `rereadIfChanged` is given). A cached row is trusted only as far as its ETag: the first conditional write (the
  * lease, or a throttle reschedule) proves it current; when that write loses, or the cached row would drop the
  * wake, the row is read and the wake starts again from it, exactly as without a cache.
  */
@@ -68,7 +68,7 @@ async function wakeWithRow(
   attempt = 0,
 ): Promise<WakeResult> {
   const log = deps.log ?? silentLog;
-  const ctx = { jobId: message.jobId, requestId: message.requestId, wakeSeq: message.wakeSeq };
+  const ctx: WakeContext = { jobId: message.jobId, requestId: message.requestId, wakeSeq: message.wakeSeq };
   const drop = (reason: DropReason): WakeResult => {
     log({ event: "wake-dropped", reason, ...ctx });
     return { kind: "dropped", reason };
@@ -114,7 +114,29 @@ async function wakeWithRow(
     throw err;
   }
   if (takeover) log({ event: "lease-takeover", ...ctx });
+  return stepUnderLease(mine, deps, ctx, drop);
+}
 
+/** Which wake a log line is about. */
+interface WakeContext {
+  readonly jobId: string;
+  readonly requestId: string | undefined;
+  readonly wakeSeq: number;
+}
+
+/**
+ * Steps 5-8 of a wake, with the lease held: claim the destination before a first step, run one step (or cancel
+ * without I/O), write the result on the lease's ETag, and pass a drive's throttle on even when the result is
+ * thrown away.
+ */
+async function stepUnderLease(
+  leasedRow: StoredJob,
+  deps: WorkerDeps,
+  ctx: WakeContext,
+  drop: (reason: DropReason) => WakeResult,
+): Promise<WakeResult> {
+  const log = deps.log ?? silentLog;
+  let mine = leasedRow;
   const lostClaim = await claimBeforeFirstStep(mine, deps);
   if (lostClaim) mine = { ...mine, cancelRequested: true, supersededBy: lostClaim };
   const result = lostClaim ? cancelledWithoutIo(mine.job, deps.clock.now()) : await runUnderLease(mine, deps);

@@ -56,6 +56,10 @@ export interface ClassifyContext {
 
 const UPLOAD_URL_OPERATIONS: ReadonlySet<Operation> = new Set(["fragment", "status", "cancel"]);
 
+/**
+ * Failures without an HTTP status first (an unreadable answer, no token, a bug, a timeout, no connection), then
+ * the status table (classifyStatus).
+ */
 export function classifyFailure(failure: unknown, operation: Operation, ctx: ClassifyContext): Decision {
   if (failure instanceof RangeParseError) {
     return transient(jobError("bad-response", failure.message), operation, ctx);
@@ -84,76 +88,59 @@ export function classifyFailure(failure: unknown, operation: Operation, ctx: Cla
   if (failure.kind === "network") {
     return transient(evidence(failure, "network-error", "the connection failed"), operation, ctx);
   }
+  return classifyStatus(failure, operation, ctx);
+}
+
+/**
+ * The HTTP status table, most specific first. It stays one function read top to bottom because the order is
+ * part of the decision (a 401/403/404 on the upload URL restarts the session before the same status on the
+ * Graph host fails the job; a 409 means a name conflict only under `fail`); `fail` and `wait` keep each row
+ * short enough to read as a table.
+ */
+function classifyStatus(failure: GraphFailure, operation: Operation, ctx: ClassifyContext): Decision {
   const status = failure.status ?? 0;
   const onUploadUrl = UPLOAD_URL_OPERATIONS.has(operation);
+  const fail = (code: string, summary: string): Decision => ({
+    action: "fail",
+    error: evidence(failure, code, summary),
+  });
+  /** Wait (backoff with jitter), then ask again; a fragment's fate is unknown, so resync first. */
+  const wait = (code: string, summary: string, backoff: EnginePolicy["backoff"]): Decision => ({
+    action: "retry-after",
+    error: evidence(failure, code, summary),
+    delayMs: backoffDelay(ctx.retries, ctx.random, backoff),
+    resync: operation === "fragment",
+    throttleDrive: false,
+  });
 
-  if (status === 429 || status === 503) {
-    const error = evidence(failure, "throttled", "Microsoft Graph is throttling requests");
-    const serverDelay = serverRequestedDelay(
-      {
-        ...(failure.retryAfter !== undefined ? { retryAfter: failure.retryAfter } : {}),
-        ...(failure.rateLimitReset !== undefined ? { rateLimitReset: failure.rateLimitReset } : {}),
-      },
-      ctx.now,
-    );
-    return {
-      action: "retry-after",
-      error,
-      delayMs: serverDelay ?? backoffDelay(ctx.retries, ctx.random, ctx.policy.backoff),
-      resync: operation === "fragment",
-      throttleDrive: true,
-    };
-  }
+  if (status === 429 || status === 503) return throttled(failure, operation, ctx);
   if (status === 423) {
-    return {
-      action: "retry-after",
-      error: evidence(failure, "locked", "the file is locked (open in an app or checked out); waiting"),
-      delayMs: backoffDelay(ctx.retries, ctx.random, ctx.policy.lockedBackoff),
-      resync: operation === "fragment",
-      throttleDrive: false,
-    };
+    const summary = "the file is locked (open in an app or checked out); waiting";
+    return wait("locked", summary, ctx.policy.lockedBackoff);
   }
   if (status === 416) {
     // fragmentOverlap / fragmentOutOfOrder: our idea of the offset is wrong; the server's status is right.
-    return {
-      action: "retry-now",
-      error: evidence(failure, "range-mismatch", "the server expected a different byte range"),
-      resync: true,
-    };
+    const error = evidence(failure, "range-mismatch", "the server expected a different byte range");
+    return { action: "retry-now", error, resync: true };
   }
-  if (status === 507) {
-    return {
-      action: "fail",
-      error: evidence(failure, "quota-exceeded", "the drive is out of storage quota; free space and retry"),
-    };
+  if (status === 507)
+    return fail("quota-exceeded", "the drive is out of storage quota; free space and retry");
+  if (status === 409 && ctx.conflict === "fail") {
+    return fail(
+      "name-conflict",
+      "an item with this name already exists and the conflict behaviour is fail; choose replace to " +
+        "overwrite it or rename to keep both",
+    );
   }
+  // Under replace or rename a 409 is not about the name: the file is open in an app, or another upload
+  // holds it; at commit the session is kept (docs/graph-protocol.md "What the service does"). Wait, then ask again.
   if (status === 409) {
-    if (ctx.conflict === "fail") {
-      return {
-        action: "fail",
-        error: evidence(
-          failure,
-          "name-conflict",
-          "an item with this name already exists and the conflict behaviour is fail; choose replace to " +
-            "overwrite it or rename to keep both",
-        ),
-      };
-    }
-    // Under replace or rename a 409 is not about the name: the file is open in an app, or another upload
-    // holds it; at commit the session is kept (docs/graph-protocol.md "What the service does"). Wait, then ask again.
-    return {
-      action: "retry-after",
-      error: evidence(failure, "file-busy", "the service refused to write the file for now (open or held)"),
-      delayMs: backoffDelay(ctx.retries, ctx.random, ctx.policy.backoff),
-      resync: operation === "fragment",
-      throttleDrive: false,
-    };
+    const summary = "the service refused to write the file for now (open or held)";
+    return wait("file-busy", summary, ctx.policy.backoff);
   }
   if (status === 413 && operation === "simple-upload") {
-    return {
-      action: "use-session",
-      error: evidence(failure, "payload-too-large", "simple upload refused; using an upload session"),
-    };
+    const error = evidence(failure, "payload-too-large", "simple upload refused; using an upload session");
+    return { action: "use-session", error };
   }
   if (onUploadUrl && (status === 404 || status === 401 || status === 403)) {
     const code = status === 404 ? "session-not-found" : "upload-url-expired";
@@ -161,47 +148,41 @@ export function classifyFailure(failure: unknown, operation: Operation, ctx: Cla
     // A refused URL (401/403) may belong to a session that still holds the file: delete it first.
     return { action: "restart-session", error: evidence(failure, code, what), gone: status === 404 };
   }
-  if (status === 400) {
-    if (onUploadUrl && ctx.badRequestResyncs < 1) {
-      return {
-        action: "retry-now",
-        error: evidence(failure, "bad-request", "the server rejected a fragment; resynchronising"),
-        resync: true,
-      };
-    }
-    return {
-      action: "fail",
-      error: evidence(failure, "bad-request", "Microsoft Graph rejected the request as malformed"),
-    };
+  if (status === 400 && onUploadUrl && ctx.badRequestResyncs < 1) {
+    const error = evidence(failure, "bad-request", "the server rejected a fragment; resynchronising");
+    return { action: "retry-now", error, resync: true };
   }
-  if (status === 401) {
-    return {
-      action: "fail",
-      error: evidence(failure, "unauthorized", "Microsoft Graph refused the credentials; check the token"),
-    };
-  }
+  if (status === 400) return fail("bad-request", "Microsoft Graph rejected the request as malformed");
+  if (status === 401) return fail("unauthorized", "Microsoft Graph refused the credentials; check the token");
   if (status === 403) {
-    return {
-      action: "fail",
-      error: evidence(
-        failure,
-        "forbidden",
-        "the credentials may not write here; grant write access to this drive or site",
-      ),
-    };
+    return fail("forbidden", "the credentials may not write here; grant write access to this drive or site");
   }
-  if (status === 404) {
-    return {
-      action: "fail",
-      error: evidence(failure, "not-found", "the drive, site, user or folder does not exist"),
-    };
-  }
+  if (status === 404) return fail("not-found", "the drive, site, user or folder does not exist");
   if (status >= 500 || status === 408) {
     return transient(evidence(failure, "server-error", "Microsoft Graph had a server error"), operation, ctx);
   }
+  return fail("unexpected-status", "Microsoft Graph answered with an unexpected status");
+}
+
+/**
+ * 429/503: wait as long as the server asked (Retry-After, or the rate limit's reset), else back off; slow every
+ * job on the drive (docs/graph-protocol.md "Throttling").
+ */
+function throttled(failure: GraphFailure, operation: Operation, ctx: ClassifyContext): Decision {
+  const error = evidence(failure, "throttled", "Microsoft Graph is throttling requests");
+  const serverDelay = serverRequestedDelay(
+    {
+      ...(failure.retryAfter !== undefined ? { retryAfter: failure.retryAfter } : {}),
+      ...(failure.rateLimitReset !== undefined ? { rateLimitReset: failure.rateLimitReset } : {}),
+    },
+    ctx.now,
+  );
   return {
-    action: "fail",
-    error: evidence(failure, "unexpected-status", "Microsoft Graph answered with an unexpected status"),
+    action: "retry-after",
+    error,
+    delayMs: serverDelay ?? backoffDelay(ctx.retries, ctx.random, ctx.policy.backoff),
+    resync: operation === "fragment",
+    throttleDrive: true,
   };
 }
 
