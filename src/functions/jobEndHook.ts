@@ -8,23 +8,23 @@
  */
 import type { InvocationContext } from "@azure/functions";
 import { recordApiJobEnd } from "../api/jobHistory.js";
+import type { Services } from "../app/services.js";
 import type { UploadJob } from "../core/job/job.js";
-import type { HistoryStore } from "../core/ports/mirror.js";
-import { createMirrorStores } from "../mirror/storage.js";
+import { appServices } from "./appServices.js";
 import { reportJobEnd } from "./jobSignals.js";
 import { isMirrorJob, onJobFinished } from "./mirrorWiring.js";
 import { contextLog } from "./pipelineWiring.js";
-import { type Runtime, runtime } from "./runtime.js";
 
 export async function recordJobEnd(
   job: UploadJob,
   context: InvocationContext,
-  rt: Runtime = runtime(),
+  services: Services = appServices(),
 ): Promise<void> {
   reportJobEnd(job, context);
   try {
-    if (isMirrorJob(job)) await onJobFinished(job, context, rt);
-    else await recordApiJobEnd(job, await apiHistory(rt));
+    // The HTTP API's jobs go to the mirrors' history table (without needing valid mirror definitions).
+    if (isMirrorJob(job)) await onJobFinished(job, context, services);
+    else await recordApiJobEnd(job, (await services.mirrorStores()).history);
   } catch (err: unknown) {
     contextLog(context)({
       event: "mirror-job-end-failed",
@@ -36,18 +36,4 @@ export async function recordJobEnd(
       code: (err as { code?: unknown } | null)?.code,
     });
   }
-}
-
-const histories = new WeakMap<Runtime, Promise<HistoryStore>>();
-
-/** The history table for HTTP API jobs: the mirrors' table, without needing valid mirror definitions. */
-function apiHistory(rt: Runtime): Promise<HistoryStore> {
-  let history = histories.get(rt);
-  if (!history) {
-    const stores = createMirrorStores(rt.storageConfig());
-    history = stores.ensureTables().then(() => stores.history);
-    histories.set(rt, history);
-    history.catch(() => histories.delete(rt));
-  }
-  return history;
 }

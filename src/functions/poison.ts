@@ -8,10 +8,11 @@
  * thrown for a malformed message: a throw would make the host move it on to `<queue>-poison-poison`.
  */
 import { app, type InvocationContext } from "@azure/functions";
-import { parseStorageNames, poisonQueueName } from "../config/storage.js";
+import { poisonQueueName } from "../config/storage.js";
 import { handlePoison } from "../core/pipeline/poison.js";
 import { readRejectedWake } from "../store/rejectedWakes.js";
 import { readWakeMessage } from "../store/wakeMessageCodec.js";
+import { appServices } from "./appServices.js";
 import { recordJobEnd } from "./jobEndHook.js";
 import { contextLog, contextWarn, poisonDeps } from "./pipelineWiring.js";
 
@@ -38,7 +39,7 @@ export async function poisonHandler(item: unknown, context: InvocationContext): 
 }
 
 app.storageQueue("uploadStepPoison", {
-  queueName: poisonQueueName(parseStorageNames(process.env).wakeQueue),
+  queueName: poisonQueueName(appServices().config.storageNames.wakeQueue),
   connection: "AzureWebJobsStorage",
   handler: poisonHandler,
 });

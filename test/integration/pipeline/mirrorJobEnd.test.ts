@@ -1,5 +1,5 @@
 /**
- * The step and poison functions record a mirror job's end at once (mirrorWiring `onJobFinished`), so history
+ * The step and poison functions record a mirror job's end at once (src/functions/mirrorWiring.ts `onJobFinished`), so history
  * and manifest do not wait for the next hourly pass: over Azurite and the Graph emulator, a mirror job that
  * completes through the queue appears in history as completed, and a job whose wake is poisoned appears as
  * failed (code poisoned), with no mirror pass in between.
@@ -9,16 +9,17 @@ import os from "node:os";
 import path from "node:path";
 import { InvocationContext } from "@azure/functions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createServices, type Services } from "../../../src/app/services.js";
+import { loadConfig } from "../../../src/config/index.js";
 import {
   DEFAULT_DRIVE_IDS,
   DEFAULT_TOKEN,
   type RunningEmulator,
   startEmulator,
 } from "../../../src/emulator/index.js";
+import { installServices } from "../../../src/functions/appServices.js";
 import { runScheduledMirrorPass } from "../../../src/functions/mirrorTimer.js";
-import { mirrorWiring } from "../../../src/functions/mirrorWiring.js";
 import { poisonHandler } from "../../../src/functions/poison.js";
-import { createRuntime, type Runtime, setRuntime } from "../../../src/functions/runtime.js";
 import { stepQueueHandler } from "../../../src/functions/stepQueue.js";
 import { type RunningAzurite, startAzurite } from "../../support/azurite.js";
 import { AzureQueueDriver, decodeAsHost } from "../../support/pipeline/azureQueueDriver.js";
@@ -27,7 +28,7 @@ describe("mirror job ends recorded by the step and poison functions", () => {
   let azurite: RunningAzurite;
   let emu: RunningEmulator;
   let root: string;
-  let rt: Runtime;
+  let rt: Services;
   const context = (name: string) =>
     new InvocationContext({ functionName: name, invocationId: name, logHandler: () => undefined });
 
@@ -37,8 +38,8 @@ describe("mirror job ends recorded by the step and poison functions", () => {
     await mkdir(path.join(root, "src"));
     await writeFile(path.join(root, "src", "a.txt"), "alpha");
     await writeFile(path.join(root, "src", "b.txt"), "bravo!");
-    rt = createRuntime({
-      env: {
+    rt = createServices(
+      loadConfig({
         AzureWebJobsStorage: azurite.connectionString,
         GRAPH_BASE_URL: emu.graphBaseUrl,
         GRAPH_ACCESS_TOKEN: DEFAULT_TOKEN,
@@ -50,12 +51,12 @@ describe("mirror job ends recorded by the step and poison functions", () => {
             destinations: [{ type: "drive", driveId: DEFAULT_DRIVE_IDS.opsDocuments, path: "/ends" }],
           },
         ]),
-      },
-    });
-    setRuntime(rt);
+      }),
+    );
+    installServices(rt);
   });
   afterAll(async () => {
-    setRuntime(undefined);
+    installServices(undefined);
     await Promise.all([azurite?.stop(), emu?.close()]);
     if (root) await rm(root, { recursive: true, force: true });
   });
@@ -65,7 +66,7 @@ describe("mirror job ends recorded by the step and poison functions", () => {
     const runId = pass.runs[0]?.runId ?? "";
     expect(pass.runs[0]?.run).toMatchObject({ mirror: "ends", jobsCreated: 2 });
     const storage = await rt.storage();
-    const wiring = await mirrorWiring(rt);
+    const wiring = await rt.mirror();
 
     // Poison b.txt's wake before any step ran, as the host does after maxDequeueCount failed deliveries.
     const rows = await storage.jobs.listByRequest(runId);

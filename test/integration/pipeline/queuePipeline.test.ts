@@ -9,6 +9,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { InvocationContext } from "@azure/functions";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { createServices } from "../../../src/app/services.js";
+import { loadConfig } from "../../../src/config/index.js";
 import { ChunkBufferPool } from "../../../src/core/upload/bufferPool.js";
 import { newJob } from "../../../src/core/upload/engine.js";
 import {
@@ -17,7 +19,7 @@ import {
   type RunningEmulator,
   startEmulator,
 } from "../../../src/emulator/index.js";
-import { createRuntime, setRuntime } from "../../../src/functions/runtime.js";
+import { installServices } from "../../../src/functions/appServices.js";
 import { stepQueueHandler } from "../../../src/functions/stepQueue.js";
 import { encodeWakeMessage } from "../../../src/store/wakeMessageCodec.js";
 import { type RunningAzurite, startAzurite } from "../../support/azurite.js";
@@ -44,24 +46,24 @@ beforeAll(async () => {
   await writeFile(sourcePath, source);
 });
 afterAll(async () => {
-  setRuntime(undefined);
+  installServices(undefined);
   await Promise.all([azurite?.stop(), emu?.close()]);
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 async function setup(name: string) {
-  const rt = createRuntime({
-    env: {
+  const rt = createServices(
+    loadConfig({
       AzureWebJobsStorage: azurite.connectionString,
       GRAPH_BASE_URL: emu.graphBaseUrl,
       GRAPH_ACCESS_TOKEN: DEFAULT_TOKEN,
       CHUNK_SIZE: "10MiB",
       WAKE_QUEUE: `steps-${name}`,
       JOBS_TABLE: `jobs${name}`,
-    },
-    log: () => {},
-  });
-  setRuntime(rt);
+    }),
+    { log: () => {} },
+  );
+  installServices(rt);
   const storage = await rt.storage();
   const job = newJob({
     jobId: `job-${name}`,

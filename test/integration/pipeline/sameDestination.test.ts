@@ -10,6 +10,8 @@ import os from "node:os";
 import path from "node:path";
 import { InvocationContext } from "@azure/functions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createServices, type Services } from "../../../src/app/services.js";
+import { loadConfig } from "../../../src/config/index.js";
 import type { WakeMessage } from "../../../src/core/ports/stores.js";
 import {
   DEFAULT_DRIVE_IDS,
@@ -17,8 +19,8 @@ import {
   type RunningEmulator,
   startEmulator,
 } from "../../../src/emulator/index.js";
+import { installServices } from "../../../src/functions/appServices.js";
 import { runScheduledMirrorPass } from "../../../src/functions/mirrorTimer.js";
-import { createRuntime, type Runtime, setRuntime } from "../../../src/functions/runtime.js";
 import { stepQueueHandler } from "../../../src/functions/stepQueue.js";
 import { createUploadFunction } from "../../../src/functions/uploads.js";
 import { wakeQueueOutput } from "../../../src/functions/wakeOutput.js";
@@ -33,7 +35,7 @@ const KiB = 1024;
 let azurite: RunningAzurite;
 let emu: RunningEmulator;
 let root: string;
-let rt: Runtime;
+let rt: Services;
 const older = randomBytes(900 * KiB);
 const newer = randomBytes(700 * KiB);
 const mirrored = randomBytes(500 * KiB);
@@ -51,8 +53,8 @@ beforeAll(async () => {
   await writeFile(path.join(root, "older.bin"), older);
   await writeFile(path.join(root, "newer.bin"), newer);
   await writeFile(path.join(root, "mirror", "report.bin"), mirrored);
-  rt = createRuntime({
-    env: {
+  rt = createServices(
+    loadConfig({
       AzureWebJobsStorage: azurite.connectionString,
       GRAPH_BASE_URL: emu.graphBaseUrl,
       GRAPH_ACCESS_TOKEN: DEFAULT_TOKEN,
@@ -66,12 +68,12 @@ beforeAll(async () => {
           destinations: [{ type: "drive", driveId, path: "/race" }],
         },
       ]),
-    },
-  });
-  setRuntime(rt);
+    }),
+  );
+  installServices(rt);
 });
 afterAll(async () => {
-  setRuntime(undefined);
+  installServices(undefined);
   await Promise.all([azurite?.stop(), emu?.close()]);
   if (root) await rm(root, { recursive: true, force: true });
 });

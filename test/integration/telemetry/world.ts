@@ -9,12 +9,14 @@ import { writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { InvocationContext } from "@azure/functions";
+import { createServices } from "../../../src/app/services.js";
+import { loadConfig } from "../../../src/config/index.js";
 import { parseStorageConfig } from "../../../src/config/storage.js";
 import { isTerminal, type UploadJob } from "../../../src/core/job/job.js";
 import type { WakeMessage } from "../../../src/core/ports/stores.js";
 import { newJob } from "../../../src/core/upload/engine.js";
 import { DEFAULT_DRIVE_IDS, DEFAULT_TOKEN, type RunningEmulator } from "../../../src/emulator/index.js";
-import { createRuntime, setRuntime } from "../../../src/functions/runtime.js";
+import { installServices } from "../../../src/functions/appServices.js";
 import { stepQueueHandler } from "../../../src/functions/stepQueue.js";
 import { createStorageClients } from "../../../src/store/factory.js";
 import { MemoryDestinationIndex } from "../../../src/store/memoryDestinationIndex.js";
@@ -44,9 +46,8 @@ export function installApp(emu: RunningEmulator) {
     CHUNK_SIZE: "320KiB",
     SIMPLE_UPLOAD_MAX: "320KiB",
   };
-  setRuntime(
-    createRuntime({
-      env,
+  installServices(
+    createServices(loadConfig(env), {
       clock,
       storage: async () => ({
         jobs,
@@ -101,5 +102,5 @@ export function installApp(emu: RunningEmulator) {
     throw new Error(`job ${job.jobId} did not finish`);
   }
 
-  return { clock, jobs, queue, logs, context, createJob, runToEnd, close: () => setRuntime(undefined) };
+  return { clock, jobs, queue, logs, context, createJob, runToEnd, close: () => installServices(undefined) };
 }

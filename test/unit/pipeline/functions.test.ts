@@ -7,10 +7,12 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { InvocationContext, type Timer } from "@azure/functions";
 import { afterEach, describe, expect, it } from "vitest";
+import { createServices } from "../../../src/app/services.js";
+import { loadConfig } from "../../../src/config/index.js";
 import { parseStorageConfig } from "../../../src/config/storage.js";
 import type { StepResult } from "../../../src/core/job/job.js";
+import { installServices } from "../../../src/functions/appServices.js";
 import { poisonHandler } from "../../../src/functions/poison.js";
-import { createRuntime, setRuntime } from "../../../src/functions/runtime.js";
 import { stepQueueHandler } from "../../../src/functions/stepQueue.js";
 import { SWEEP_SCHEDULE, sweeperHandler } from "../../../src/functions/sweeper.js";
 import { createUploadFunction } from "../../../src/functions/uploads.js";
@@ -34,9 +36,8 @@ function install(extraEnv: Record<string, string> = {}) {
   const logs: string[] = [];
   const rejected = new MemoryRejectedWakes();
   const env = { AzureWebJobsStorage: "UseDevelopmentStorage=true", ...extraEnv };
-  setRuntime(
-    createRuntime({
-      env,
+  installServices(
+    createServices(loadConfig(env), {
       clock,
       storage: async () => ({
         jobs,
@@ -60,7 +61,7 @@ function install(extraEnv: Record<string, string> = {}) {
   return { clock, jobs, queue, engine, logs, rejected, context };
 }
 
-afterEach(() => setRuntime(undefined));
+afterEach(() => installServices(undefined));
 
 describe("step queue function", () => {
   it("returns the immediate continuation for the output binding", async () => {
