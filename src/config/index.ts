@@ -45,7 +45,7 @@ export function loadConfig(env: Env): AppConfig {
   const sftp = parse(parseSftpConfig);
   const mirror = parse(parseMirrorSettings);
   if (problems.length > 0 || !graph || !auth || !storageNames || !pipeline || !httpApi || !sftp || !mirror)
-    throw new ConfigError(dedupe(problems));
+    throw new ConfigError(problems);
   return deepFreeze({
     graph,
     auth,
@@ -66,27 +66,19 @@ function hasStorageConnection(env: Env): boolean {
   );
 }
 
+/**
+ * Runs one area's parser; its problems join the list. A setting two areas read (ALLOWED_FILE_ROOTS: the HTTP
+ * API and the mirror, each with its own wording) is reported by the first area only.
+ */
 function collect<T>(parse: () => T, problems: FieldProblem[]): T | undefined {
   try {
     return parse();
   } catch (err: unknown) {
-    if (err instanceof ConfigError) {
-      problems.push(...err.problems);
-      return undefined;
-    }
-    throw err;
+    if (!(err instanceof ConfigError)) throw err;
+    const known = new Set(problems.map((p) => p.field));
+    problems.push(...err.problems.filter((p) => !known.has(p.field)));
+    return undefined;
   }
-}
-
-/** Two areas read the same setting (ALLOWED_FILE_ROOTS: the HTTP API and the mirror): report it once. */
-function dedupe(problems: readonly FieldProblem[]): FieldProblem[] {
-  const seen = new Set<string>();
-  return problems.filter((p) => {
-    const key = `${p.field}\n${p.rule}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
 }
 
 /**
