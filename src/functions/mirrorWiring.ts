@@ -6,6 +6,7 @@
 import type { InvocationContext } from "@azure/functions";
 import type { Services } from "../app/services.js";
 import type { UploadJob } from "../core/job/job.js";
+import { jobOrigin } from "../core/job/origin.js";
 import { recordMirrorJobEnd } from "../mirror/jobEnd.js";
 import { jsonLineLogger, type MirrorLogger } from "../mirror/mirrorLog.js";
 import { appServices } from "./appServices.js";
@@ -13,11 +14,6 @@ import { appServices } from "./appServices.js";
 /** Log events through the invocation's context, one JSON object per line (Application Insights). */
 export function mirrorContextLog(context: InvocationContext): MirrorLogger {
   return jsonLineLogger((line) => context.log(line));
-}
-
-/** Mirror passes name their requests `mirror-<name>-…` (runner.ts); the HTTP API's ids are UUIDs. */
-export function isMirrorJob(job: UploadJob): boolean {
-  return job.requestId.startsWith("mirror-");
 }
 
 /**
@@ -31,7 +27,7 @@ export async function onJobFinished(
   context: InvocationContext,
   services: Services = appServices(),
 ) {
-  if (!isMirrorJob(job)) return false;
+  if (jobOrigin(job).kind !== "mirror") return false;
   const wiring = await services.mirror();
   return recordMirrorJobEnd(job, {
     manifest: wiring.manifest,

@@ -173,6 +173,7 @@ export async function runDestination(
         chunkSize: deps.jobSettings.chunkSize,
         simpleUploadMax: deps.jobSettings.simpleUploadMax,
         fingerprint: upload.entry.fingerprint,
+        origin: { kind: "mirror", mirror: mirror.name, runId },
         now,
       }),
     );
