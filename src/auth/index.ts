@@ -9,7 +9,7 @@ import type { AuthConfig } from "../config/auth.js";
 import { type Clock, systemClock } from "../core/ports/common.js";
 import { type AppOnlyConfig, describeAppOnly } from "./appOnly.js";
 import { type CredentialState, CredentialTokenProvider } from "./credentialToken.js";
-import { type DelegatedState, DelegatedTokenProvider, newDelegatedState } from "./delegated/provider.js";
+import { DelegatedTokenProvider, newDelegatedState } from "./delegated/provider.js";
 import { AuthError } from "./errors.js";
 import type { AuthLogger } from "./log.js";
 import { silentLogger } from "./log.js";

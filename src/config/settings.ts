@@ -383,7 +383,7 @@ export const SETTINGS: readonly SettingInfo[] = [
     scope: "app",
     required: "optional",
     secret: false,
-    description: "Queue that wakes the step function (poison queue: <name>-poison). Default upload-steps.",
+    description: "Queue that wakes the step function (poison queue: <name>-poison). Default upload-wakes.",
   },
   // Pipeline timing (src/config/pipeline.ts)
   {

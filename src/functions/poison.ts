@@ -38,7 +38,7 @@ export async function poisonHandler(item: unknown, context: InvocationContext): 
   }
 }
 
-app.storageQueue("uploadStepPoison", {
+app.storageQueue("uploadWakePoison", {
   queueName: poisonQueueName(appServices().config.storageNames.wakeQueue),
   connection: "AzureWebJobsStorage",
   handler: poisonHandler,

@@ -20,7 +20,7 @@ import {
 import { installServices } from "../../../src/functions/appServices.js";
 import { runScheduledMirrorPass } from "../../../src/functions/mirrorTimer.js";
 import { poisonHandler } from "../../../src/functions/poison.js";
-import { stepQueueHandler } from "../../../src/functions/stepQueue.js";
+import { wakeQueueHandler } from "../../../src/functions/wakeQueue.js";
 import { type RunningAzurite, startAzurite } from "../../support/azurite.js";
 import { AzureQueueDriver, decodeAsHost } from "../../support/pipeline/azureQueueDriver.js";
 
@@ -79,13 +79,13 @@ describe("mirror job ends recorded by the step and poison functions", () => {
         await storage.clients.wakeQueue.updateMessage(message.messageId, message.popReceipt, undefined, 0);
         continue;
       }
-      await poisonHandler(wake, context("uploadStepPoison"));
+      await poisonHandler(wake, context("uploadWakePoison"));
       await storage.clients.wakeQueue.deleteMessage(message.messageId, message.popReceipt);
     }
     expect((await storage.jobs.get(bRow.job.jobId, runId))?.job.status).toBe("failed");
 
     // a.txt completes through the step function.
-    const driver = new AzureQueueDriver({ queue: storage.clients.wakeQueue, handler: stepQueueHandler });
+    const driver = new AzureQueueDriver({ queue: storage.clients.wakeQueue, handler: wakeQueueHandler });
     await driver.drain(20);
 
     const history = await wiring.history.records({ mirror: "ends" });
@@ -100,7 +100,7 @@ describe("mirror job ends recorded by the step and poison functions", () => {
     // A duplicate delivery of a finished job records nothing twice.
     await poisonHandler(
       { jobId: bRow.job.jobId, requestId: runId, wakeSeq: bRow.wakeSeq },
-      context("uploadStepPoison"),
+      context("uploadWakePoison"),
     );
     expect(await wiring.history.records({ mirror: "ends" })).toHaveLength(2);
   });

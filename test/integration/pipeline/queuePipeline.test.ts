@@ -1,5 +1,5 @@
 /**
- * The real step function (src/functions/stepQueue.ts) over real Azurite storage and the Graph emulator:
+ * The real step function (src/functions/wakeQueue.ts) over real Azurite storage and the Graph emulator:
  * a 50 MiB upload through the queue, one chunk per invocation, byte-identical; then the same with every
  * message delivered twice.
  */
@@ -20,7 +20,7 @@ import {
   startEmulator,
 } from "../../../src/emulator/index.js";
 import { installServices } from "../../../src/functions/appServices.js";
-import { stepQueueHandler } from "../../../src/functions/stepQueue.js";
+import { wakeQueueHandler } from "../../../src/functions/wakeQueue.js";
 import { encodeWakeMessage } from "../../../src/store/wakeMessageCodec.js";
 import { type RunningAzurite, startAzurite } from "../../support/azurite.js";
 import { AzureQueueDriver, decodeAsHost } from "../../support/pipeline/azureQueueDriver.js";
@@ -87,7 +87,7 @@ async function runUpload(name: string, duplicate: boolean) {
   let seen = 0;
   const driver = new AzureQueueDriver({
     queue: storage.clients.wakeQueue,
-    handler: stepQueueHandler,
+    handler: wakeQueueHandler,
     duplicate,
     afterInvocation: () => {
       const fragments = emu.inspect.requestLog().filter((r) => r.route === "uploadFragment").length;
@@ -133,7 +133,7 @@ describe("queue pipeline against Azurite and the emulator", () => {
   it("lets only one of two workers racing on the same message do Graph I/O, step after step", async () => {
     const { storage, job } = await setup("race");
     const context = (n: number) =>
-      new InvocationContext({ functionName: "uploadStep", invocationId: `race-${n}`, logHandler: () => {} });
+      new InvocationContext({ functionName: "uploadWake", invocationId: `race-${n}`, logHandler: () => {} });
     for (let stepNo = 0; stepNo < 4; stepNo++) {
       const [message] = (await storage.clients.wakeQueue.receiveMessages({ visibilityTimeout: 600 }))
         .receivedMessageItems;
@@ -141,8 +141,8 @@ describe("queue pipeline against Azurite and the emulator", () => {
       const before = emu.inspect.requestLog().length;
       const item = decodeAsHost(message.messageText);
       const outputs = await Promise.all([
-        stepQueueHandler(item, context(1)),
-        stepQueueHandler(item, context(2)),
+        wakeQueueHandler(item, context(1)),
+        wakeQueueHandler(item, context(2)),
       ]);
       // One worker took the lease; the step it ran makes at most one Graph request.
       expect(emu.inspect.requestLog().length - before).toBeLessThanOrEqual(1);
@@ -157,7 +157,7 @@ describe("queue pipeline against Azurite and the emulator", () => {
     expect(log.filter((r) => r.route === "uploadFragment").length).toBeGreaterThanOrEqual(1);
     // A second worker's duplicate PUT would have been answered 416 (overlap).
     expect(log.every((r) => r.status < 300)).toBe(true);
-    const driver = new AzureQueueDriver({ queue: storage.clients.wakeQueue, handler: stepQueueHandler });
+    const driver = new AzureQueueDriver({ queue: storage.clients.wakeQueue, handler: wakeQueueHandler });
     await driver.drain(20);
     expect((await storage.jobs.get(job.jobId, job.requestId))?.job.status).toBe("completed");
     expect(emu.inspect.readItem(driveId, "/pipeline/race.bin")?.equals(source)).toBe(true);

@@ -21,9 +21,9 @@ import {
 } from "../../../src/emulator/index.js";
 import { installServices } from "../../../src/functions/appServices.js";
 import { runScheduledMirrorPass } from "../../../src/functions/mirrorTimer.js";
-import { stepQueueHandler } from "../../../src/functions/stepQueue.js";
 import { createUploadFunction } from "../../../src/functions/uploads.js";
 import { wakeQueueOutput } from "../../../src/functions/wakeOutput.js";
+import { wakeQueueHandler } from "../../../src/functions/wakeQueue.js";
 import { encodeWakeMessage } from "../../../src/store/wakeMessageCodec.js";
 import { type RunningAzurite, startAzurite } from "../../support/azurite.js";
 import { jsonRequest } from "../../support/httpApiHarness.js";
@@ -102,7 +102,7 @@ async function jobsOf(requestId: string) {
 
 async function drain() {
   const storage = await rt.storage();
-  const driver = new AzureQueueDriver({ queue: storage.clients.wakeQueue, handler: stepQueueHandler });
+  const driver = new AzureQueueDriver({ queue: storage.clients.wakeQueue, handler: wakeQueueHandler });
   await driver.drain(200);
 }
 
@@ -134,7 +134,7 @@ describe("one active job per destination item (issue 16)", () => {
     for (let i = 0; i < 2; i++) {
       const [message] = (await storage.clients.wakeQueue.receiveMessages()).receivedMessageItems;
       if (!message) throw new Error("no wake");
-      const next = await stepQueueHandler(JSON.parse(message.messageText), context(`older-${i}`));
+      const next = await wakeQueueHandler(JSON.parse(message.messageText), context(`older-${i}`));
       if (next) await storage.clients.wakeQueue.sendMessage(encodeWakeMessage(next));
       await storage.clients.wakeQueue.deleteMessage(message.messageId, message.popReceipt);
     }

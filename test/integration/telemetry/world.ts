@@ -1,5 +1,5 @@
 /**
- * The app's Functions adapters (uploadStep, uploadStepPoison) with a real InvocationContext, the real engine
+ * The app's Functions adapters (uploadWake, uploadWakePoison) with a real InvocationContext, the real engine
  * wiring (src/functions/engineWiring.ts, the real fetch-based Graph client) against the Graph emulator over
  * sockets, and the in-memory store twins on a manual clock. Deliveries are driven by hand: each continuation
  * the adapter returns (output binding) or sends (delayed, through the queue SDK) is delivered next, with the
@@ -17,7 +17,7 @@ import type { WakeMessage } from "../../../src/core/ports/stores.js";
 import { newJob } from "../../../src/core/upload/engine.js";
 import { DEFAULT_DRIVE_IDS, DEFAULT_TOKEN, type RunningEmulator } from "../../../src/emulator/index.js";
 import { installServices } from "../../../src/functions/appServices.js";
-import { stepQueueHandler } from "../../../src/functions/stepQueue.js";
+import { wakeQueueHandler } from "../../../src/functions/wakeQueue.js";
 import { createStorageClients } from "../../../src/store/factory.js";
 import { MemoryDestinationIndex } from "../../../src/store/memoryDestinationIndex.js";
 import { MemoryJobStore } from "../../../src/store/memoryJobStore.js";
@@ -60,7 +60,7 @@ export function installApp(emu: RunningEmulator) {
       }),
     }),
   );
-  const context = (functionName = "uploadStep") =>
+  const context = (functionName = "uploadWake") =>
     new InvocationContext({
       functionName,
       invocationId: `inv-${logs.length}`,
@@ -91,7 +91,7 @@ export function installApp(emu: RunningEmulator) {
     let message: WakeMessage | undefined = { jobId: job.jobId, requestId: job.requestId, wakeSeq: 0 };
     for (let deliveries = 0; message && deliveries < 100; deliveries++) {
       const sentBefore = queue.sent.length;
-      const now = await stepQueueHandler(message, context());
+      const now = await wakeQueueHandler(message, context());
       const later = queue.sent.slice(sentBefore).at(-1);
       if (later) clock.advance(later.delayMs + 1);
       message = now ?? later?.message;
