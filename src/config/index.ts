@@ -1,7 +1,7 @@
 /**
  * The one typed configuration, built once from the environment and passed in (libraries never read
  * process.env). Every area is parsed here, once, and problems from every area are reported together in one
- * ConfigError, each naming the setting and the rule: the Functions app calls this when it loads (src/app/instance.ts),
+ * ConfigError, each naming the setting and the rule: the Functions app calls this when it loads (src/functions/appServices.ts),
  * so a bad setting stops the app at start instead of failing the first request that reads it
  * (docs/design.md "Composition root").
  */
