@@ -12,7 +12,6 @@ import type { UploadApiDeps } from "../api/uploadHandlers.js";
 import { createTokenProvider } from "../auth/index.js";
 import type { AppConfig } from "../config/index.js";
 import { JobRowCache } from "../core/pipeline/jobRowCache.js";
-import type { PipelineLog } from "../core/pipeline/pipelineLog.js";
 import { systemClock } from "../core/ports/common.js";
 import { ConfigError } from "../core/shared/validationError.js";
 import { GraphClient } from "../graph/client.js";
@@ -22,6 +21,7 @@ import { createNetworkPolicy } from "../sources/networkGuard.js";
 import { SftpPool } from "../sources/sftp/pool.js";
 import { createStorage } from "../store/factory.js";
 import { createStepEngine } from "./engine.js";
+import { jsonLines } from "./jsonLog.js";
 import { lazy } from "./lazy.js";
 import { buildMirrorWiring, type MirrorWiring } from "./mirror.js";
 import type { StepEngine } from "./stepEngine.js";
@@ -60,7 +60,8 @@ export function createServices(config: AppConfig, overrides: ServiceOverrides = 
   const core: CoreServices = {
     config,
     clock,
-    log: overrides.log ?? jsonLog,
+    // One JSON object per line on stdout (docs/design.md "Structured logs").
+    log: overrides.log ?? jsonLines((line) => console.log(line)),
     rowCache: new JobRowCache(),
     networkPolicy: createNetworkPolicy(config.httpApi.urlAllowedNetworks),
     tokens,
@@ -89,8 +90,3 @@ export function createServices(config: AppConfig, overrides: ServiceOverrides = 
     mirror: lazy(() => buildMirrorWiring(core)),
   };
 }
-
-/** One JSON object per line (docs/design.md "Structured logs"); events never carry secrets (see pipelineLog.ts). */
-const jsonLog: PipelineLog = (event) => {
-  console.log(JSON.stringify({ time: new Date().toISOString(), ...event }));
-};

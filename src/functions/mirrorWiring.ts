@@ -4,16 +4,17 @@
  * (src/app/mirror.ts), once per services.
  */
 import type { InvocationContext } from "@azure/functions";
+import { jsonLines } from "../app/jsonLog.js";
 import type { Services } from "../app/services.js";
 import type { UploadJob } from "../core/job/job.js";
 import { jobOrigin } from "../core/job/origin.js";
 import { recordMirrorJobEnd } from "../mirror/jobEnd.js";
-import { jsonLineLogger, type MirrorLogger } from "../mirror/mirrorLog.js";
+import type { MirrorLogEvent, MirrorLogger } from "../mirror/mirrorLog.js";
 import { appServices } from "./appServices.js";
 
 /** Log events through the invocation's context, one JSON object per line (Application Insights). */
 export function mirrorContextLog(context: InvocationContext): MirrorLogger {
-  return jsonLineLogger((line) => context.log(line));
+  return jsonLines<MirrorLogEvent>((line) => context.log(line));
 }
 
 /**

@@ -103,7 +103,7 @@ export class DelegatedTokenProvider implements AuthTokenProvider {
       return active;
     if (options?.forceRefresh) {
       const rejected = active?.token;
-      this.options.logger({ msg: "auth.force-refresh", reason: "Graph answered 401 to the current token" });
+      this.options.logger({ event: "auth.force-refresh", reason: "Graph answered 401 to the current token" });
       // A resolution already under way may still return the rejected token: let it finish, then judge.
       if (this.state.pending) await this.state.pending.catch(() => undefined);
       const now = this.state.active;
@@ -140,7 +140,7 @@ export class DelegatedTokenProvider implements AuthTokenProvider {
         const found = await source.get();
         const chosen = { ...found, notes: [...notes, ...found.notes] };
         this.options.logger({
-          msg: "auth.source-selected",
+          event: "auth.source-selected",
           source: found.source,
           ...(found.expiresAt !== undefined ? { expiresAt: new Date(found.expiresAt).toISOString() } : {}),
         });
@@ -156,7 +156,7 @@ export class DelegatedTokenProvider implements AuthTokenProvider {
         failures.push(failure);
         notes.push(failure.message);
         this.options.logger({
-          msg: "auth.source-skipped",
+          event: "auth.source-skipped",
           source: source.name,
           code: failure.code,
           reason: failure.message,
@@ -188,7 +188,7 @@ export class DelegatedTokenProvider implements AuthTokenProvider {
     const stored = await readTokenFile(file);
     if (!stored) throw new AuthError("sign-in-required", `${label} does not exist`);
     this.options.logger({
-      msg: "auth.source-tried",
+      event: "auth.source-tried",
       source: "token.json",
       file,
       ...expiryField(stored.expiresAt),
@@ -196,7 +196,7 @@ export class DelegatedTokenProvider implements AuthTokenProvider {
     if (this.usable(stored.accessToken, stored.expiresAt, rejected)) return this.fromStored(stored, label);
     this.refreshableOrThrow(stored.refreshToken, label, "token.json");
     this.options.logger({
-      msg: "auth.refresh",
+      event: "auth.refresh",
       source: "token.json",
       reason: rejected !== undefined ? "Graph rejected the token" : "expired or about to expire",
     });
@@ -204,7 +204,7 @@ export class DelegatedTokenProvider implements AuthTokenProvider {
       if (!current) throw new AuthError("sign-in-required", `${label} was removed while being refreshed`);
       if (this.usable(current.accessToken, current.expiresAt, rejected)) {
         // Another process refreshed while we waited for the lock: its token is ours too.
-        this.options.logger({ msg: "auth.refreshed-elsewhere", source: "token.json" });
+        this.options.logger({ event: "auth.refreshed-elsewhere", source: "token.json" });
         return this.fromStored(current, label);
       }
       const refreshToken = this.refreshableOrThrow(current.refreshToken, label, "token.json");
@@ -228,7 +228,12 @@ export class DelegatedTokenProvider implements AuthTokenProvider {
         clientId: client.clientId,
       };
       await writeTokenFile(file, next);
-      this.options.logger({ msg: "auth.saved", source: "token.json", file, ...expiryField(next.expiresAt) });
+      this.options.logger({
+        event: "auth.saved",
+        source: "token.json",
+        file,
+        ...expiryField(next.expiresAt),
+      });
       return this.fromStored(next, label);
     });
   }
@@ -280,7 +285,7 @@ export class DelegatedTokenProvider implements AuthTokenProvider {
     const remote = await readRcloneRemote(file, settings);
     const label = `rclone remote "${remote.remote}" (${file})`;
     this.options.logger({
-      msg: "auth.source-tried",
+      event: "auth.source-tried",
       source: "rclone",
       remote: remote.remote,
       file,
@@ -310,7 +315,7 @@ export class DelegatedTokenProvider implements AuthTokenProvider {
       return this.refreshedByRclone(file, remote, remote.client.unavailable, label, rejected, signal);
     const refreshToken = this.refreshableOrThrow(candidate.refreshToken, label, "rclone");
     this.options.logger({
-      msg: "auth.refresh",
+      event: "auth.refresh",
       source: "rclone",
       remote: remote.remote,
       reason: rejected !== undefined ? "Graph rejected the token" : "expired or about to expire",
@@ -325,7 +330,11 @@ export class DelegatedTokenProvider implements AuthTokenProvider {
       expiresAt: set.expiresAt,
       ...(set.scopes ? { scopes: set.scopes } : {}),
     };
-    this.options.logger({ msg: "auth.refreshed-in-memory", source: "rclone", ...expiryField(set.expiresAt) });
+    this.options.logger({
+      event: "auth.refreshed-in-memory",
+      source: "rclone",
+      ...expiryField(set.expiresAt),
+    });
     return active(set.accessToken, set.expiresAt, set.scopes);
   }
 
@@ -348,7 +357,7 @@ export class DelegatedTokenProvider implements AuthTokenProvider {
         "sign-in-required",
         `${label} has expired; ${guidance} (rclone was not found on PATH and RCLONE_BINARY is not set)`,
       );
-    this.options.logger({ msg: "auth.rclone-run", source: "rclone", remote: remote.remote, binary });
+    this.options.logger({ event: "auth.rclone-run", source: "rclone", remote: remote.remote, binary });
     try {
       await runRcloneAbout(binary, remote.remote, file, signal);
     } catch (err: unknown) {
@@ -362,7 +371,7 @@ export class DelegatedTokenProvider implements AuthTokenProvider {
         `${label} has expired and still holds an expired token after \`rclone about ${remote.remote}:\`; ${guidance}`,
       );
     this.options.logger({
-      msg: "auth.refreshed-by-rclone",
+      event: "auth.refreshed-by-rclone",
       source: "rclone",
       ...expiryField(again.expiresAt),
     });
@@ -386,7 +395,7 @@ export class DelegatedTokenProvider implements AuthTokenProvider {
     }
     const dead = this.state.deadRefreshTokens.get(sha256(refreshToken));
     if (dead) {
-      this.options.logger({ msg: "auth.refresh-skipped", source, reason: "refused earlier" });
+      this.options.logger({ event: "auth.refresh-skipped", source, reason: "refused earlier" });
       throw new AuthError("sign-in-required", dead);
     }
     return refreshToken;

@@ -9,6 +9,7 @@
 import { randomUUID } from "node:crypto";
 import type { Command } from "commander";
 import { CronExpressionParser } from "cron-parser";
+import { jsonLines } from "../../app/jsonLog.js";
 import { createServices } from "../../app/services.js";
 import { assertWriteAllowed } from "../../auth/gate.js";
 import type { Env } from "../../config/auth.js";
@@ -18,7 +19,7 @@ import { delay } from "../../core/shared/delay.js";
 import { ConfigError } from "../../core/shared/validationError.js";
 import type { MirrorDefinitions } from "../../mirror/definitions.js";
 import { localWiring } from "../../mirror/localWiring.js";
-import { jsonLineLogger, type MirrorLogger } from "../../mirror/mirrorLog.js";
+import type { MirrorLogEvent, MirrorLogger } from "../../mirror/mirrorLog.js";
 import { formatPass, passExitCode } from "../../mirror/passSummary.js";
 import { loadMirrorDefinitions, type MirrorSettings } from "../../mirror/settings.js";
 import { EXIT } from "../exitCodes.js";
@@ -92,7 +93,9 @@ export async function mirrorCommand(options: MirrorCommandOptions, io: MirrorCom
   const services = createServices(loadConfig(io.env));
   const settings = services.config.mirror;
   const json = options.json === true || !io.stdout.isTTY;
-  const log: MirrorLogger = json ? jsonLineLogger((line) => io.stdout.write(`${line}\n`)) : () => {};
+  const log: MirrorLogger = json
+    ? jsonLines<MirrorLogEvent>((line) => io.stdout.write(`${line}\n`))
+    : () => {};
   const explicit = explicitStateDir(options.stateDir, io.env);
   // A token known to be unable to write is refused before any Graph call, with guidance (issue 5).
   if (options.dryRun !== true) await assertWriteAllowed(services.tokens());
