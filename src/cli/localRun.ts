@@ -1,18 +1,18 @@
 /**
  * Runs mirror definitions in this process (the `graph-mirror mirror` command and the bundled sample): a pass,
- * then the jobs it created (and unfinished jobs of an earlier, interrupted run, resumed) through the engine's
- * CLI runner with progress, recording each job's end in the manifest and history as it finishes.
+ * then the jobs it created (and unfinished jobs of an earlier, interrupted run, resumed) through the queue
+ * worker driven in process (localPipeline.ts) with progress, recording each job's end in the manifest and
+ * history as it finishes.
  *
  * State lives in a folder: `mirror-state.json` (manifest and history, no secrets) and `mirror-jobs.json` (the
- * engine's job state file, mode 0600 because jobs hold upload URLs).
+ * job file, src/store/fileJobStore.ts, mode 0600 because jobs hold upload URLs).
  */
 
-import { rename, rm } from "node:fs/promises";
 import path from "node:path";
-import { isTerminal, type UploadJob } from "../core/job/job.js";
+import type { UploadJob } from "../core/job/job.js";
 import type { Clock } from "../core/ports/common.js";
 import type { DriveDirectory } from "../core/ports/mirror.js";
-import type { EngineDeps } from "../core/upload/engine.js";
+import { type EngineDeps, resumeJob } from "../core/upload/engine.js";
 import type { MirrorDefinitions } from "../mirror/definitions.js";
 import { recordMirrorJobEnd } from "../mirror/jobEnd.js";
 import { type ListerOptions, listerFactory } from "../mirror/listers.js";
@@ -21,11 +21,11 @@ import type { MirrorLogger } from "../mirror/mirrorLog.js";
 import { DestinationResolver } from "../mirror/resolver.js";
 import { type PassReport, runMirrorPass } from "../mirror/runner.js";
 import { describeSftp } from "../sources/sftp/sftpSource.js";
+import { FileJobStore } from "../store/fileJobStore.js";
 import { FileMirrorState } from "../store/manifestFile.js";
+import { type RunEntry, runLocalPipeline } from "./localPipeline.js";
 import { JOBS_FILE, STATE_FILE } from "./mirrorStateDir.js";
 import type { ProgressReporter } from "./progress/reporter.js";
-import { StateFile } from "./stateFile.js";
-import { type RunnableJob, runJobs } from "./uploadRunner.js";
 
 /** The option that chose the state folder, named when a file in it cannot be used. */
 const STATE_OPTION = "--state-dir";
@@ -56,9 +56,23 @@ export interface LocalMirrorResult {
 
 export async function runLocalMirror(options: LocalMirrorOptions): Promise<LocalMirrorResult> {
   const state = await FileMirrorState.open(path.join(options.stateDir, STATE_FILE));
-  const jobPath = path.join(options.stateDir, JOBS_FILE);
-  const sink = new LocalJobSink(await StateFile.open(jobPath, STATE_OPTION));
-  const endDeps = { manifest: state.manifest, history: state.history, log: options.log };
+  const jobs = await FileJobStore.open(path.join(options.stateDir, JOBS_FILE), {
+    option: STATE_OPTION,
+    resume: resumeJob,
+  });
+  try {
+    return await passThenJobs(options, state, jobs);
+  } finally {
+    await jobs.close();
+  }
+}
+
+async function passThenJobs(
+  options: LocalMirrorOptions,
+  state: FileMirrorState,
+  jobs: FileJobStore,
+): Promise<LocalMirrorResult> {
+  const sink = new LocalJobSink({ get: (jobId) => jobs.peek(jobId) });
   const pass = await runMirrorPass(
     options.definitions,
     {
@@ -78,8 +92,34 @@ export async function runLocalMirror(options: LocalMirrorOptions): Promise<Local
   if (options.dryRun) return { pass, jobs: [] };
   // The pass's own writes (pending rows, conflicts, deletions, run records) reach disk before any upload.
   await state.save();
-  const jobFile = await compactJobFile(jobPath, sink.resumable);
+  // The pass has recorded every finished job of earlier runs, so the job file keeps only the unfinished ones:
+  // it does not grow with every pass, and is rewritten after every step.
+  await jobs.retain(sink.resumable.map((job) => job.jobId));
 
+  const labels = uploadLabels(pass);
+  const label = (job: UploadJob) => ({
+    file: labels.get(job.jobId) ?? sourceLabel(job),
+    destination: job.destination.path,
+  });
+  const entries: RunEntry[] = [
+    ...sink.resumable.map((job) => ({ job, label: label(job), existing: true })),
+    ...sink.submitted.map((job) => ({ job, label: label(job) })),
+  ];
+  const endDeps = { manifest: state.manifest, history: state.history, log: options.log };
+  const finished = await runLocalPipeline(entries, {
+    store: jobs,
+    engine: options.engine,
+    parallel: options.parallel,
+    reporter: options.reporter,
+    signal: options.signal,
+    onJobEnd: async (job) => {
+      if (await recordMirrorJobEnd(job, endDeps)) await state.save();
+    },
+  });
+  return { pass, jobs: finished };
+}
+
+function uploadLabels(pass: PassReport): Map<string, string> {
   const labels = new Map<string, string>();
   for (const run of pass.runs) {
     for (const destination of run.destinations) {
@@ -88,39 +128,7 @@ export async function runLocalMirror(options: LocalMirrorOptions): Promise<Local
       }
     }
   }
-  const runnable: RunnableJob[] = [...sink.resumable, ...sink.submitted].map((job) => ({
-    key: job.jobId,
-    label: { file: labels.get(job.jobId) ?? sourceLabel(job), destination: job.destination.path },
-    job,
-  }));
-  const finished = await runJobs(runnable, {
-    deps: options.engine,
-    parallel: options.parallel,
-    reporter: options.reporter,
-    signal: options.signal,
-    save: async (key, job) => {
-      await jobFile.save(key, job);
-      if (isTerminal(job.status) && (await recordMirrorJobEnd(job, endDeps))) await state.save();
-    },
-  });
-  return { pass, jobs: finished };
-}
-
-/**
- * The pass has recorded every finished job of earlier runs, so the job file keeps only the unfinished ones
- * (written beside it, then renamed over it): it does not grow with every pass, and is rewritten after every step.
- */
-async function compactJobFile(file: string, unfinished: readonly UploadJob[]): Promise<StateFile> {
-  if (unfinished.length === 0) {
-    await rm(file, { force: true });
-    return StateFile.open(file, STATE_OPTION);
-  }
-  const temp = `${file}.compact`;
-  await rm(temp, { force: true });
-  const fresh = await StateFile.open(temp, STATE_OPTION);
-  for (const job of unfinished) await fresh.save(job.jobId, job);
-  await rename(temp, file);
-  return StateFile.open(file, STATE_OPTION);
+  return labels;
 }
 
 function sourceLabel(job: UploadJob): string {

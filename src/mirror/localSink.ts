@@ -1,5 +1,5 @@
 /**
- * The CLI's job sink: jobs are run in-process after the pass (src/cli/uploadRunner.ts) and saved to a job state
+ * The CLI's job sink: jobs are run in-process after the pass (src/cli/localPipeline.ts) and saved to a job state
  * file after every step, so a killed `graph-mirror mirror` resumes its unfinished uploads on the next run from
  * the server's confirmed offset, instead of planning them again.
  */

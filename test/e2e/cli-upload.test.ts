@@ -238,6 +238,44 @@ describe("graph-mirror upload (built CLI, child process)", () => {
     expect(log.filter((r) => r.host === "upload").every((r) => !r.hadAuthorization)).toBe(true);
   });
 
+  it("resumes after SIGKILL at once, releasing the lease and the lock the killed process left", async () => {
+    const size = 6 * CHUNK + 7;
+    const big = await file("leased.bin", size);
+    const stateFile = path.join(dir, "leased-state.json");
+    const args = ["upload", big.path, "--to", `drive:${DRIVE}:/e2e/leased.bin`, "--chunk-size", "960KiB"];
+    const hold = emu.faults.add({
+      match: { route: "uploadFragment", nth: 3 },
+      fault: { type: "delay", ms: 60_000 },
+    });
+    emu.inspect.clearLog();
+    const first = await cli([...args, "--state", stateFile], (line, child) => {
+      const event = JSON.parse(line) as { event?: string; confirmedOffset?: number };
+      if (event.event === "chunk-confirmed" && event.confirmedOffset === 2 * CHUNK) child.kill("SIGKILL");
+    });
+    hold.remove();
+    expect(first.signal).toBe("SIGKILL");
+    // The killed process's lock is still there, and its row is made to look killed mid-step after its lease
+    // reached the disk: a lease of an hour, which the next run must not wait out.
+    expect(existsSync(`${stateFile}.lock`)).toBe(true);
+    const doc = JSON.parse(await readFile(stateFile, "utf8")) as { rows: Record<string, unknown>[] };
+    for (const row of doc.rows)
+      Object.assign(row, { leaseOwner: "killed", leaseUntil: Date.now() + 3_600_000 });
+    await writeFile(stateFile, JSON.stringify(doc), { mode: 0o600 });
+
+    emu.inspect.clearLog();
+    const started = Date.now();
+    const second = await cli([...args, "--state", stateFile]);
+    expect(second.stderr).toBe("");
+    expect(second.code).toBe(0);
+    expect(Date.now() - started).toBeLessThan(30_000);
+    const log = emu.inspect.requestLog();
+    expect(log[0]?.route).toBe("uploadStatus");
+    expect(log.some((r) => r.route === "createUploadSession")).toBe(false);
+    expect(fragmentBytes()).toBeLessThanOrEqual(size - 2 * CHUNK);
+    expect(emu.inspect.readItem(DRIVE, "/e2e/leased.bin")?.equals(big.bytes)).toBe(true);
+    expect(existsSync(`${stateFile}.lock`)).toBe(false);
+  });
+
   it("Ctrl-C (SIGINT) stops with exit 130 and the same command resumes", async () => {
     const size = 8 * CHUNK + 1;
     const big = await file("interrupt.bin", size);

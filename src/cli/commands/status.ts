@@ -16,6 +16,7 @@ import { mergeSettings, readLocalSettings } from "../../localhost/localSettings.
 import { loadMirrorDefinitions, parseMirrorSettings } from "../../mirror/settings.js";
 import { createMirrorStores } from "../../mirror/storage.js";
 import { createStorage, type StorageFactoryOptions } from "../../store/factory.js";
+import { FileJobStore } from "../../store/fileJobStore.js";
 import { FileMirrorState } from "../../store/manifestFile.js";
 import {
   derivedStateDir,
@@ -24,7 +25,6 @@ import {
   STATE_FILE,
   stateDirToRead,
 } from "../mirrorStateDir.js";
-import { StateFile } from "../stateFile.js";
 import { statusStorageOptions } from "./statusCredential.js";
 import { figuresOf, formatFigures, type StatusFigures } from "./statusFigures.js";
 
@@ -142,7 +142,7 @@ async function localStateDir(options: StatusOptions, io: StatusIo): Promise<stri
 
 async function localStatus(stateDir: string, limit: number, since: number): Promise<StatusReport> {
   const state = await FileMirrorState.open(path.join(stateDir, STATE_FILE));
-  const jobs = await StateFile.open(path.join(stateDir, JOBS_FILE), "--state-dir");
+  const jobs = await FileJobStore.read(path.join(stateDir, JOBS_FILE), "--state-dir");
   return collect(state.manifest, state.history, limit, since, async (p) => jobs.get(p.jobId));
 }
 

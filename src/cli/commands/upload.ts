@@ -14,7 +14,7 @@ import { assertWriteAllowed } from "../../auth/gate.js";
 import type { Env } from "../../config/auth.js";
 import { loadConfig } from "../../config/index.js";
 import { parseDestination } from "../../core/job/destinations.js";
-import { type ConflictBehavior, isTerminal, type UploadJob } from "../../core/job/job.js";
+import { type ConflictBehavior, type Destination, isTerminal, type UploadJob } from "../../core/job/job.js";
 import { formatBytes, parseByteSize } from "../../core/shared/units.js";
 import { ConfigError, type FieldProblem } from "../../core/shared/validationError.js";
 import { ChunkBufferPool } from "../../core/upload/bufferPool.js";
@@ -22,10 +22,10 @@ import { chunkSizeProblem } from "../../core/upload/chunkPlan.js";
 import { newJob, reopenFailedJob, resumeJob } from "../../core/upload/engine.js";
 import { DEFAULT_POLICY } from "../../core/upload/policy.js";
 import { createSourceOpener } from "../../sources/opener.js";
+import { FileJobStore } from "../../store/fileJobStore.js";
+import { type RunEntry, runLocalPipeline } from "../localPipeline.js";
 import { chooseReporter } from "../progress/choose.js";
-import { StateFile } from "../stateFile.js";
 import { type PlannedFile, planUploads } from "../uploadPlan.js";
-import { type RunnableJob, runJobs } from "../uploadRunner.js";
 
 export interface UploadOptions {
   readonly to: string;
@@ -107,18 +107,86 @@ export async function uploadCommand(files: string[], options: UploadOptions, io:
   const { services } = settings;
   // A token known to be unable to write is refused before any Graph call, with guidance (issue 5).
   await assertWriteAllowed(services.tokens());
-  const state = await StateFile.open(options.state ?? defaultStatePath(io.env, planned, options.to));
-  const requestId = randomUUID();
+  const store = await FileJobStore.open(options.state ?? defaultStatePath(io.env, planned, options.to), {
+    option: "--state",
+    resume: resumeJob,
+  });
   const reporter = chooseReporter(options, io.stdout);
-  const runnable: RunnableJob[] = planned.map(({ file, absolute, destination, size }) => {
-    const key = `${absolute}\n${JSON.stringify(destination)}`;
+  const controller = new AbortController();
+  const interrupt = () => controller.abort(new Error("interrupted"));
+  process.once("SIGINT", interrupt);
+  process.once("SIGTERM", interrupt);
+  let failed = 0;
+  let finished = false;
+  try {
+    const entries = await uploadEntries(planned, store, settings, reporter);
+    let results: UploadJob[];
+    try {
+      results = await runLocalPipeline(entries, {
+        store,
+        engine: engineDeps(
+          services,
+          createSourceOpener({ requestTimeoutMs: services.config.graph.requestTimeoutMs }),
+          {
+            // The job file keeps a session a job gave up on, so running the command again resumes it.
+            policy: { ...DEFAULT_POLICY, keepSessionOnGiveUp: true },
+            buffers: new ChunkBufferPool(),
+          },
+        ),
+        parallel: settings.parallel,
+        reporter,
+        signal: controller.signal,
+      });
+    } catch (err: unknown) {
+      reporter.close();
+      if (controller.signal.aborted) {
+        io.stderr.write("graph-mirror: interrupted; run the same command again to resume\n");
+        return 130;
+      }
+      throw err;
+    }
+    reporter.close();
+    results.forEach((job, i) => {
+      if (job.status === "completed") return;
+      failed++;
+      const label = entries[i]?.label;
+      const error = job.lastError;
+      io.stderr.write(
+        `graph-mirror: failed: ${label?.file} -> ${label?.destination}: ${error?.code ?? job.status}: ${error?.message ?? ""}\n`,
+      );
+    });
+    finished = true;
+  } finally {
+    process.off("SIGINT", interrupt);
+    process.off("SIGTERM", interrupt);
+    // Every file uploaded and no --state given: nothing is left to resume.
+    await store.close({ deleteFile: finished && failed === 0 && options.state === undefined });
+  }
+  return failed === 0 ? 0 : 1;
+}
+
+/**
+ * One job per planned file: the earlier run's job for the same file and destination, resumed (or reopened when
+ * it only ran out of retries), else a new one; an earlier job that cannot continue is dropped from the file.
+ */
+async function uploadEntries(
+  planned: readonly PlannedFile[],
+  store: FileJobStore,
+  settings: Settings,
+  reporter: ReturnType<typeof chooseReporter>,
+): Promise<RunEntry[]> {
+  const saved = savedByKey(store.jobs());
+  const replaced: string[] = [];
+  const requestId = randomUUID();
+  const entries = planned.map(({ file, absolute, destination, size }): RunEntry => {
     const label = { file, destination: destination.path };
-    const saved = state.get(key);
-    const resumable = saved && (isTerminal(saved.status) ? reopenFailedJob(saved) : resumeJob(saved));
+    const earlier = saved.get(uploadKey(absolute, destination));
+    const resumable = earlier && (isTerminal(earlier.status) ? reopenFailedJob(earlier) : resumeJob(earlier));
     if (resumable) {
       reporter.resumed(label, resumable);
-      return { key, label, job: resumable, expectedSize: size };
+      return { label, job: resumable, expectedSize: size, existing: true };
     }
+    if (earlier) replaced.push(earlier.jobId);
     const job = newJob({
       jobId: randomUUID(),
       requestId,
@@ -126,59 +194,30 @@ export async function uploadCommand(files: string[], options: UploadOptions, io:
       destination,
       conflictBehavior: settings.conflict,
       chunkSize: settings.chunkSize,
-      simpleUploadMax: services.config.graph.simpleUploadMax,
+      simpleUploadMax: settings.services.config.graph.simpleUploadMax,
       now: Date.now(),
     });
-    return { key, label, job, expectedSize: size };
+    return { label, job, expectedSize: size };
   });
+  await store.drop(replaced);
+  return entries;
+}
 
-  const deps = engineDeps(
-    services,
-    createSourceOpener({ requestTimeoutMs: services.config.graph.requestTimeoutMs }),
-    {
-      // The state file keeps a session a job gave up on, so running the command again resumes it.
-      policy: { ...DEFAULT_POLICY, keepSessionOnGiveUp: true },
-      buffers: new ChunkBufferPool(),
-    },
-  );
-  const controller = new AbortController();
-  const interrupt = () => controller.abort(new Error("interrupted"));
-  process.once("SIGINT", interrupt);
-  process.once("SIGTERM", interrupt);
-  let results: UploadJob[];
-  try {
-    results = await runJobs(runnable, {
-      deps,
-      parallel: settings.parallel,
-      save: (key, job) => state.save(key, job),
-      reporter,
-      signal: controller.signal,
-    });
-  } catch (err: unknown) {
-    reporter.close();
-    if (controller.signal.aborted) {
-      io.stderr.write("graph-mirror: interrupted; run the same command again to resume\n");
-      return 130;
-    }
-    throw err;
-  } finally {
-    process.off("SIGINT", interrupt);
-    process.off("SIGTERM", interrupt);
+/** A file's job is found again by its source file and destination, as the state file's key always was. */
+function uploadKey(absolute: string, destination: Destination): string {
+  return `${absolute}\n${JSON.stringify(destination)}`;
+}
+
+/** The newest job of each file and destination in the job file. */
+function savedByKey(jobs: readonly UploadJob[]): Map<string, UploadJob> {
+  const byKey = new Map<string, UploadJob>();
+  for (const job of jobs) {
+    if (job.source.type !== "file") continue;
+    const key = uploadKey(job.source.path, job.destination);
+    const other = byKey.get(key);
+    if (!other || other.createdAt <= job.createdAt) byKey.set(key, job);
   }
-  reporter.close();
-
-  let failed = 0;
-  results.forEach((job, i) => {
-    if (job.status === "completed") return;
-    failed++;
-    const label = runnable[i]?.label;
-    const error = job.lastError;
-    io.stderr.write(
-      `graph-mirror: failed: ${label?.file} -> ${label?.destination}: ${error?.code ?? job.status}: ${error?.message ?? ""}\n`,
-    );
-  });
-  if (failed === 0 && options.state === undefined) await state.remove();
-  return failed === 0 ? 0 : 1;
+  return byKey;
 }
 
 interface Settings {

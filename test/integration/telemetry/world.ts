@@ -1,6 +1,6 @@
 /**
  * The app's Functions adapters (uploadWake, uploadWakePoison) with a real InvocationContext, the real engine
- * wiring (src/functions/engineWiring.ts, the real fetch-based Graph client) against the Graph emulator over
+ * wiring (src/app/engine.ts, the real fetch-based Graph client) against the Graph emulator over
  * sockets, and the in-memory store twins on a manual clock. Deliveries are driven by hand: each continuation
  * the adapter returns (output binding) or sends (delayed, through the queue SDK) is delivered next, with the
  * clock moved past its delay, so a 429's Retry-After costs no real time.

@@ -1,0 +1,218 @@
+/**
+ * The CLI's JobStore: every row of one job file in memory, the whole file rewritten after each write (atomic,
+ * mode 0600: rows hold upload URLs, which are credentials; docs/design.md invariant 5). It passes the same
+ * contract suite as the Table and in-memory stores, so the CLI runs the queue worker unchanged
+ * (docs/pipeline.md "The CLI drives the same worker").
+ *
+ * One process per file (fileLock.ts). Hence, on open, a row still leased was leased by a process that died
+ * mid-step: the lease is released at once and the job marked for resume (`resume`, engine `resumeJob`: ask
+ * the session status before sending), instead of the new run waiting the lease out.
+ *
+ * A write that only takes or moves a lease is not written to disk before `replace` returns: a lease means
+ * nothing to the next process (see above), so waiting for the disk would only add an fsync to every step.
+ * Every other write is on disk when `replace` resolves (persist-before-use: an upload URL is saved before its
+ * first fragment). Concurrent writes share one file write of the latest rows, as the old state file did.
+ */
+import { readFile, rm } from "node:fs/promises";
+import { isTerminal, type UploadJob } from "../core/job/job.js";
+import { ConcurrencyError, type JobStore, type StoredJob } from "../core/ports/stores.js";
+import { ConfigError } from "../core/shared/validationError.js";
+import { writeFileAtomic } from "./atomicFile.js";
+import { type FileRow, parseRows, serializeRows } from "./fileJobDocument.js";
+import { type FileLock, LockedError, lockFile } from "./fileLock.js";
+import { toEntity } from "./jobRow.js";
+
+export interface FileJobStoreOptions {
+  /** The command-line option that chose the file, named in every error about it (`--state`, `--state-dir`). */
+  readonly option: string;
+  /** Prepares the job of a row a dead process left leased (engine `resumeJob`). */
+  readonly resume?: (job: UploadJob) => UploadJob;
+}
+
+export class FileJobStore implements JobStore {
+  private readonly rows = new Map<string, StoredJob>();
+  private etagCounter = 0;
+  private writing: Promise<void> = Promise.resolve();
+  private pending: Promise<void> | undefined;
+
+  private constructor(
+    readonly file: string,
+    private readonly lock: FileLock,
+  ) {}
+
+  /** Opens (or starts) a job file and locks it. A file that is not ours is refused, never overwritten. */
+  static async open(file: string, options: FileJobStoreOptions): Promise<FileJobStore> {
+    let lock: FileLock;
+    try {
+      lock = await lockFile(file);
+    } catch (err: unknown) {
+      if (!(err instanceof LockedError)) throw unreadable(file, options.option, err);
+      throw optionError(options.option, `${err.message}; wait for it to end or choose another path`);
+    }
+    try {
+      const store = new FileJobStore(file, lock);
+      for (const row of await readRows(file, options.option)) store.adopt(row, options.resume);
+      return store;
+    } catch (err: unknown) {
+      await lock.release();
+      throw err;
+    }
+  }
+
+  /** The jobs of a job file, read without locking it (`graph-mirror status` beside a running mirror). */
+  static async read(file: string, option: string): Promise<ReadonlyMap<string, UploadJob>> {
+    return new Map((await readRows(file, option)).map((row) => [row.job.jobId, row.job]));
+  }
+
+  async createJobs(jobs: readonly UploadJob[]): Promise<void> {
+    const first = jobs[0];
+    if (!first) return;
+    if (jobs.some((job) => job.requestId !== first.requestId))
+      throw new Error("createJobs: every job of one call must belong to the same request");
+    // Validate everything before writing anything: all or nothing, like a batch transaction.
+    for (const job of jobs) {
+      toEntity({ job, wakeSeq: 0 });
+      if (this.rows.has(job.jobId)) throw new Error(`a job of request ${first.requestId} already exists`);
+    }
+    if (new Set(jobs.map((job) => job.jobId)).size !== jobs.length)
+      throw new Error(`a job of request ${first.requestId} already exists`);
+    for (const job of jobs) this.put({ job, wakeSeq: 0 });
+    await this.persist();
+  }
+
+  async get(jobId: string, requestId?: string): Promise<StoredJob | undefined> {
+    const row = this.rows.get(jobId);
+    if (!row || (requestId !== undefined && row.job.requestId !== requestId)) return undefined;
+    return structuredClone(row);
+  }
+
+  async replace(next: Omit<StoredJob, "etag">, etag: string): Promise<StoredJob> {
+    toEntity(next);
+    const current = this.rows.get(next.job.jobId);
+    if (!current || current.etag !== etag) throw new ConcurrencyError(next.job.jobId);
+    const stored = this.put(next);
+    if (!onlyLeaseChanged(current, stored)) await this.persist();
+    return structuredClone(stored);
+  }
+
+  async listByRequest(requestId: string): Promise<StoredJob[]> {
+    return [...this.rows.values()].filter((row) => row.job.requestId === requestId).map(copy);
+  }
+
+  async listOverdue(now: number, limit: number): Promise<StoredJob[]> {
+    return [...this.rows.values()]
+      .filter(
+        (row) =>
+          !isTerminal(row.job.status) &&
+          (row.job.nextWakeAt ?? row.job.updatedAt) < now &&
+          (row.leaseUntil ?? 0) < now,
+      )
+      .slice(0, limit)
+      .map(copy);
+  }
+
+  /** Every job in the file (for finding a command's earlier jobs). */
+  jobs(): UploadJob[] {
+    return [...this.rows.values()].map((row) => structuredClone(row.job));
+  }
+
+  /** One job, synchronously (the mirror pass's check of its pending jobs). */
+  peek(jobId: string): UploadJob | undefined {
+    const row = this.rows.get(jobId);
+    return row ? structuredClone(row.job) : undefined;
+  }
+
+  /** Drops rows (jobs a later run replaces or has recorded) and writes the file; an empty store is no file. */
+  async drop(jobIds: Iterable<string>): Promise<void> {
+    let changed = false;
+    for (const jobId of jobIds) changed = this.rows.delete(jobId) || changed;
+    if (changed) await this.persist();
+  }
+
+  /** Keeps only these rows: `drop` everything else. */
+  async retain(jobIds: Iterable<string>): Promise<void> {
+    const keep = new Set(jobIds);
+    await this.drop([...this.rows.keys()].filter((jobId) => !keep.has(jobId)));
+  }
+
+  /** Waits for the last write, optionally deletes the file (every upload finished), and unlocks it. */
+  async close(options: { readonly deleteFile?: boolean } = {}): Promise<void> {
+    try {
+      await this.writing;
+      if (options.deleteFile) await rm(this.file, { force: true });
+    } finally {
+      await this.lock.release();
+    }
+  }
+
+  private adopt(row: FileRow, resume: ((job: UploadJob) => UploadJob) | undefined): void {
+    if (row.leaseOwner === undefined) {
+      this.put(row);
+      return;
+    }
+    // Its holder died mid-step (we hold the lock): free the job now, and ask before sending.
+    const { leaseOwner: _owner, leaseUntil: _until, ...free } = row;
+    this.put({ ...free, job: resume ? resume(row.job) : row.job });
+  }
+
+  private put(row: FileRow): StoredJob {
+    this.etagCounter += 1;
+    const stored = structuredClone({ ...row, etag: `W/"file-${this.etagCounter}"` });
+    this.rows.set(row.job.jobId, stored);
+    return stored;
+  }
+
+  /** Resolves once a write holding every row as it is now is on disk; concurrent callers share one write. */
+  private persist(): Promise<void> {
+    if (this.pending) return this.pending;
+    const next = this.writing.then(() => {
+      this.pending = undefined;
+      return this.writeNow();
+    });
+    this.pending = next;
+    this.writing = next.catch(() => undefined);
+    return next;
+  }
+
+  private async writeNow(): Promise<void> {
+    if (this.rows.size === 0) {
+      await rm(this.file, { force: true });
+      return;
+    }
+    const rows = [...this.rows.values()].map(({ etag: _etag, ...row }) => row);
+    await writeFileAtomic(this.file, serializeRows(rows));
+  }
+}
+
+async function readRows(file: string, option: string): Promise<FileRow[]> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (err: unknown) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
+    throw unreadable(file, option, err);
+  }
+  const rows = parseRows(text);
+  if (!rows)
+    throw optionError(option, `${file} is not a graph-mirror upload state file; choose another path`);
+  return rows;
+}
+
+function unreadable(file: string, option: string, err: unknown): ConfigError {
+  const code = err instanceof Error && "code" in err ? String(err.code) : "unreadable";
+  return optionError(option, `${file} cannot be read (${code})`);
+}
+
+function optionError(option: string, rule: string): ConfigError {
+  return new ConfigError([{ field: option, rule }], "option");
+}
+
+function onlyLeaseChanged(before: StoredJob, after: StoredJob): boolean {
+  const { etag: _a, leaseOwner: _b, leaseUntil: _c, ...restBefore } = before;
+  const { etag: _d, leaseOwner: _e, leaseUntil: _f, ...restAfter } = after;
+  return JSON.stringify(restBefore) === JSON.stringify(restAfter);
+}
+
+function copy(row: StoredJob): StoredJob {
+  return structuredClone(row);
+}
