@@ -135,7 +135,7 @@ param graphRequestTimeoutMs string = ''
 // ---------------------------------------------------------------------------------------------------------
 
 @description('Queue that wakes the step function (WAKE_QUEUE); must match the app\'s default unless changed on both sides.')
-param wakeQueueName string = 'upload-steps'
+param wakeQueueName string = 'upload-wakes'
 
 @description('Job table (JOBS_TABLE) [uploadjobs].')
 param jobsTable string = ''

@@ -13,7 +13,7 @@ import "./functions/health.js";
 import "./functions/mirrors.js";
 import "./functions/mirrorTimer.js";
 import "./functions/poison.js";
-import "./functions/stepQueue.js";
+import "./functions/wakeQueue.js";
 import "./functions/sweeper.js";
 import "./functions/uploads.js";
 

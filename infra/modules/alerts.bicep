@@ -120,7 +120,7 @@ resource scheduledQueries 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = 
 
 // Queue Storage publishes QueueMessageCount for the whole account (no per-queue dimension, hourly): a backlog
 // signal across the wake queue and its poison queue. The poison queue itself is drained at once by the
-// uploadStepPoison function, whose failures the poisoned-jobs rule above reports.
+// uploadWakePoison function, whose failures the poisoned-jobs rule above reports.
 resource queueBacklog 'Microsoft.Insights/metricAlerts@2018-03-01' = {
   name: 'alert-${namePrefix}-queue-backlog'
   location: 'global'

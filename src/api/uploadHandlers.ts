@@ -165,6 +165,7 @@ async function createJobs(
       conflictBehavior: upload.conflictBehavior,
       chunkSize: deps.chunkSize,
       simpleUploadMax: deps.simpleUploadMax,
+      origin: { kind: "api", ...(deps.requestedBy ? { caller: deps.requestedBy } : {}) },
       now,
     }),
     ...requestedBy,

@@ -57,13 +57,13 @@ export class CredentialTokenProvider implements AuthTokenProvider {
       if (
         !(this.state.pending && this.state.replacing !== undefined && this.state.replacing === cached?.token)
       ) {
-        logger({ msg: "auth.force-refresh", source, reason: "Graph answered 401 to the current token" });
+        logger({ event: "auth.force-refresh", source, reason: "Graph answered 401 to the current token" });
         this.state.credential = this.options.newCredential();
         this.state.pending = undefined;
         this.state.replacing = cached?.token;
       }
     } else if (cached) {
-      logger({ msg: "auth.renew", source, expiresAt: new Date(cached.expiresOnTimestamp).toISOString() });
+      logger({ event: "auth.renew", source, expiresAt: new Date(cached.expiresOnTimestamp).toISOString() });
     }
     const token = await raceAbort(this.acquire(), options?.signal);
     if (options?.forceRefresh && cached && token.token === cached.token) {
@@ -95,7 +95,7 @@ export class CredentialTokenProvider implements AuthTokenProvider {
   private acquire(): Promise<AccessToken> {
     if (!this.state.pending) {
       const { source, logger, scope } = this.options;
-      logger({ msg: "auth.request", source, scope });
+      logger({ event: "auth.request", source, scope });
       const credential = this.state.credential;
       this.state.pending = credential
         .getToken(scope, { abortSignal: AbortSignal.timeout(TOKEN_REQUEST_TIMEOUT_MS) })
@@ -103,7 +103,7 @@ export class CredentialTokenProvider implements AuthTokenProvider {
           if (!token) throw new AuthError("rejected", `${source}: the identity platform returned no token`);
           if (this.state.credential === credential) this.state.token = token;
           logger({
-            msg: "auth.acquired",
+            event: "auth.acquired",
             source,
             expiresAt: new Date(token.expiresOnTimestamp).toISOString(),
           });
@@ -111,7 +111,7 @@ export class CredentialTokenProvider implements AuthTokenProvider {
         })
         .catch((err: unknown) => {
           const classified = this.classify(err);
-          logger({ msg: "auth.failed", source, code: classified.code, retryable: classified.retryable });
+          logger({ event: "auth.failed", source, code: classified.code, retryable: classified.retryable });
           throw classified;
         })
         .finally(() => {

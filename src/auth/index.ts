@@ -1,16 +1,15 @@
 /**
  * Builds the one TokenProvider the configuration asks for (no silent credential chains: docs/platform.md).
  *
- * Providers are cheap; what they cache (the credential and its token, the delegated token and its refresh
- * state) lives in a module-level map keyed by the configuration, so every invocation on a warm instance
- * reuses the token until shortly before it expires.
+ * Each provider holds what it caches (the credential and its token, the delegated token and its refresh
+ * state). The composition root (src/app/services.ts) builds one provider per process and hands it to every
+ * consumer, so every invocation on a warm instance reuses the token until shortly before it expires.
  */
-import { createHash } from "node:crypto";
 import type { AuthConfig } from "../config/auth.js";
 import { type Clock, systemClock } from "../core/ports/common.js";
 import { type AppOnlyConfig, describeAppOnly } from "./appOnly.js";
 import { type CredentialState, CredentialTokenProvider } from "./credentialToken.js";
-import { type DelegatedState, DelegatedTokenProvider, newDelegatedState } from "./delegated/provider.js";
+import { DelegatedTokenProvider, newDelegatedState } from "./delegated/provider.js";
 import { AuthError } from "./errors.js";
 import type { AuthLogger } from "./log.js";
 import { silentLogger } from "./log.js";
@@ -38,8 +37,6 @@ export interface TokenProviderOptions {
 }
 
 const DEFAULT_REFRESH_MARGIN_MS = 5 * 60_000;
-const credentialStates = new Map<string, CredentialState>();
-const delegatedStates = new Map<string, DelegatedState>();
 
 export function createTokenProvider(config: AuthConfig, options: TokenProviderOptions): AuthTokenProvider {
   const clock = options.clock ?? systemClock;
@@ -55,13 +52,7 @@ export function createTokenProvider(config: AuthConfig, options: TokenProviderOp
     case "workload-identity":
       return appOnlyProvider(config, graphRoot, { clock, logger, refreshMarginMs, tlsCa: options.tlsCa });
     case "delegated": {
-      const key = cacheKey(config, options.tlsCa);
-      let state = delegatedStates.get(key);
-      if (!state) {
-        state = newDelegatedState();
-        delegatedStates.set(key, state);
-      }
-      return new DelegatedTokenProvider(config, state, {
+      return new DelegatedTokenProvider(config, newDelegatedState(), {
         clock,
         logger,
         refreshMarginMs,
@@ -84,12 +75,7 @@ function appOnlyProvider(
 ): AuthTokenProvider {
   const scope = `${graphRoot}/.default`;
   const described = describeAppOnly(config, options.tlsCa);
-  const key = cacheKey(config, options.tlsCa, scope);
-  let state = credentialStates.get(key);
-  if (!state) {
-    state = { credential: described.newCredential() };
-    credentialStates.set(key, state);
-  }
+  const state: CredentialState = { credential: described.newCredential() };
   return new CredentialTokenProvider(state, {
     scope,
     source: described.source,
@@ -101,11 +87,4 @@ function appOnlyProvider(
     logger: options.logger,
     refreshMarginMs: options.refreshMarginMs,
   });
-}
-
-/** A digest, so the map never holds a secret as a key. */
-function cacheKey(config: AuthConfig, tlsCa: string | undefined, scope = ""): string {
-  return createHash("sha256")
-    .update(JSON.stringify({ config, scope, tlsCa: tlsCa ?? "" }))
-    .digest("hex");
 }

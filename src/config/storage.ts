@@ -38,7 +38,7 @@ export interface StorageConfig {
 export const STORAGE_DEFAULTS = {
   jobsTable: "uploadjobs",
   throttleTable: "drivethrottle",
-  wakeQueue: "upload-steps",
+  wakeQueue: "upload-wakes",
 } as const;
 
 const PREFIX = "AzureWebJobsStorage";

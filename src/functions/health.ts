@@ -1,16 +1,14 @@
 /** GET /api/health: storage and Graph reachability, no secrets (src/api/health.ts). */
 import { app, type HttpRequest, type HttpResponse, type InvocationContext } from "@azure/functions";
 import { getHealth, type HealthDeps } from "../api/health.js";
-import { parseGraphConfig } from "../config/graph.js";
-import { runtime } from "./runtime.js";
+import { appServices } from "./appServices.js";
 
 async function healthDeps(): Promise<HealthDeps> {
-  const rt = runtime();
-  const graph = parseGraphConfig(rt.env);
+  const services = appServices();
   return {
-    graphBaseUrl: graph.baseUrl,
+    graphBaseUrl: services.config.graph.baseUrl,
     checkStorage: async (abortSignal) => {
-      const storage = await rt.storage();
+      const storage = await services.storage();
       await storage.clients.wakeQueue.getProperties({ abortSignal });
     },
   };

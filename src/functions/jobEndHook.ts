@@ -1,6 +1,8 @@
 /**
  * Reports a job that just became terminal (metrics; a failure at error level: jobSignals.ts), then calls the
- * mirror's job-end hook (mirrorWiring `onJobFinished`) for a job that just became terminal. The job's
+ * job-end hook of the job's origin (src/core/job/origin.ts): a mirror's (mirrorWiring `onJobFinished`) or the
+ * HTTP API's. The hooks are one record with a member per origin kind, so a new kind does not compile until it
+ * has a hook (docs/design.md "Composition root"). The job's
  * own row is already written when this runs, so a failure here (history or manifest table trouble) is logged
  * and swallowed: failing the delivery would only make the host redeliver a message whose job is done. The
  * next mirror pass records what was missed (runner.ts settlePending). A job of the HTTP API is written to
@@ -8,23 +10,23 @@
  */
 import type { InvocationContext } from "@azure/functions";
 import { recordApiJobEnd } from "../api/jobHistory.js";
-import type { UploadJob } from "../core/job/job.js";
-import type { HistoryStore } from "../core/ports/mirror.js";
-import { createMirrorStores } from "../mirror/storage.js";
+import type { Services } from "../app/services.js";
+import type { JobOrigin, UploadJob } from "../core/job/job.js";
+import { jobOrigin } from "../core/job/origin.js";
+import { appServices } from "./appServices.js";
 import { reportJobEnd } from "./jobSignals.js";
-import { isMirrorJob, onJobFinished } from "./mirrorWiring.js";
+import { onJobFinished } from "./mirrorWiring.js";
 import { contextLog } from "./pipelineWiring.js";
-import { type Runtime, runtime } from "./runtime.js";
 
 export async function recordJobEnd(
   job: UploadJob,
   context: InvocationContext,
-  rt: Runtime = runtime(),
+  services: Services = appServices(),
 ): Promise<void> {
   reportJobEnd(job, context);
   try {
-    if (isMirrorJob(job)) await onJobFinished(job, context, rt);
-    else await recordApiJobEnd(job, await apiHistory(rt));
+    const origin = jobOrigin(job);
+    await hookFor(origin)(job, context, services);
   } catch (err: unknown) {
     contextLog(context)({
       event: "mirror-job-end-failed",
@@ -38,16 +40,14 @@ export async function recordJobEnd(
   }
 }
 
-const histories = new WeakMap<Runtime, Promise<HistoryStore>>();
+type JobEndHook = (job: UploadJob, context: InvocationContext, services: Services) => Promise<unknown>;
 
-/** The history table for HTTP API jobs: the mirrors' table, without needing valid mirror definitions. */
-function apiHistory(rt: Runtime): Promise<HistoryStore> {
-  let history = histories.get(rt);
-  if (!history) {
-    const stores = createMirrorStores(rt.storageConfig());
-    history = stores.ensureTables().then(() => stores.history);
-    histories.set(rt, history);
-    history.catch(() => histories.delete(rt));
-  }
-  return history;
+const HOOKS: { readonly [Kind in JobOrigin["kind"]]: JobEndHook } = {
+  mirror: onJobFinished,
+  // The HTTP API's jobs go to the mirrors' history table (without needing valid mirror definitions).
+  api: async (job, _context, services) => recordApiJobEnd(job, (await services.mirrorStores()).history),
+};
+
+function hookFor(origin: JobOrigin): JobEndHook {
+  return HOOKS[origin.kind];
 }

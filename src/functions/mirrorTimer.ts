@@ -4,16 +4,16 @@
  * start` runs it once at start through the host's admin API (`POST /admin/functions/mirrorTimer`).
  */
 import { app, type InvocationContext, type Timer } from "@azure/functions";
+import type { Services } from "../app/services.js";
 import { type PassReport, runMirrorPass } from "../mirror/runner.js";
-import { parseMirrorSchedule } from "../mirror/settings.js";
-import { mirrorContextLog, mirrorWiring } from "./mirrorWiring.js";
-import { type Runtime, runtime } from "./runtime.js";
+import { appServices } from "./appServices.js";
+import { mirrorContextLog } from "./mirrorWiring.js";
 
 export async function runScheduledMirrorPass(
   context: InvocationContext,
-  rt: Runtime = runtime(),
+  services: Services = appServices(),
 ): Promise<PassReport> {
-  const wiring = await mirrorWiring(rt);
+  const wiring = await services.mirror();
   const log = mirrorContextLog(context);
   const definitions = await wiring.definitions();
   const pass = await runMirrorPass(definitions, await wiring.passDeps(log));
@@ -56,9 +56,9 @@ export async function mirrorTimerHandler(_timer: Timer, context: InvocationConte
 }
 
 // Read at registration: the host needs the schedule before any invocation. A bad value stops the app loudly,
-// naming MIRROR_SCHEDULE and the rule; the other mirror settings are checked at each pass.
+// naming MIRROR_SCHEDULE and the rule, with every other bad setting (src/functions/appServices.ts).
 app.timer("mirrorTimer", {
-  schedule: parseMirrorSchedule(process.env),
+  schedule: appServices().config.mirror.schedule,
   runOnStartup: false,
   handler: mirrorTimerHandler,
 });

@@ -8,27 +8,26 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
 import { authorize } from "../api/authorize.js";
 import { ROLES } from "../api/caller.js";
-import { parseApiAuthMode } from "../config/httpApi.js";
+import type { Services } from "../app/services.js";
 import { redactSecrets } from "../core/shared/redact.js";
 import { ConfigError } from "../core/shared/validationError.js";
 import { mirrorsOverview } from "../mirror/overview.js";
 import { computeStats } from "../mirror/stats.js";
-import { mirrorWiring } from "./mirrorWiring.js";
-import { type Runtime, runtime } from "./runtime.js";
+import { appServices } from "./appServices.js";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** Read when the worker loads the app, as the host reads authLevel only at registration (as src/functions/uploads.ts). */
-const readAuthLevel = parseApiAuthMode(process.env) === "entra" ? "anonymous" : "function";
+const readAuthLevel = appServices().config.httpApi.apiAuth === "entra" ? "anonymous" : "function";
 
 /** The caller check of the read routes: undefined when the caller may read, else the 401/403 answer. */
 function refused(
   request: HttpRequest,
   context: InvocationContext,
-  rt: Runtime,
+  services: Services,
 ): HttpResponseInit | undefined {
   try {
-    const auth = authorize(request, parseApiAuthMode(rt.env), ROLES.read);
+    const auth = authorize(request, services.config.httpApi.apiAuth, ROLES.read);
     return auth.ok ? undefined : auth.answer;
   } catch (err: unknown) {
     return failure(err, context);
@@ -38,12 +37,12 @@ function refused(
 export async function listMirrorsHandler(
   request: HttpRequest,
   context: InvocationContext,
-  rt: Runtime = runtime(),
+  services: Services = appServices(),
 ): Promise<HttpResponseInit> {
-  const denied = refused(request, context, rt);
+  const denied = refused(request, context, services);
   if (denied) return denied;
   try {
-    const wiring = await mirrorWiring(rt);
+    const wiring = await services.mirror();
     return { status: 200, jsonBody: await mirrorsOverview(await wiring.definitions(), wiring.history) };
   } catch (err: unknown) {
     return failure(err, context);
@@ -53,9 +52,9 @@ export async function listMirrorsHandler(
 export async function statsHandler(
   request: HttpRequest,
   context: InvocationContext,
-  rt: Runtime = runtime(),
+  services: Services = appServices(),
 ): Promise<HttpResponseInit> {
-  const denied = refused(request, context, rt);
+  const denied = refused(request, context, services);
   if (denied) return denied;
   const daysText = request.query.get("days") ?? "7";
   const days = Number(daysText);
@@ -71,8 +70,8 @@ export async function statsHandler(
     };
   }
   try {
-    const wiring = await mirrorWiring(rt);
-    const since = rt.clock.now() - days * DAY_MS;
+    const wiring = await services.mirror();
+    const since = services.clock.now() - days * DAY_MS;
     return { status: 200, jsonBody: computeStats(await wiring.history.records({ since }), since) };
   } catch (err: unknown) {
     return failure(err, context);

@@ -1,9 +1,11 @@
 /**
- * Dependencies of the queue worker, the poison handler and the sweeper, taken from the instance runtime.
+ * Dependencies of the queue worker, the poison handler and the sweeper, taken from the instance services
+ * (src/functions/appServices.ts).
  * Logs go through the invocation's context so they land in the function's own log stream (Application
  * Insights), one JSON object per event.
  */
 import type { InvocationContext } from "@azure/functions";
+import type { Services } from "../app/services.js";
 import type { PipelineLog } from "../core/pipeline/pipelineLog.js";
 import type { PoisonDeps } from "../core/pipeline/poison.js";
 import type { SweeperDeps } from "../core/pipeline/sweeper.js";
@@ -11,8 +13,8 @@ import type { StepRunner, WorkerDeps } from "../core/pipeline/worker.js";
 import type { WakeQueue } from "../core/ports/stores.js";
 import type { RejectedWakes } from "../store/rejectedWakes.js";
 import { recordStep } from "../telemetry/metrics.js";
+import { appServices } from "./appServices.js";
 import { leveledContextLog, reportThrottling } from "./jobSignals.js";
-import { type Runtime, runtime } from "./runtime.js";
 
 /** Pipeline events, at Information unless jobSignals.ts gives them a higher level (failures, throttling). */
 export function contextLog(context: InvocationContext): PipelineLog {
@@ -42,47 +44,53 @@ export function contextWarn(context: InvocationContext): PipelineLog {
 
 export async function workerDeps(
   context: InvocationContext,
-  rt: Runtime = runtime(),
+  services: Services = appServices(),
 ): Promise<WorkerDeps & { readonly queue: WakeQueue; readonly rejectedWakes: RejectedWakes }> {
-  const [storage, engine] = await Promise.all([rt.storage(), rt.engine()]);
-  const config = rt.pipelineConfig();
+  const [storage, engine] = await Promise.all([services.storage(), services.engine()]);
+  const config = services.config.pipeline;
   return {
     store: storage.jobs,
     throttle: storage.throttle,
     queue: storage.wakeQueue,
     rejectedWakes: storage.rejectedWakes,
-    clock: rt.clock,
+    clock: services.clock,
     runStep: observedStep(engine.runStep, context),
     cancelJob: engine.cancelJob,
     ...(engine.resume ? { resume: engine.resume } : {}),
     leaseMs: config.leaseMs,
     stepDeadlineMs: config.stepDeadlineMs,
     log: contextLog(context),
-    rowCache: rt.rowCache,
+    rowCache: services.rowCache,
     claims: { destinations: storage.destinations, wake: storage.wakeQueue },
   };
 }
 
-export async function poisonDeps(context: InvocationContext, rt: Runtime = runtime()): Promise<PoisonDeps> {
-  const [storage, engine] = await Promise.all([rt.storage(), rt.engine()]);
+export async function poisonDeps(
+  context: InvocationContext,
+  services: Services = appServices(),
+): Promise<PoisonDeps> {
+  const [storage, engine] = await Promise.all([services.storage(), services.engine()]);
   return {
     store: storage.jobs,
-    clock: rt.clock,
+    clock: services.clock,
     deleteSession: async (job, signal) => {
       await engine.cancelJob(job, signal);
     },
-    sessionDeadlineMs: rt.pipelineConfig().stepDeadlineMs,
+    sessionDeadlineMs: services.config.pipeline.stepDeadlineMs,
     log: contextLog(context),
   };
 }
 
-export async function sweeperDeps(context: InvocationContext, rt: Runtime = runtime()): Promise<SweeperDeps> {
-  const storage = await rt.storage();
-  const config = rt.pipelineConfig();
+export async function sweeperDeps(
+  context: InvocationContext,
+  services: Services = appServices(),
+): Promise<SweeperDeps> {
+  const storage = await services.storage();
+  const config = services.config.pipeline;
   return {
     store: storage.jobs,
     queue: storage.wakeQueue,
-    clock: rt.clock,
+    clock: services.clock,
     graceMs: config.sweepGraceMs,
     batch: config.sweepBatch,
     log: contextLog(context),

@@ -8,10 +8,11 @@
  * thrown for a malformed message: a throw would make the host move it on to `<queue>-poison-poison`.
  */
 import { app, type InvocationContext } from "@azure/functions";
-import { parseStorageNames, poisonQueueName } from "../config/storage.js";
+import { poisonQueueName } from "../config/storage.js";
 import { handlePoison } from "../core/pipeline/poison.js";
 import { readRejectedWake } from "../store/rejectedWakes.js";
 import { readWakeMessage } from "../store/wakeMessageCodec.js";
+import { appServices } from "./appServices.js";
 import { recordJobEnd } from "./jobEndHook.js";
 import { contextLog, contextWarn, poisonDeps } from "./pipelineWiring.js";
 
@@ -37,8 +38,8 @@ export async function poisonHandler(item: unknown, context: InvocationContext): 
   }
 }
 
-app.storageQueue("uploadStepPoison", {
-  queueName: poisonQueueName(parseStorageNames(process.env).wakeQueue),
+app.storageQueue("uploadWakePoison", {
+  queueName: poisonQueueName(appServices().config.storageNames.wakeQueue),
   connection: "AzureWebJobsStorage",
   handler: poisonHandler,
 });

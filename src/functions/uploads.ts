@@ -9,18 +9,17 @@
  */
 import { app, type HttpRequest, type HttpResponse, type InvocationContext } from "@azure/functions";
 import { deleteUpload, getUpload, postUpload } from "../api/uploadHandlers.js";
-import { parseApiAuthMode } from "../config/httpApi.js";
-import { uploadApiDeps } from "./httpApiWiring.js";
+import { appServices } from "./appServices.js";
 import { wakeQueueOutput, wakesForOutputBinding } from "./wakeOutput.js";
 
 /** Read when the worker loads the app, as the host reads authLevel only at registration. */
-const uploadsAuthLevel = parseApiAuthMode(process.env) === "entra" ? "anonymous" : "function";
+const uploadsAuthLevel = appServices().config.httpApi.apiAuth === "entra" ? "anonymous" : "function";
 
 export async function createUploadFunction(
   request: HttpRequest,
   context: InvocationContext,
 ): Promise<HttpResponse> {
-  const deps = await uploadApiDeps();
+  const deps = await appServices().uploadApi();
   const wakes = wakesForOutputBinding(deps.wake);
   const response = await postUpload({ ...deps, wake: wakes })(request, context);
   // Only a request that created jobs has wakes; the host writes them only because the handler succeeded.
@@ -32,14 +31,14 @@ export async function getUploadFunction(
   request: HttpRequest,
   context: InvocationContext,
 ): Promise<HttpResponse> {
-  return getUpload(await uploadApiDeps())(request, context);
+  return getUpload(await appServices().uploadApi())(request, context);
 }
 
 export async function cancelUploadFunction(
   request: HttpRequest,
   context: InvocationContext,
 ): Promise<HttpResponse> {
-  return deleteUpload(await uploadApiDeps())(request, context);
+  return deleteUpload(await appServices().uploadApi())(request, context);
 }
 
 app.http("createUpload", {

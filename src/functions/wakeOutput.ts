@@ -5,13 +5,11 @@
  * for the listener's next poll, up to host.json `maxPollingInterval` (2 s here) while the queue has been idle.
  */
 import { output } from "@azure/functions";
-import { parseStorageNames } from "../config/storage.js";
 import type { WakeMessage, WakeQueue } from "../core/ports/stores.js";
-
-const { wakeQueue } = parseStorageNames(process.env);
+import { appServices } from "./appServices.js";
 
 export const wakeQueueOutput = output.storageQueue({
-  queueName: wakeQueue,
+  queueName: appServices().config.storageNames.wakeQueue,
   connection: "AzureWebJobsStorage",
 });
 

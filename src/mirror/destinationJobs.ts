@@ -50,6 +50,7 @@ export async function createJobs(
         chunkSize: deps.jobSettings.chunkSize,
         simpleUploadMax: deps.jobSettings.simpleUploadMax,
         fingerprint: upload.entry.fingerprint,
+        origin: { kind: "mirror", mirror: at.mirror, runId: at.runId },
         now,
       }),
     );

@@ -1,8 +1,10 @@
 /**
- * Structured log events of mirroring: one JSON object per mirror run and per job end (issue 6). Only counts,
- * names, paths, codes and request-ids: never tokens or upload URLs (docs/design.md invariant 5).
+ * Structured log events of mirroring: one JSON object per mirror run and per job end (issue 6), a typed union
+ * within the one log shape (src/core/shared/log.ts), written by the one JSON-lines writer (src/app/jsonLog.ts).
+ * Only counts, names, paths, codes and request-ids: never tokens or upload URLs (docs/design.md invariant 5).
  */
 import type { RunRecord } from "../core/ports/mirror.js";
+import type { Logger } from "../core/shared/log.js";
 
 export type MirrorLogEvent =
   | ({ readonly event: "mirror-run"; readonly durationMs: number; readonly dryRun: boolean } & Pick<
@@ -33,9 +35,4 @@ export type MirrorLogEvent =
     }
   | { readonly event: "mirror-invalid"; readonly mirror: string; readonly problems: readonly string[] };
 
-export type MirrorLogger = (event: MirrorLogEvent) => void;
-
-/** One JSON line per event on a writable stream (stdout for the CLI, the Functions log for the host). */
-export function jsonLineLogger(write: (line: string) => void): MirrorLogger {
-  return (event) => write(JSON.stringify({ time: new Date().toISOString(), ...event }));
-}
+export type MirrorLogger = Logger<MirrorLogEvent>;

@@ -1,21 +1,13 @@
 /**
- * What the sharing commands need from configuration: the Graph HTTP layer with the configured token provider,
- * after the sharing gate (src/auth/sharingGate.ts) has let the token through — so a token that cannot share is
- * refused before any request.
+ * What the sharing commands need: the Graph HTTP layer on the composition root's one token provider
+ * (src/app/services.ts), after the sharing gate (src/auth/sharingGate.ts) has let the token through — so a
+ * token that cannot share is refused before any request.
  */
+import type { CoreServices } from "../app/types.js";
 import { assertSharingAllowed } from "../auth/sharingGate.js";
-import type { Env } from "../config/auth.js";
-import { loadConfig } from "../config/index.js";
-import { GraphHttp } from "../graph/http.js";
-import { tokensFor } from "../mirror/localWiring.js";
+import type { GraphHttp } from "../graph/http.js";
 
-export async function sharingGraph(env: Env, signal?: AbortSignal): Promise<GraphHttp> {
-  const config = loadConfig(env);
-  const tokens = tokensFor(config);
-  await assertSharingAllowed(tokens, signal);
-  return new GraphHttp({
-    baseUrl: config.graph.baseUrl,
-    tokens,
-    requestTimeoutMs: config.graph.requestTimeoutMs,
-  });
+export async function sharingGraph(services: CoreServices, signal?: AbortSignal): Promise<GraphHttp> {
+  await assertSharingAllowed(services.tokens(), signal);
+  return services.graphHttp();
 }

@@ -18,8 +18,8 @@ export interface SourceOpenerOptions {
   /** Opens `url` sources (the extension point for the HTTPS URL source). */
   readonly urlSource?: (url: string) => ByteSource;
   /**
-   * Shared connections for `sftp` sources, built on first use (so a bad SFTP setting only fails sftp jobs);
-   * absent when this process has no SFTP wiring.
+   * Shared connections for `sftp` sources, opened on first use (the settings were checked at start,
+   * src/config/index.ts); absent when this process has no SFTP wiring.
    */
   readonly sftpPool?: () => SftpPool;
   /** Deadline for each source request (blob range reads). */

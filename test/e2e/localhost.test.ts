@@ -74,7 +74,7 @@ it("survives SIGKILL of the host mid-upload and finishes byte-identical", async 
   // Kill once the worker has written the throttled step's result and sent its delayed wake (a kill between
   // those two is the sweeper's case, minutes later by design).
   const queue = QueueServiceClient.fromConnectionString(azurite.connectionString).getQueueClient(
-    "upload-steps",
+    "upload-wakes",
   );
   await eventually(
     async () => {

@@ -79,7 +79,7 @@ export class DelegatedTokenProvider implements AuthTokenProvider {
       return active;
     if (options?.forceRefresh) {
       const rejected = active?.token;
-      this.core.logger({ msg: "auth.force-refresh", reason: "Graph answered 401 to the current token" });
+      this.core.logger({ event: "auth.force-refresh", reason: "Graph answered 401 to the current token" });
       // A resolution already under way may still return the rejected token: let it finish, then judge.
       if (this.state.pending) await this.state.pending.catch(() => undefined);
       const now = this.state.active;
@@ -113,7 +113,7 @@ export class DelegatedTokenProvider implements AuthTokenProvider {
         const found = await source.get(rejected, signal);
         const chosen = { ...found, notes: [...notes, ...found.notes] };
         this.core.logger({
-          msg: "auth.source-selected",
+          event: "auth.source-selected",
           source: found.source,
           ...(found.expiresAt !== undefined ? { expiresAt: new Date(found.expiresAt).toISOString() } : {}),
         });
@@ -129,7 +129,7 @@ export class DelegatedTokenProvider implements AuthTokenProvider {
         failures.push(failure);
         notes.push(failure.message);
         this.core.logger({
-          msg: "auth.source-skipped",
+          event: "auth.source-skipped",
           source: source.name,
           code: failure.code,
           reason: failure.message,

@@ -36,7 +36,7 @@ export class RcloneSource implements DelegatedSource {
     const remote = await readRcloneRemote(file, settings);
     const label = `rclone remote "${remote.remote}" (${file})`;
     this.core.logger({
-      msg: "auth.source-tried",
+      event: "auth.source-tried",
       source: "rclone",
       remote: remote.remote,
       file,
@@ -54,7 +54,7 @@ export class RcloneSource implements DelegatedSource {
       return this.refreshedByRclone(file, remote, remote.client.unavailable, label, rejected, signal);
     const refreshToken = this.core.refreshableOrThrow(candidate.refreshToken, label, "rclone");
     this.core.logger({
-      msg: "auth.refresh",
+      event: "auth.refresh",
       source: "rclone",
       remote: remote.remote,
       reason: rejected !== undefined ? "Graph rejected the token" : "expired or about to expire",
@@ -74,7 +74,7 @@ export class RcloneSource implements DelegatedSource {
       expiresAt: set.expiresAt,
       ...(set.scopes ? { scopes: set.scopes } : {}),
     };
-    this.core.logger({ msg: "auth.refreshed-in-memory", source: "rclone", ...expiryField(set.expiresAt) });
+    this.core.logger({ event: "auth.refreshed-in-memory", source: "rclone", ...expiryField(set.expiresAt) });
     return active(label, set.accessToken, set.expiresAt, set.scopes);
   }
 
@@ -97,7 +97,7 @@ export class RcloneSource implements DelegatedSource {
         "sign-in-required",
         `${label} has expired; ${guidance} (rclone was not found on PATH and RCLONE_BINARY is not set)`,
       );
-    this.core.logger({ msg: "auth.rclone-run", source: "rclone", remote: remote.remote, binary });
+    this.core.logger({ event: "auth.rclone-run", source: "rclone", remote: remote.remote, binary });
     try {
       await runRcloneAbout(binary, remote.remote, file, signal);
     } catch (err: unknown) {
@@ -111,7 +111,7 @@ export class RcloneSource implements DelegatedSource {
         `${label} has expired and still holds an expired token after \`rclone about ${remote.remote}:\`; ${guidance}`,
       );
     this.core.logger({
-      msg: "auth.refreshed-by-rclone",
+      event: "auth.refreshed-by-rclone",
       source: "rclone",
       ...expiryField(again.expiresAt),
     });

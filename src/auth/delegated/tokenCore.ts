@@ -104,7 +104,7 @@ export class DelegatedTokenCore {
     }
     const dead = this.state.deadRefreshTokens.get(sha256(refreshToken));
     if (dead) {
-      this.options.logger({ msg: "auth.refresh-skipped", source, reason: "refused earlier" });
+      this.options.logger({ event: "auth.refresh-skipped", source, reason: "refused earlier" });
       throw new AuthError("sign-in-required", dead);
     }
     return refreshToken;

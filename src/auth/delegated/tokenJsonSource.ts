@@ -29,7 +29,7 @@ export class TokenJsonSource implements DelegatedSource {
     const stored = await readTokenFile(file);
     if (!stored) throw new AuthError("sign-in-required", `${label} does not exist`);
     this.core.logger({
-      msg: "auth.source-tried",
+      event: "auth.source-tried",
       source: "token.json",
       file,
       ...expiryField(stored.expiresAt),
@@ -37,7 +37,7 @@ export class TokenJsonSource implements DelegatedSource {
     if (this.core.usable(stored.accessToken, stored.expiresAt, rejected)) return fromStored(stored, label);
     this.core.refreshableOrThrow(stored.refreshToken, label, "token.json");
     this.core.logger({
-      msg: "auth.refresh",
+      event: "auth.refresh",
       source: "token.json",
       reason: rejected !== undefined ? "Graph rejected the token" : "expired or about to expire",
     });
@@ -55,7 +55,7 @@ export class TokenJsonSource implements DelegatedSource {
     if (!current) throw new AuthError("sign-in-required", `${label} was removed while being refreshed`);
     if (this.core.usable(current.accessToken, current.expiresAt, rejected)) {
       // Another process refreshed while we waited for the lock: its token is ours too.
-      this.core.logger({ msg: "auth.refreshed-elsewhere", source: "token.json" });
+      this.core.logger({ event: "auth.refreshed-elsewhere", source: "token.json" });
       return fromStored(current, label);
     }
     const refreshToken = this.core.refreshableOrThrow(current.refreshToken, label, "token.json");
@@ -79,7 +79,7 @@ export class TokenJsonSource implements DelegatedSource {
       clientId: client.clientId,
     };
     await writeTokenFile(file, next);
-    this.core.logger({ msg: "auth.saved", source: "token.json", file, ...expiryField(next.expiresAt) });
+    this.core.logger({ event: "auth.saved", source: "token.json", file, ...expiryField(next.expiresAt) });
     return fromStored(next, label);
   }
 

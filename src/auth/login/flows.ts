@@ -106,7 +106,7 @@ export async function loginWithDeviceCode(
       ? body.message
       : `To sign in, open ${String(body.verification_uri)} and enter the code ${String(body.user_code)}`,
   );
-  deps.logger({ msg: "login.device-code", intervalMs: interval });
+  deps.logger({ event: "login.device-code", intervalMs: interval });
   while (deps.clock.now() < deadline) {
     await deps.sleep(interval, deps.signal);
     const poll = await postForm(
@@ -168,7 +168,7 @@ export async function loginWithBrowser(
     prompt: "select_account",
   }).toString();
   deps.tell(`Sign in in your browser. If it does not open, visit:\n${authorize.toString()}`);
-  deps.logger({ msg: "login.browser", redirectUri });
+  deps.logger({ event: "login.browser", redirectUri });
   try {
     await deps.openBrowser?.(authorize.toString());
     const code = await received.code;
@@ -263,7 +263,7 @@ async function save(
   };
   await withTokenFileLock(settings.tokenFile, () => writeTokenFile(settings.tokenFile, token));
   deps.logger({
-    msg: "login.saved",
+    event: "login.saved",
     file: settings.tokenFile,
     expiresAt: new Date(set.expiresAt).toISOString(),
   });

@@ -46,7 +46,7 @@ export async function authStatusCommand(options: AuthStatusOptions, io: AuthStat
   const config = parseAuthConfig(io.env);
   if (options.verbose) {
     io.stderr.write(
-      `${JSON.stringify({ msg: "auth.mode", mode: config.mode, selectedBy: config.selectedBy })}\n`,
+      `${JSON.stringify({ event: "auth.mode", mode: config.mode, selectedBy: config.selectedBy })}\n`,
     );
   }
   const provider = createTokenProvider(config, {

@@ -9,9 +9,9 @@
  */
 import path from "node:path";
 import type { Command } from "commander";
+import { createServices } from "../../app/services.js";
 import { loadConfig } from "../../config/index.js";
 import type { Destination } from "../../core/job/job.js";
-import { systemClock } from "../../core/ports/common.js";
 import { GraphFailure } from "../../core/ports/graphFailure.js";
 import type { SourceLister } from "../../core/ports/mirror.js";
 import type { SourceOpener } from "../../core/ports/sources.js";
@@ -19,9 +19,9 @@ import { ConfigError } from "../../core/shared/validationError.js";
 import type { GraphHttp } from "../../graph/http.js";
 import { globFilter } from "../../mirror/globFilter.js";
 import { listerFactory } from "../../mirror/listers.js";
-import { localWiring, tokensFor } from "../../mirror/localWiring.js";
+import { localWiring } from "../../mirror/localWiring.js";
 import { describeSource } from "../../mirror/overview.js";
-import { loadMirrorDefinitions, parseMirrorSettings } from "../../mirror/settings.js";
+import { loadMirrorDefinitions } from "../../mirror/settings.js";
 import { FileLister } from "../../mirror/sources/fileLister.js";
 import { type CheckRun, checkJson, checkLines, differencesOf } from "../../read/checkReport.js";
 import { compareFiles, type SourceFile, summarise } from "../../read/compare.js";
@@ -90,9 +90,9 @@ async function checkFolder(
     );
   const destination = parseRemoteDestination(destinationText, "<destination>");
   const root = path.resolve(folder);
-  const http = await readOnlyGraph(io.env);
-  const config = loadConfig(io.env);
-  const opener = createSourceOpener({ requestTimeoutMs: config.graph.requestTimeoutMs });
+  const services = createServices(loadConfig(io.env));
+  const http = await readOnlyGraph(services);
+  const opener = createSourceOpener({ requestTimeoutMs: services.config.graph.requestTimeoutMs });
   return checkOne(root, new FileLister(root, [root]), opener, http, destination, () => true, io.signal);
 }
 
@@ -102,22 +102,16 @@ async function checkMirror(name: string, stray: string | undefined, io: ReadComm
       [{ field: "--mirror", rule: "takes no folder or destination arguments" }],
       "arguments",
     );
-  const settings = parseMirrorSettings(io.env);
+  const services = createServices(loadConfig(io.env));
+  const settings = services.config.mirror;
   const definitions = await loadMirrorDefinitions(settings);
   const invalid = definitions.invalid.find((m) => m.mirror === name);
   if (invalid) throw invalid.error;
   const mirror = definitions.valid.find((m) => m.name === name);
   if (!mirror)
     throw new ConfigError([{ field: "--mirror", rule: `no mirror named "${name}" is defined` }], "option");
-  const http = await readOnlyGraph(io.env);
-  const config = loadConfig(io.env);
-  const wiring = localWiring({
-    env: io.env,
-    graph: config.graph,
-    tokens: tokensFor(config),
-    allowedFileRoots: settings.allowedFileRoots,
-    clock: systemClock,
-  });
+  const http = await readOnlyGraph(services);
+  const wiring = localWiring(services, settings.allowedFileRoots);
   const accept = globFilter(mirror.include, mirror.exclude);
   const runs: CheckRun[] = [];
   for (const destination of mirror.destinations) {

@@ -5,7 +5,9 @@
  * Exit codes: 0 listed; 1 nothing at that path; 2 bad argument, setting or token.
  */
 import type { Command } from "commander";
+import { createServices } from "../../app/services.js";
 import type { Env } from "../../config/auth.js";
+import { loadConfig } from "../../config/index.js";
 import { GraphFailure } from "../../core/ports/graphFailure.js";
 import { lsJson, lsLines } from "../../read/lsFormat.js";
 import { readOnlyGraph } from "../../read/readWiring.js";
@@ -50,7 +52,7 @@ export async function lsCommand(
   io: ReadCommandIo,
 ): Promise<number> {
   const destination = parseRemoteDestination(destinationText, "<destination>");
-  const http = await readOnlyGraph(io.env);
+  const http = await readOnlyGraph(createServices(loadConfig(io.env)));
   let entries: Awaited<ReturnType<typeof listRemote>>;
   try {
     const folder = await resolveRemoteFolder(http, destination, io.signal);

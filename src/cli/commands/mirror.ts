@@ -9,6 +9,8 @@
 import { randomUUID } from "node:crypto";
 import type { Command } from "commander";
 import { CronExpressionParser } from "cron-parser";
+import { jsonLines } from "../../app/jsonLog.js";
+import { createServices } from "../../app/services.js";
 import { assertWriteAllowed } from "../../auth/gate.js";
 import type { Env } from "../../config/auth.js";
 import { loadConfig } from "../../config/index.js";
@@ -16,10 +18,10 @@ import { systemClock } from "../../core/ports/common.js";
 import { delay } from "../../core/shared/delay.js";
 import { ConfigError } from "../../core/shared/validationError.js";
 import type { MirrorDefinitions } from "../../mirror/definitions.js";
-import { localWiring, tokensFor } from "../../mirror/localWiring.js";
-import { jsonLineLogger, type MirrorLogger } from "../../mirror/mirrorLog.js";
+import { localWiring } from "../../mirror/localWiring.js";
+import type { MirrorLogEvent, MirrorLogger } from "../../mirror/mirrorLog.js";
 import { formatPass, passExitCode } from "../../mirror/passSummary.js";
-import { loadMirrorDefinitions, type MirrorSettings, parseMirrorSettings } from "../../mirror/settings.js";
+import { loadMirrorDefinitions, type MirrorSettings } from "../../mirror/settings.js";
 import { EXIT } from "../exitCodes.js";
 import { runLocalMirror } from "../localRun.js";
 import { claimLegacyState, derivedStateDir, explicitStateDir } from "../mirrorStateDir.js";
@@ -88,21 +90,16 @@ export async function mirrorCommand(options: MirrorCommandOptions, io: MirrorCom
   if (!Number.isInteger(parallel) || parallel < 1 || parallel > 32) {
     throw new ConfigError([{ field: "--parallel", rule: "must be a whole number from 1 to 32" }], "option");
   }
-  const settings = parseMirrorSettings(io.env);
-  const config = loadConfig(io.env);
+  const services = createServices(loadConfig(io.env));
+  const settings = services.config.mirror;
   const json = options.json === true || !io.stdout.isTTY;
-  const log: MirrorLogger = json ? jsonLineLogger((line) => io.stdout.write(`${line}\n`)) : () => {};
+  const log: MirrorLogger = json
+    ? jsonLines<MirrorLogEvent>((line) => io.stdout.write(`${line}\n`))
+    : () => {};
   const explicit = explicitStateDir(options.stateDir, io.env);
-  const tokens = tokensFor(config);
   // A token known to be unable to write is refused before any Graph call, with guidance (issue 5).
-  if (options.dryRun !== true) await assertWriteAllowed(tokens);
-  const wiring = localWiring({
-    env: io.env,
-    graph: config.graph,
-    tokens,
-    allowedFileRoots: [...settings.allowedFileRoots, ...(io.extraFileRoots ?? [])],
-    clock: systemClock,
-  });
+  if (options.dryRun !== true) await assertWriteAllowed(services.tokens());
+  const wiring = localWiring(services, [...settings.allowedFileRoots, ...(io.extraFileRoots ?? [])]);
 
   const passOnce = async (): Promise<number> => {
     const definitions = io.definitions ?? (await loadMirrorDefinitions(settings));

@@ -1,4 +1,7 @@
 /** `graph-mirror permissions list <item> [--json]`: gated like `ls` (any token that can read files). */
+
+import { createServices } from "../../app/services.js";
+import { loadConfig } from "../../config/index.js";
 import { itemIdAt, listPermissions } from "../../permissions/graphPermissions.js";
 import { type PermissionsJson, permissionLines } from "../../permissions/listFormat.js";
 import { readOnlyGraph } from "../../read/readWiring.js";
@@ -12,7 +15,7 @@ export async function listPermissionsCommand(
   io: ReadCommandIo,
 ): Promise<number> {
   const destination = parseRemoteDestination(itemText, "<item>");
-  const http = await readOnlyGraph(io.env);
+  const http = await readOnlyGraph(createServices(loadConfig(io.env)));
   const where = describeDestination(destination);
   let result: PermissionsJson;
   try {

@@ -2,6 +2,9 @@
  * `graph-mirror permissions grant` and `revoke`. Arguments are checked first, then the sharing gate
  * (src/auth/sharingGate.ts) refuses a token that cannot share before any request; only then is Graph called.
  */
+
+import { createServices } from "../../app/services.js";
+import { loadConfig } from "../../config/index.js";
 import { invite, itemIdAt, listPermissions, removePermission } from "../../permissions/graphPermissions.js";
 import { checkEmail, checkRole, MAX_MESSAGE_LENGTH, problem } from "../../permissions/shareInput.js";
 import { directGrantsTo } from "../../permissions/sharingEntry.js";
@@ -35,7 +38,7 @@ export async function grantCommand(
     throw problem("--message", "is only sent with --send-invitation; add it or leave --message out");
   if (options.message !== undefined && options.message.length > MAX_MESSAGE_LENGTH)
     throw problem("--message", `must be at most ${MAX_MESSAGE_LENGTH} characters`);
-  const http = await sharingGraph(io.env, io.signal);
+  const http = await sharingGraph(createServices(loadConfig(io.env)), io.signal);
   const where = describeDestination(destination);
   try {
     const folder = await resolveRemoteFolder(http, destination, io.signal);
@@ -71,7 +74,7 @@ export async function revokeCommand(
   if (options.permission !== undefined && options.permission.trim() === "")
     throw problem("--permission", "must not be empty");
   const user = options.user === undefined ? undefined : checkEmail("--user", options.user);
-  const http = await sharingGraph(io.env, io.signal);
+  const http = await sharingGraph(createServices(loadConfig(io.env)), io.signal);
   const where = describeDestination(destination);
   try {
     const folder = await resolveRemoteFolder(http, destination, io.signal);

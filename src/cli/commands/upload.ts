@@ -8,20 +8,19 @@ import { createHash, randomUUID } from "node:crypto";
 import os from "node:os";
 import path from "node:path";
 import type { Command } from "commander";
+import { engineDeps } from "../../app/engine.js";
+import { createServices, type Services } from "../../app/services.js";
 import { assertWriteAllowed } from "../../auth/gate.js";
-import { createTokenProvider } from "../../auth/index.js";
 import type { Env } from "../../config/auth.js";
-import { type AppConfig, loadConfig } from "../../config/index.js";
+import { loadConfig } from "../../config/index.js";
 import { parseDestination } from "../../core/job/destinations.js";
 import { type ConflictBehavior, type Destination, isTerminal, type UploadJob } from "../../core/job/job.js";
-import { systemClock, type TokenProvider } from "../../core/ports/common.js";
 import { formatBytes, parseByteSize } from "../../core/shared/units.js";
 import { ConfigError, type FieldProblem } from "../../core/shared/validationError.js";
 import { ChunkBufferPool } from "../../core/upload/bufferPool.js";
 import { chunkSizeProblem } from "../../core/upload/chunkPlan.js";
-import { type EngineDeps, newJob, reopenFailedJob, resumeJob } from "../../core/upload/engine.js";
+import { newJob, reopenFailedJob, resumeJob } from "../../core/upload/engine.js";
 import { DEFAULT_POLICY } from "../../core/upload/policy.js";
-import { GraphClient } from "../../graph/client.js";
 import { createSourceOpener } from "../../sources/opener.js";
 import { FileJobStore } from "../../store/fileJobStore.js";
 import { type RunEntry, runLocalPipeline } from "../localPipeline.js";
@@ -105,9 +104,9 @@ export async function uploadCommand(files: string[], options: UploadOptions, io:
     io.stdout.write(`dry run: ${planned.length} file(s), nothing sent\n`);
     return 0;
   }
-  const tokens = createTokenProvider(settings.config.auth, { graphRoot: settings.config.graph.graphRoot });
+  const { services } = settings;
   // A token known to be unable to write is refused before any Graph call, with guidance (issue 5).
-  await assertWriteAllowed(tokens);
+  await assertWriteAllowed(services.tokens());
   const store = await FileJobStore.open(options.state ?? defaultStatePath(io.env, planned, options.to), {
     option: "--state",
     resume: resumeJob,
@@ -125,7 +124,15 @@ export async function uploadCommand(files: string[], options: UploadOptions, io:
     try {
       results = await runLocalPipeline(entries, {
         store,
-        engine: engineDeps(settings.config, tokens),
+        engine: engineDeps(
+          services,
+          createSourceOpener({ requestTimeoutMs: services.config.graph.requestTimeoutMs }),
+          {
+            // The job file keeps a session a job gave up on, so running the command again resumes it.
+            policy: { ...DEFAULT_POLICY, keepSessionOnGiveUp: true },
+            buffers: new ChunkBufferPool(),
+          },
+        ),
         parallel: settings.parallel,
         reporter,
         signal: controller.signal,
@@ -186,8 +193,8 @@ async function uploadEntries(
       source: { type: "file", path: absolute },
       destination,
       conflictBehavior: settings.conflict,
-      chunkSize: settings.config.graph.chunkSize,
-      simpleUploadMax: settings.config.graph.simpleUploadMax,
+      chunkSize: settings.chunkSize,
+      simpleUploadMax: settings.services.config.graph.simpleUploadMax,
       now: Date.now(),
     });
     return { label, job, expectedSize: size };
@@ -214,7 +221,10 @@ function savedByKey(jobs: readonly UploadJob[]): Map<string, UploadJob> {
 }
 
 interface Settings {
-  readonly config: AppConfig;
+  /** The composition root's services (src/app/services.ts): one token provider, one Graph client. */
+  readonly services: Services;
+  /** CHUNK_SIZE, or --chunk-size when given. */
+  readonly chunkSize: number;
   readonly conflict: ConflictBehavior;
   readonly parallel: number;
 }
@@ -237,25 +247,8 @@ function parseOptions(options: UploadOptions, env: Env): Settings {
     problems.push({ field: "--parallel", rule: "must be a whole number from 1 to 32" });
   }
   if (problems.length > 0 || !conflict) throw new ConfigError(problems, "option");
-  const config = loadConfig(env);
-  const graph = chunkOverride !== undefined ? { ...config.graph, chunkSize: chunkOverride } : config.graph;
-  return { config: { ...config, graph }, conflict, parallel };
-}
-
-function engineDeps(config: AppConfig, tokens: TokenProvider): EngineDeps {
-  return {
-    graph: new GraphClient({
-      baseUrl: config.graph.baseUrl,
-      tokens,
-      requestTimeoutMs: config.graph.requestTimeoutMs,
-    }),
-    sources: createSourceOpener({ requestTimeoutMs: config.graph.requestTimeoutMs }),
-    clock: systemClock,
-    random: Math.random,
-    // The state file keeps a session a job gave up on, so running the command again resumes it.
-    policy: { ...DEFAULT_POLICY, keepSessionOnGiveUp: true },
-    buffers: new ChunkBufferPool(),
-  };
+  const services = createServices(loadConfig(env));
+  return { services, chunkSize: chunkOverride ?? services.config.graph.chunkSize, conflict, parallel };
 }
 
 /** One state file per distinct command (files + destination), so re-running the same command resumes it. */

@@ -2,14 +2,17 @@
  * One JSON object per line (issue 3: with --json or when stdout is not a terminal). Built from the job's public
  * fields only: never the upload URL or a token (docs/design.md invariant 5).
  */
+import { jsonLines } from "../../app/jsonLog.js";
 import type { JobEvent, UploadJob } from "../../core/job/job.js";
+import type { LogEvent, Logger } from "../../core/shared/log.js";
 import type { FileLabel, ProgressReporter } from "./reporter.js";
 
 export class JsonLinesReporter implements ProgressReporter {
-  constructor(
-    private readonly write: (line: string) => void,
-    private readonly now: () => number = Date.now,
-  ) {}
+  private readonly log: Logger;
+
+  constructor(write: (line: string) => void, now: () => number = Date.now) {
+    this.log = jsonLines((line) => write(`${line}\n`), now);
+  }
 
   resumed(label: FileLabel, job: UploadJob): void {
     this.emit(label, job, {
@@ -25,19 +28,12 @@ export class JsonLinesReporter implements ProgressReporter {
 
   close(): void {}
 
-  private emit(label: FileLabel, job: UploadJob, body: Record<string, unknown>): void {
-    const line = {
-      time: new Date(this.now()).toISOString(),
-      ...body,
-      file: label.file,
-      destination: label.destination,
-      jobId: job.jobId,
-    };
-    this.write(`${JSON.stringify(line)}\n`);
+  private emit(label: FileLabel, job: UploadJob, body: LogEvent): void {
+    this.log({ ...body, file: label.file, destination: label.destination, jobId: job.jobId });
   }
 }
 
-function describe(event: JobEvent): Record<string, unknown> {
+function describe(event: JobEvent): LogEvent {
   switch (event.type) {
     case "started":
       return { event: "started", size: event.size, method: event.method };

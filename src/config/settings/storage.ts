@@ -95,6 +95,6 @@ export const STORAGE_SETTINGS: readonly SettingInfo[] = [
     scope: "app",
     required: "optional",
     secret: false,
-    description: "Queue that wakes the step function (poison queue: <name>-poison). Default upload-steps.",
+    description: "Queue that wakes the step function (poison queue: <name>-poison). Default upload-wakes.",
   },
 ];

@@ -141,11 +141,22 @@ export interface AttemptCounters {
   readonly foldersEnsured?: boolean;
 }
 
+/**
+ * Who submitted a job, so that its end reaches the right recorder (src/functions/jobEndHook.ts): a mirror
+ * pass (its manifest and history) or the HTTP API (the `(http-api)` history). Rows written before this field
+ * existed have none: src/core/job/origin.ts derives it from the request id, in that one place.
+ */
+export type JobOrigin =
+  | { readonly kind: "mirror"; readonly mirror: string; readonly runId: string }
+  | { readonly kind: "api"; readonly caller?: string };
+
 export interface UploadJob {
   /** Unique, table-key safe: [A-Za-z0-9-_]. Never named `id` in a queue message (docs/platform.md): use `jobId`. */
   readonly jobId: string;
   /** The upload request (HTTP POST, CLI invocation, mirror run) this job belongs to. Table-key safe. */
   readonly requestId: string;
+  /** Who submitted it (absent for CLI jobs, which no job-end hook sees, and for rows older than the field). */
+  readonly origin?: JobOrigin;
   readonly source: SourceRef;
   readonly destination: Destination;
   readonly conflictBehavior: ConflictBehavior;

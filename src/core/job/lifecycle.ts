@@ -18,6 +18,7 @@ export type NewJobInit = Pick<
   | "chunkSize"
   | "simpleUploadMax"
   | "fingerprint"
+  | "origin"
 > & { readonly now: number };
 
 export function newJob(init: NewJobInit): UploadJob {
@@ -29,6 +30,7 @@ export function newJob(init: NewJobInit): UploadJob {
     conflictBehavior: init.conflictBehavior,
     chunkSize: init.chunkSize,
     simpleUploadMax: init.simpleUploadMax,
+    ...(init.origin ? { origin: init.origin } : {}),
     ...(init.fingerprint ? { fingerprint: init.fingerprint } : {}),
     status: "queued",
     confirmedOffset: 0,

@@ -1,15 +1,16 @@
 /**
- * Structured pipeline events (one JSON object per event: job, request, wakeSeq, what happened). Never a
- * secret: no upload URLs, no tokens; errors are reduced to their name and code.
+ * Structured pipeline events (one JSON object per event: job, request, wakeSeq, what happened), in the one log
+ * shape (src/core/shared/log.ts). Never a secret: no upload URLs, no tokens; errors are reduced to their name
+ * and code.
  */
-export interface PipelineEvent {
-  readonly event: string;
+import type { LogEvent, Logger } from "../shared/log.js";
+
+export interface PipelineEvent extends LogEvent {
   readonly jobId?: string;
   readonly requestId?: string;
   readonly wakeSeq?: number;
-  readonly [key: string]: unknown;
 }
 
-export type PipelineLog = (event: PipelineEvent) => void;
+export type PipelineLog = Logger<PipelineEvent>;
 
-export const silentLog: PipelineLog = () => {};
+export { silentLog } from "../shared/log.js";

@@ -76,7 +76,7 @@ function tokenRequests(clientId: string): number {
 }
 
 describe("client secret", () => {
-  it("obtains a token, caches it across providers, and forces a new one after a 401", async () => {
+  it("obtains a token, caches it for every consumer of the one provider, and forces a new one after a 401", async () => {
     const config = env({
       AUTH_MODE: "client-secret",
       AZURE_CLIENT_ID: "app-secret",
@@ -90,8 +90,9 @@ describe("client secret", () => {
       fake.requests.some((r) => r.path === `/${FAKE_TENANT}/v2.0/.well-known/openid-configuration`),
     ).toBe(true);
 
-    // A second invocation on the same instance builds a new provider from the same configuration.
-    const again = createTokenProvider(config, { graphRoot: GRAPH, tlsCa: fake.ca, logger: logs.logger });
+    // A second invocation on the same instance uses the same provider: the composition root builds one per
+    // process (src/app/services.ts; test/unit/app/services.test.ts checks every consumer gets it).
+    const again = provider;
     expect(await again.getToken()).toBe(first);
     expect(tokenRequests("app-secret")).toBe(1);
 

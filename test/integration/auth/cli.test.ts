@@ -125,8 +125,8 @@ describe("graph-mirror auth status", () => {
       .err()
       .trim()
       .split("\n")
-      .map((line) => JSON.parse(line) as { msg: string });
-    expect(events.map((e) => e.msg)).toEqual(
+      .map((line) => JSON.parse(line) as { event: string });
+    expect(events.map((e) => e.event)).toEqual(
       expect.arrayContaining([
         "auth.mode",
         "auth.source-tried",

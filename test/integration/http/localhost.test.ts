@@ -52,8 +52,8 @@ describe("local Functions host", () => {
     expect(out).toMatch(/getUpload: \[GET\] \S+\/api\/uploads\/\{id\} \(authLevel function\)/);
     expect(out).toMatch(/cancelUpload: \[DELETE\] \S+\/api\/uploads\/\{id\} \(authLevel function\)/);
     expect(out).toMatch(/health: \[GET\] \S+\/api\/health/);
-    expect(out).toContain("uploadStep: queueTrigger on upload-steps");
-    expect(out).toContain("uploadStepPoison: queueTrigger on upload-steps-poison");
+    expect(out).toContain("uploadWake: queueTrigger on upload-wakes");
+    expect(out).toContain("uploadWakePoison: queueTrigger on upload-wakes-poison");
     expect(out).toMatch(/uploadSweeper: timerTrigger "0 \*\/5 \* \* \* \*"/);
   });
 
@@ -110,7 +110,7 @@ describe("local Functions host", () => {
     expect(JSON.stringify(final)).not.toContain(emulator.uploadOrigin);
     const stored = emulator.inspect.readItem(DEFAULT_DRIVE_IDS.opsDocuments, "/incoming/blob.bin");
     expect(stored?.equals(bytes)).toBe(true);
-    // One fragment per invocation: 4 fragments of 320 KiB for this size, each in its own uploadStep run.
+    // One fragment per invocation: 4 fragments of 320 KiB for this size, each in its own uploadWake run.
     const steps = host.output().match(/"event":"step-written"[^\n]*"jobId":"[^"]+"/g) ?? [];
     expect(steps.length).toBeGreaterThanOrEqual(4);
   });
@@ -130,7 +130,7 @@ describe("local Functions host", () => {
       "unknown-job": JSON.stringify({ jobId: "no-such-job", requestId: "no-such-request", wakeSeq: 0 }),
     };
     const before = host.output().length;
-    for (const text of Object.values(garbage)) await queues.getQueueClient("upload-steps").sendMessage(text);
+    for (const text of Object.values(garbage)) await queues.getQueueClient("upload-wakes").sendMessage(text);
     const seen = () =>
       host
         .output()
@@ -155,7 +155,7 @@ describe("local Functions host", () => {
     expect(out).not.toContain("moving message");
     expect(out).not.toContain("s3cr3t");
     // The local host creates every trigger's poison queue up front, as the host may; it must stay empty.
-    const poisonOfPoison = queues.getQueueClient("upload-steps-poison-poison");
+    const poisonOfPoison = queues.getQueueClient("upload-wakes-poison-poison");
     if (await poisonOfPoison.exists())
       expect((await poisonOfPoison.getProperties()).approximateMessagesCount).toBe(0);
   });

@@ -8,6 +8,8 @@ import os from "node:os";
 import path from "node:path";
 import { HttpRequest, InvocationContext } from "@azure/functions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createServices, type Services } from "../../../src/app/services.js";
+import { loadConfig } from "../../../src/config/index.js";
 import { isTerminal } from "../../../src/core/job/job.js";
 import { newJob } from "../../../src/core/upload/engine.js";
 import {
@@ -19,15 +21,15 @@ import {
 import { recordJobEnd } from "../../../src/functions/jobEndHook.js";
 import { listMirrorsHandler, statsHandler } from "../../../src/functions/mirrors.js";
 import { runScheduledMirrorPass } from "../../../src/functions/mirrorTimer.js";
-import { mirrorWiring, onJobFinished } from "../../../src/functions/mirrorWiring.js";
-import { createRuntime, type Runtime } from "../../../src/functions/runtime.js";
+import { onJobFinished } from "../../../src/functions/mirrorWiring.js";
 import { type RunningAzurite, startAzurite } from "../../support/azurite.js";
 
 describe("mirror functions against Azurite and the emulator", () => {
   let azurite: RunningAzurite;
   let emu: RunningEmulator;
   let root: string;
-  let rt: Runtime;
+  let rt: Services;
+  let env: Record<string, string>;
   const context = () => new InvocationContext({ functionName: "mirrorTimer", invocationId: "test" });
 
   beforeAll(async () => {
@@ -44,15 +46,14 @@ describe("mirror functions against Azurite and the emulator", () => {
       },
       { name: "broken", source: { type: "file", path: "/etc" }, destinations: [] },
     ];
-    rt = createRuntime({
-      env: {
-        AzureWebJobsStorage: azurite.connectionString,
-        GRAPH_BASE_URL: emu.graphBaseUrl,
-        GRAPH_ACCESS_TOKEN: DEFAULT_TOKEN,
-        ALLOWED_FILE_ROOTS: root,
-        MIRRORS: JSON.stringify(mirrors),
-      },
-    });
+    env = {
+      AzureWebJobsStorage: azurite.connectionString,
+      GRAPH_BASE_URL: emu.graphBaseUrl,
+      GRAPH_ACCESS_TOKEN: DEFAULT_TOKEN,
+      ALLOWED_FILE_ROOTS: root,
+      MIRRORS: JSON.stringify(mirrors),
+    };
+    rt = createServices(loadConfig(env));
   });
   afterAll(async () => {
     await Promise.all([azurite?.stop(), emu?.close()]);
@@ -97,7 +98,7 @@ describe("mirror functions against Azurite and the emulator", () => {
       '{"up":true}',
     );
 
-    const history = await (await mirrorWiring(rt)).history.records({ mirror: "ops" });
+    const history = await (await rt.mirror()).history.records({ mirror: "ops" });
     expect(history.map((h) => h.outcome)).toEqual(["completed", "completed"]);
 
     const mirrors = await listMirrorsHandler(
@@ -163,7 +164,7 @@ describe("mirror functions against Azurite and the emulator", () => {
   });
 
   it("under API_AUTH=entra, a caller with Uploads.Read reads both routes; one without it is refused", async () => {
-    const entra = createRuntime({ env: { ...rt.env, API_AUTH: "entra" } });
+    const entra = createServices(loadConfig({ ...env, API_AUTH: "entra" }));
     const reader = Buffer.from(
       JSON.stringify({
         auth_typ: "aad",

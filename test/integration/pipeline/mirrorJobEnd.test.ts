@@ -1,5 +1,5 @@
 /**
- * The step and poison functions record a mirror job's end at once (mirrorWiring `onJobFinished`), so history
+ * The step and poison functions record a mirror job's end at once (src/functions/mirrorWiring.ts `onJobFinished`), so history
  * and manifest do not wait for the next hourly pass: over Azurite and the Graph emulator, a mirror job that
  * completes through the queue appears in history as completed, and a job whose wake is poisoned appears as
  * failed (code poisoned), with no mirror pass in between.
@@ -9,17 +9,18 @@ import os from "node:os";
 import path from "node:path";
 import { InvocationContext } from "@azure/functions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createServices, type Services } from "../../../src/app/services.js";
+import { loadConfig } from "../../../src/config/index.js";
 import {
   DEFAULT_DRIVE_IDS,
   DEFAULT_TOKEN,
   type RunningEmulator,
   startEmulator,
 } from "../../../src/emulator/index.js";
+import { installServices } from "../../../src/functions/appServices.js";
 import { runScheduledMirrorPass } from "../../../src/functions/mirrorTimer.js";
-import { mirrorWiring } from "../../../src/functions/mirrorWiring.js";
 import { poisonHandler } from "../../../src/functions/poison.js";
-import { createRuntime, type Runtime, setRuntime } from "../../../src/functions/runtime.js";
-import { stepQueueHandler } from "../../../src/functions/stepQueue.js";
+import { wakeQueueHandler } from "../../../src/functions/wakeQueue.js";
 import { type RunningAzurite, startAzurite } from "../../support/azurite.js";
 import { AzureQueueDriver, decodeAsHost } from "../../support/pipeline/azureQueueDriver.js";
 
@@ -27,7 +28,7 @@ describe("mirror job ends recorded by the step and poison functions", () => {
   let azurite: RunningAzurite;
   let emu: RunningEmulator;
   let root: string;
-  let rt: Runtime;
+  let rt: Services;
   const context = (name: string) =>
     new InvocationContext({ functionName: name, invocationId: name, logHandler: () => undefined });
 
@@ -37,8 +38,8 @@ describe("mirror job ends recorded by the step and poison functions", () => {
     await mkdir(path.join(root, "src"));
     await writeFile(path.join(root, "src", "a.txt"), "alpha");
     await writeFile(path.join(root, "src", "b.txt"), "bravo!");
-    rt = createRuntime({
-      env: {
+    rt = createServices(
+      loadConfig({
         AzureWebJobsStorage: azurite.connectionString,
         GRAPH_BASE_URL: emu.graphBaseUrl,
         GRAPH_ACCESS_TOKEN: DEFAULT_TOKEN,
@@ -50,12 +51,12 @@ describe("mirror job ends recorded by the step and poison functions", () => {
             destinations: [{ type: "drive", driveId: DEFAULT_DRIVE_IDS.opsDocuments, path: "/ends" }],
           },
         ]),
-      },
-    });
-    setRuntime(rt);
+      }),
+    );
+    installServices(rt);
   });
   afterAll(async () => {
-    setRuntime(undefined);
+    installServices(undefined);
     await Promise.all([azurite?.stop(), emu?.close()]);
     if (root) await rm(root, { recursive: true, force: true });
   });
@@ -65,7 +66,7 @@ describe("mirror job ends recorded by the step and poison functions", () => {
     const runId = pass.runs[0]?.runId ?? "";
     expect(pass.runs[0]?.run).toMatchObject({ mirror: "ends", jobsCreated: 2 });
     const storage = await rt.storage();
-    const wiring = await mirrorWiring(rt);
+    const wiring = await rt.mirror();
 
     // Poison b.txt's wake before any step ran, as the host does after maxDequeueCount failed deliveries.
     const rows = await storage.jobs.listByRequest(runId);
@@ -78,13 +79,13 @@ describe("mirror job ends recorded by the step and poison functions", () => {
         await storage.clients.wakeQueue.updateMessage(message.messageId, message.popReceipt, undefined, 0);
         continue;
       }
-      await poisonHandler(wake, context("uploadStepPoison"));
+      await poisonHandler(wake, context("uploadWakePoison"));
       await storage.clients.wakeQueue.deleteMessage(message.messageId, message.popReceipt);
     }
     expect((await storage.jobs.get(bRow.job.jobId, runId))?.job.status).toBe("failed");
 
     // a.txt completes through the step function.
-    const driver = new AzureQueueDriver({ queue: storage.clients.wakeQueue, handler: stepQueueHandler });
+    const driver = new AzureQueueDriver({ queue: storage.clients.wakeQueue, handler: wakeQueueHandler });
     await driver.drain(20);
 
     const history = await wiring.history.records({ mirror: "ends" });
@@ -99,7 +100,7 @@ describe("mirror job ends recorded by the step and poison functions", () => {
     // A duplicate delivery of a finished job records nothing twice.
     await poisonHandler(
       { jobId: bRow.job.jobId, requestId: runId, wakeSeq: bRow.wakeSeq },
-      context("uploadStepPoison"),
+      context("uploadWakePoison"),
     );
     expect(await wiring.history.records({ mirror: "ends" })).toHaveLength(2);
   });

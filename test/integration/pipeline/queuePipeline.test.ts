@@ -1,5 +1,5 @@
 /**
- * The real step function (src/functions/stepQueue.ts) over real Azurite storage and the Graph emulator:
+ * The real step function (src/functions/wakeQueue.ts) over real Azurite storage and the Graph emulator:
  * a 50 MiB upload through the queue, one chunk per invocation, byte-identical; then the same with every
  * message delivered twice.
  */
@@ -9,6 +9,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { InvocationContext } from "@azure/functions";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { createServices } from "../../../src/app/services.js";
+import { loadConfig } from "../../../src/config/index.js";
 import { ChunkBufferPool } from "../../../src/core/upload/bufferPool.js";
 import { newJob } from "../../../src/core/upload/engine.js";
 import {
@@ -17,8 +19,8 @@ import {
   type RunningEmulator,
   startEmulator,
 } from "../../../src/emulator/index.js";
-import { createRuntime, setRuntime } from "../../../src/functions/runtime.js";
-import { stepQueueHandler } from "../../../src/functions/stepQueue.js";
+import { installServices } from "../../../src/functions/appServices.js";
+import { wakeQueueHandler } from "../../../src/functions/wakeQueue.js";
 import { encodeWakeMessage } from "../../../src/store/wakeMessageCodec.js";
 import { type RunningAzurite, startAzurite } from "../../support/azurite.js";
 import { AzureQueueDriver, decodeAsHost } from "../../support/pipeline/azureQueueDriver.js";
@@ -44,24 +46,24 @@ beforeAll(async () => {
   await writeFile(sourcePath, source);
 });
 afterAll(async () => {
-  setRuntime(undefined);
+  installServices(undefined);
   await Promise.all([azurite?.stop(), emu?.close()]);
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 async function setup(name: string) {
-  const rt = createRuntime({
-    env: {
+  const rt = createServices(
+    loadConfig({
       AzureWebJobsStorage: azurite.connectionString,
       GRAPH_BASE_URL: emu.graphBaseUrl,
       GRAPH_ACCESS_TOKEN: DEFAULT_TOKEN,
       CHUNK_SIZE: "10MiB",
       WAKE_QUEUE: `steps-${name}`,
       JOBS_TABLE: `jobs${name}`,
-    },
-    log: () => {},
-  });
-  setRuntime(rt);
+    }),
+    { log: () => {} },
+  );
+  installServices(rt);
   const storage = await rt.storage();
   const job = newJob({
     jobId: `job-${name}`,
@@ -85,7 +87,7 @@ async function runUpload(name: string, duplicate: boolean) {
   let seen = 0;
   const driver = new AzureQueueDriver({
     queue: storage.clients.wakeQueue,
-    handler: stepQueueHandler,
+    handler: wakeQueueHandler,
     duplicate,
     afterInvocation: () => {
       const fragments = emu.inspect.requestLog().filter((r) => r.route === "uploadFragment").length;
@@ -131,7 +133,7 @@ describe("queue pipeline against Azurite and the emulator", () => {
   it("lets only one of two workers racing on the same message do Graph I/O, step after step", async () => {
     const { storage, job } = await setup("race");
     const context = (n: number) =>
-      new InvocationContext({ functionName: "uploadStep", invocationId: `race-${n}`, logHandler: () => {} });
+      new InvocationContext({ functionName: "uploadWake", invocationId: `race-${n}`, logHandler: () => {} });
     for (let stepNo = 0; stepNo < 4; stepNo++) {
       const [message] = (await storage.clients.wakeQueue.receiveMessages({ visibilityTimeout: 600 }))
         .receivedMessageItems;
@@ -139,8 +141,8 @@ describe("queue pipeline against Azurite and the emulator", () => {
       const before = emu.inspect.requestLog().length;
       const item = decodeAsHost(message.messageText);
       const outputs = await Promise.all([
-        stepQueueHandler(item, context(1)),
-        stepQueueHandler(item, context(2)),
+        wakeQueueHandler(item, context(1)),
+        wakeQueueHandler(item, context(2)),
       ]);
       // One worker took the lease; the step it ran makes at most one Graph request.
       expect(emu.inspect.requestLog().length - before).toBeLessThanOrEqual(1);
@@ -155,7 +157,7 @@ describe("queue pipeline against Azurite and the emulator", () => {
     expect(log.filter((r) => r.route === "uploadFragment").length).toBeGreaterThanOrEqual(1);
     // A second worker's duplicate PUT would have been answered 416 (overlap).
     expect(log.every((r) => r.status < 300)).toBe(true);
-    const driver = new AzureQueueDriver({ queue: storage.clients.wakeQueue, handler: stepQueueHandler });
+    const driver = new AzureQueueDriver({ queue: storage.clients.wakeQueue, handler: wakeQueueHandler });
     await driver.drain(20);
     expect((await storage.jobs.get(job.jobId, job.requestId))?.job.status).toBe("completed");
     expect(emu.inspect.readItem(driveId, "/pipeline/race.bin")?.equals(source)).toBe(true);

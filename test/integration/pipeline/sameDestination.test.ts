@@ -10,6 +10,8 @@ import os from "node:os";
 import path from "node:path";
 import { InvocationContext } from "@azure/functions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createServices, type Services } from "../../../src/app/services.js";
+import { loadConfig } from "../../../src/config/index.js";
 import type { WakeMessage } from "../../../src/core/ports/stores.js";
 import {
   DEFAULT_DRIVE_IDS,
@@ -17,11 +19,11 @@ import {
   type RunningEmulator,
   startEmulator,
 } from "../../../src/emulator/index.js";
+import { installServices } from "../../../src/functions/appServices.js";
 import { runScheduledMirrorPass } from "../../../src/functions/mirrorTimer.js";
-import { createRuntime, type Runtime, setRuntime } from "../../../src/functions/runtime.js";
-import { stepQueueHandler } from "../../../src/functions/stepQueue.js";
 import { createUploadFunction } from "../../../src/functions/uploads.js";
 import { wakeQueueOutput } from "../../../src/functions/wakeOutput.js";
+import { wakeQueueHandler } from "../../../src/functions/wakeQueue.js";
 import { encodeWakeMessage } from "../../../src/store/wakeMessageCodec.js";
 import { type RunningAzurite, startAzurite } from "../../support/azurite.js";
 import { jsonRequest } from "../../support/httpApiHarness.js";
@@ -33,7 +35,7 @@ const KiB = 1024;
 let azurite: RunningAzurite;
 let emu: RunningEmulator;
 let root: string;
-let rt: Runtime;
+let rt: Services;
 const older = randomBytes(900 * KiB);
 const newer = randomBytes(700 * KiB);
 const mirrored = randomBytes(500 * KiB);
@@ -51,8 +53,8 @@ beforeAll(async () => {
   await writeFile(path.join(root, "older.bin"), older);
   await writeFile(path.join(root, "newer.bin"), newer);
   await writeFile(path.join(root, "mirror", "report.bin"), mirrored);
-  rt = createRuntime({
-    env: {
+  rt = createServices(
+    loadConfig({
       AzureWebJobsStorage: azurite.connectionString,
       GRAPH_BASE_URL: emu.graphBaseUrl,
       GRAPH_ACCESS_TOKEN: DEFAULT_TOKEN,
@@ -66,12 +68,12 @@ beforeAll(async () => {
           destinations: [{ type: "drive", driveId, path: "/race" }],
         },
       ]),
-    },
-  });
-  setRuntime(rt);
+    }),
+  );
+  installServices(rt);
 });
 afterAll(async () => {
-  setRuntime(undefined);
+  installServices(undefined);
   await Promise.all([azurite?.stop(), emu?.close()]);
   if (root) await rm(root, { recursive: true, force: true });
 });
@@ -100,7 +102,7 @@ async function jobsOf(requestId: string) {
 
 async function drain() {
   const storage = await rt.storage();
-  const driver = new AzureQueueDriver({ queue: storage.clients.wakeQueue, handler: stepQueueHandler });
+  const driver = new AzureQueueDriver({ queue: storage.clients.wakeQueue, handler: wakeQueueHandler });
   await driver.drain(200);
 }
 
@@ -132,7 +134,7 @@ describe("one active job per destination item (issue 16)", () => {
     for (let i = 0; i < 2; i++) {
       const [message] = (await storage.clients.wakeQueue.receiveMessages()).receivedMessageItems;
       if (!message) throw new Error("no wake");
-      const next = await stepQueueHandler(JSON.parse(message.messageText), context(`older-${i}`));
+      const next = await wakeQueueHandler(JSON.parse(message.messageText), context(`older-${i}`));
       if (next) await storage.clients.wakeQueue.sendMessage(encodeWakeMessage(next));
       await storage.clients.wakeQueue.deleteMessage(message.messageId, message.popReceipt);
     }

@@ -96,7 +96,7 @@ describe("warning and error records for what an operator must act on", () => {
       const job = await app.createJob("poisoned", CHUNK);
       await poisonHandler(
         { jobId: job.jobId, requestId: job.requestId, wakeSeq: 0 },
-        app.context("uploadStepPoison"),
+        app.context("uploadWakePoison"),
       );
       const poisoned = records(app.logs, "job-poisoned");
       expect(poisoned.map((r) => r.level)).toEqual(["error"]);

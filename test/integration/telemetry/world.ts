@@ -1,6 +1,6 @@
 /**
- * The app's Functions adapters (uploadStep, uploadStepPoison) with a real InvocationContext, the real engine
- * wiring (src/functions/engineWiring.ts, the real fetch-based Graph client) against the Graph emulator over
+ * The app's Functions adapters (uploadWake, uploadWakePoison) with a real InvocationContext, the real engine
+ * wiring (src/app/engine.ts, the real fetch-based Graph client) against the Graph emulator over
  * sockets, and the in-memory store twins on a manual clock. Deliveries are driven by hand: each continuation
  * the adapter returns (output binding) or sends (delayed, through the queue SDK) is delivered next, with the
  * clock moved past its delay, so a 429's Retry-After costs no real time.
@@ -9,13 +9,15 @@ import { writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { InvocationContext } from "@azure/functions";
+import { createServices } from "../../../src/app/services.js";
+import { loadConfig } from "../../../src/config/index.js";
 import { parseStorageConfig } from "../../../src/config/storage.js";
 import { isTerminal, type UploadJob } from "../../../src/core/job/job.js";
 import type { WakeMessage } from "../../../src/core/ports/stores.js";
 import { newJob } from "../../../src/core/upload/engine.js";
 import { DEFAULT_DRIVE_IDS, DEFAULT_TOKEN, type RunningEmulator } from "../../../src/emulator/index.js";
-import { createRuntime, setRuntime } from "../../../src/functions/runtime.js";
-import { stepQueueHandler } from "../../../src/functions/stepQueue.js";
+import { installServices } from "../../../src/functions/appServices.js";
+import { wakeQueueHandler } from "../../../src/functions/wakeQueue.js";
 import { createStorageClients } from "../../../src/store/factory.js";
 import { MemoryDestinationIndex } from "../../../src/store/memoryDestinationIndex.js";
 import { MemoryJobStore } from "../../../src/store/memoryJobStore.js";
@@ -44,9 +46,8 @@ export function installApp(emu: RunningEmulator) {
     CHUNK_SIZE: "320KiB",
     SIMPLE_UPLOAD_MAX: "320KiB",
   };
-  setRuntime(
-    createRuntime({
-      env,
+  installServices(
+    createServices(loadConfig(env), {
       clock,
       storage: async () => ({
         jobs,
@@ -59,7 +60,7 @@ export function installApp(emu: RunningEmulator) {
       }),
     }),
   );
-  const context = (functionName = "uploadStep") =>
+  const context = (functionName = "uploadWake") =>
     new InvocationContext({
       functionName,
       invocationId: `inv-${logs.length}`,
@@ -90,7 +91,7 @@ export function installApp(emu: RunningEmulator) {
     let message: WakeMessage | undefined = { jobId: job.jobId, requestId: job.requestId, wakeSeq: 0 };
     for (let deliveries = 0; message && deliveries < 100; deliveries++) {
       const sentBefore = queue.sent.length;
-      const now = await stepQueueHandler(message, context());
+      const now = await wakeQueueHandler(message, context());
       const later = queue.sent.slice(sentBefore).at(-1);
       if (later) clock.advance(later.delayMs + 1);
       message = now ?? later?.message;
@@ -101,5 +102,5 @@ export function installApp(emu: RunningEmulator) {
     throw new Error(`job ${job.jobId} did not finish`);
   }
 
-  return { clock, jobs, queue, logs, context, createJob, runToEnd, close: () => setRuntime(undefined) };
+  return { clock, jobs, queue, logs, context, createJob, runToEnd, close: () => installServices(undefined) };
 }

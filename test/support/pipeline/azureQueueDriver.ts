@@ -48,7 +48,7 @@ export class AzureQueueDriver {
       for (let d = 0; d < deliveries; d++) {
         if (++this.invocations > maxInvocations) throw new Error(`more than ${maxInvocations} invocations`);
         const context = new InvocationContext({
-          functionName: "uploadStep",
+          functionName: "uploadWake",
           invocationId: `inv-${this.invocations}`,
           triggerMetadata: { dequeueCount: message.dequeueCount + d },
           logHandler: () => {},

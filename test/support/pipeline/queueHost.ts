@@ -1,6 +1,6 @@
 /**
  * A miniature Functions host for the wake queue, on the in-memory queue and an injected clock: it delivers one
- * message at a time to the same handler logic the step function runs (src/functions/stepQueue.ts maps
+ * message at a time to the same handler logic the step function runs (src/functions/wakeQueue.ts maps
  * `processWake` the same way), deletes it on success, makes it visible again after host.json
  * `visibilityTimeout` on failure, moves it to the poison handler at `maxDequeueCount`, and runs the sweeper
  * on its period. Time passes only through the clock: nothing sleeps.

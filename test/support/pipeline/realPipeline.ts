@@ -2,7 +2,7 @@
  * The pipeline with the real engine over real sockets to the Graph emulator and a real local file, on the
  * in-memory store and queue twins and one injected clock (shared with the emulator), every port wrapped by a
  * CrashInjector. One delivery = one fresh worker instance (a new injector generation). The instances share one
- * row cache, as invocations in one Functions instance do (src/functions/runtime.ts): an injected crash fails an
+ * row cache, as invocations in one Functions instance do (src/app/services.ts): an injected crash fails an
  * invocation, not the process, so the cache outlives it, and every crash point is also a cached-row case.
  */
 import { StaticTokenProvider } from "../../../src/auth/staticToken.js";

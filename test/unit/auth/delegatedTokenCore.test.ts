@@ -118,7 +118,7 @@ describe("DelegatedTokenCore.refresh", () => {
     expect((second as AuthError).message).toBe((first as AuthError).message);
     expect(requests).toHaveLength(1);
     expect(events).toContainEqual({
-      msg: "auth.refresh-skipped",
+      event: "auth.refresh-skipped",
       source: "rclone",
       reason: "refused earlier",
     });

@@ -82,7 +82,7 @@ describe(".funcignore", () => {
       }
     }
     expect([...seen].filter((file) => !shippedSet.has(file))).toEqual([]);
-    // The walk did follow the graph: the engine is reached from the step queue's function.
+    // The walk did follow the graph: the engine is reached from the wake queue's function.
     expect(seen.has("src/core/upload/engine.ts")).toBe(true);
   });
 });

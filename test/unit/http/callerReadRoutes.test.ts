@@ -6,8 +6,9 @@
 import { HttpRequest, type HttpResponseInit, InvocationContext } from "@azure/functions";
 import { describe, expect, it } from "vitest";
 import { ROLES } from "../../../src/api/caller.js";
+import { createServices, type Services } from "../../../src/app/services.js";
+import { loadConfig } from "../../../src/config/index.js";
 import { listMirrorsHandler, statsHandler } from "../../../src/functions/mirrors.js";
-import { createRuntime, type Runtime } from "../../../src/functions/runtime.js";
 
 const OID = "1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f";
 
@@ -16,11 +17,11 @@ function principal(roles: string[]): string {
   return Buffer.from(JSON.stringify({ auth_typ: "aad", role_typ: "roles", claims })).toString("base64");
 }
 
-/** A runtime whose storage settings say what was read: any read throws a recognisable error. */
-function spyRuntime(env: Record<string, string>): { rt: Runtime; reads: string[] } {
+/** Services whose tables say what was read: any read throws a recognisable error. */
+function spyRuntime(env: Record<string, string>): { rt: Services; reads: string[] } {
   const reads: string[] = [];
-  const base = createRuntime({ env });
-  const rt: Runtime = {
+  const base = createServices(loadConfig(env));
+  const rt: Services = {
     ...base,
     storageConfig: () => {
       reads.push("storageConfig");
@@ -28,6 +29,14 @@ function spyRuntime(env: Record<string, string>): { rt: Runtime; reads: string[]
     },
     storage: () => {
       reads.push("storage");
+      return Promise.reject(new Error("storage read"));
+    },
+    mirrorStores: () => {
+      reads.push("mirrorStores");
+      return Promise.reject(new Error("storage read"));
+    },
+    mirror: () => {
+      reads.push("mirror");
       return Promise.reject(new Error("storage read"));
     },
   };
@@ -42,11 +51,13 @@ const request = (route: string, principalHeader?: string) =>
     headers: principalHeader ? { "x-ms-client-principal": principalHeader } : {},
   });
 
-const handlers: [string, (r: HttpRequest, c: InvocationContext, rt: Runtime) => Promise<HttpResponseInit>][] =
-  [
-    ["mirrors", listMirrorsHandler],
-    ["stats?days=1", statsHandler],
-  ];
+const handlers: [
+  string,
+  (r: HttpRequest, c: InvocationContext, rt: Services) => Promise<HttpResponseInit>,
+][] = [
+  ["mirrors", listMirrorsHandler],
+  ["stats?days=1", statsHandler],
+];
 
 describe.each(handlers)("GET /api/%s under API_AUTH=entra", (route, handler) => {
   it("without a principal: 401 with a Bearer challenge, nothing read", async () => {
@@ -82,11 +93,8 @@ describe.each(handlers)("GET /api/%s under API_AUTH=functionKey", (route, handle
     expect(reads).not.toEqual([]);
   });
 
-  it("refuses an unknown API_AUTH as a configuration error naming the setting", async () => {
-    const { rt, reads } = spyRuntime({ API_AUTH: "easyauth" });
-    const answer = await handler(request(route, principal([ROLES.read])), context(), rt);
-    expect(answer.status).toBe(500);
-    expect(JSON.stringify(answer.jsonBody)).toContain("API_AUTH");
-    expect(reads).toEqual([]);
+  it("refuses an unknown API_AUTH at start, as a configuration error naming the setting", () => {
+    // loadConfig runs when the app loads (src/functions/appServices.ts): no request is ever served with it.
+    expect(() => spyRuntime({ API_AUTH: "easyauth" })).toThrow(/API_AUTH: must be functionKey or entra/);
   });
 });

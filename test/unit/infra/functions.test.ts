@@ -58,17 +58,17 @@ beforeAll(async () => {
 describe("registered functions against the infrastructure and the docs", () => {
   it("finds the functions the host would load", () => {
     expect(registered.map((f) => f.name)).toEqual(
-      expect.arrayContaining(["createUpload", "getUpload", "cancelUpload", "uploadStep", "uploadStepPoison"]),
+      expect.arrayContaining(["createUpload", "getUpload", "cancelUpload", "uploadWake", "uploadWakePoison"]),
     );
   });
 
-  it("gives createUpload a queue output on the queue uploadStep listens to (its first wakes)", () => {
+  it("gives createUpload a queue output on the queue uploadWake listens to (its first wakes)", () => {
     const byName = (name: string) => registered.find((fn) => fn.name === name);
-    const stepQueue = byName("uploadStep")?.trigger.queueName;
+    const wakeQueue = byName("uploadWake")?.trigger.queueName;
     const outputs = (byName("createUpload")?.bindings ?? []).filter(
       (b) => b.direction === "out" && b.type.toLowerCase() === "queue",
     );
-    expect(outputs.map((b) => [b.queueName, b.connection])).toEqual([[stepQueue, "AzureWebJobsStorage"]]);
+    expect(outputs.map((b) => [b.queueName, b.connection])).toEqual([[wakeQueue, "AzureWebJobsStorage"]]);
   });
 
   it("lists exactly the registered functions in docs/runbook.md, with their triggers and targets", () => {

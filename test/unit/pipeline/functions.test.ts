@@ -7,14 +7,16 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { InvocationContext, type Timer } from "@azure/functions";
 import { afterEach, describe, expect, it } from "vitest";
+import { createServices } from "../../../src/app/services.js";
+import { loadConfig } from "../../../src/config/index.js";
 import { parseStorageConfig } from "../../../src/config/storage.js";
 import type { StepResult } from "../../../src/core/job/job.js";
+import { installServices } from "../../../src/functions/appServices.js";
 import { poisonHandler } from "../../../src/functions/poison.js";
-import { createRuntime, setRuntime } from "../../../src/functions/runtime.js";
-import { stepQueueHandler } from "../../../src/functions/stepQueue.js";
 import { SWEEP_SCHEDULE, sweeperHandler } from "../../../src/functions/sweeper.js";
 import { createUploadFunction } from "../../../src/functions/uploads.js";
 import { wakeQueueOutput } from "../../../src/functions/wakeOutput.js";
+import { wakeQueueHandler } from "../../../src/functions/wakeQueue.js";
 import { createStorageClients } from "../../../src/store/factory.js";
 import { MemoryDestinationIndex } from "../../../src/store/memoryDestinationIndex.js";
 import { MemoryJobStore } from "../../../src/store/memoryJobStore.js";
@@ -34,9 +36,8 @@ function install(extraEnv: Record<string, string> = {}) {
   const logs: string[] = [];
   const rejected = new MemoryRejectedWakes();
   const env = { AzureWebJobsStorage: "UseDevelopmentStorage=true", ...extraEnv };
-  setRuntime(
-    createRuntime({
-      env,
+  installServices(
+    createServices(loadConfig(env), {
       clock,
       storage: async () => ({
         jobs,
@@ -52,7 +53,7 @@ function install(extraEnv: Record<string, string> = {}) {
   );
   const context = () =>
     new InvocationContext({
-      functionName: "uploadStep",
+      functionName: "uploadWake",
       invocationId: "inv-1",
       triggerMetadata: { dequeueCount: 1 },
       logHandler: (level, ...args) => logs.push(`${level} ${args.map(String).join(" ")}`),
@@ -60,14 +61,14 @@ function install(extraEnv: Record<string, string> = {}) {
   return { clock, jobs, queue, engine, logs, rejected, context };
 }
 
-afterEach(() => setRuntime(undefined));
+afterEach(() => installServices(undefined));
 
-describe("step queue function", () => {
+describe("wake queue function", () => {
   it("returns the immediate continuation for the output binding", async () => {
     const t = install();
     const job = makeJob({ now: t.clock.now() });
     await t.jobs.createJobs([job]);
-    const out = await stepQueueHandler(
+    const out = await wakeQueueHandler(
       { jobId: job.jobId, requestId: job.requestId, wakeSeq: 0 },
       t.context(),
     );
@@ -87,7 +88,7 @@ describe("step queue function", () => {
         events: [],
       }),
     );
-    const out = await stepQueueHandler(
+    const out = await wakeQueueHandler(
       { jobId: job.jobId, requestId: job.requestId, wakeSeq: 0 },
       t.context(),
     );
@@ -100,14 +101,14 @@ describe("step queue function", () => {
   it("sends malformed messages and unknown jobs to poison once, with the reason, one warning each, no secret", async () => {
     const t = install();
     expect(
-      await stepQueueHandler(
+      await wakeQueueHandler(
         { id: "x", uploadUrl: "https://secret.example/up?tempauth=s3cr3t" },
         t.context(),
       ),
     ).toBeUndefined();
-    expect(await stepQueueHandler("garbage!", t.context())).toBeUndefined();
+    expect(await wakeQueueHandler("garbage!", t.context())).toBeUndefined();
     expect(
-      await stepQueueHandler({ jobId: "ghost", requestId: "r", wakeSeq: 0 }, t.context()),
+      await wakeQueueHandler({ jobId: "ghost", requestId: "r", wakeSeq: 0 }, t.context()),
     ).toBeUndefined();
     expect(t.engine.calls).toEqual([]);
     expect(t.rejected.records.map((r) => r.reason)).toEqual(["unknown-fields", "not-base64", "unknown-job"]);
@@ -122,7 +123,7 @@ describe("step queue function", () => {
     const t = install();
     const job = makeJob({ now: t.clock.now(), status: "completed" });
     await t.jobs.createJobs([job]);
-    expect(await stepQueueHandler({ jobId: job.jobId, wakeSeq: 0 }, t.context())).toBeUndefined();
+    expect(await wakeQueueHandler({ jobId: job.jobId, wakeSeq: 0 }, t.context())).toBeUndefined();
     expect(t.engine.calls).toEqual([]);
   });
 });

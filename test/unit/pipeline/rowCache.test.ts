@@ -16,7 +16,7 @@ function setup() {
   const throttle = new MemoryThrottleStore();
   const engine = new ScriptedEngine(clock);
   let leaseCounter = 0;
-  /** One worker instance: its own row cache, as each Functions instance has (src/functions/runtime.ts). */
+  /** One worker instance: its own row cache, as each Functions instance has (src/app/services.ts). */
   const instance = (rowCache = new JobRowCache()) => {
     const deps: WorkerDeps = {
       store,

@@ -23,7 +23,7 @@ describe("storage configuration", () => {
     expect(config).toMatchObject({
       jobsTable: "uploadjobs",
       throttleTable: "drivethrottle",
-      wakeQueue: "upload-steps",
+      wakeQueue: "upload-wakes",
     });
     expect(parseStorageNames({ WAKE_QUEUE: "my-steps" }).wakeQueue).toBe("my-steps");
   });
@@ -34,8 +34,8 @@ describe("storage configuration", () => {
     );
     expect(clients.jobsTable.url).toBe("http://127.0.0.1:10002/devstoreaccount1");
     expect(clients.jobsTable.tableName).toBe("uploadjobs");
-    expect(clients.wakeQueue.url).toBe("http://127.0.0.1:10001/devstoreaccount1/upload-steps");
-    expect(clients.poisonQueue.url).toBe("http://127.0.0.1:10001/devstoreaccount1/upload-steps-poison");
+    expect(clients.wakeQueue.url).toBe("http://127.0.0.1:10001/devstoreaccount1/upload-wakes");
+    expect(clients.poisonQueue.url).toBe("http://127.0.0.1:10001/devstoreaccount1/upload-wakes-poison");
     expect(clients.blobService.url).toMatch(/^http:\/\/127\.0\.0\.1:10000\/devstoreaccount1\/?$/);
   });
 
@@ -46,7 +46,7 @@ describe("storage configuration", () => {
     );
     expect(clients.jobsTable.url).toBe("https://mirrorstore.table.core.windows.net");
     expect(clients.jobsTable.tableName).toBe("jobsA");
-    expect(clients.wakeQueue.url).toBe("https://mirrorstore.queue.core.windows.net/upload-steps");
+    expect(clients.wakeQueue.url).toBe("https://mirrorstore.queue.core.windows.net/upload-wakes");
   });
 
   it("uses a managed identity against the account's endpoints with AzureWebJobsStorage__accountName", () => {
@@ -64,7 +64,7 @@ describe("storage configuration", () => {
     });
     const clients = createStorageClients(config);
     expect(clients.jobsTable.url).toBe("https://mirrorstore.table.core.windows.net");
-    expect(clients.wakeQueue.url).toBe("https://mirrorstore.queue.core.windows.net/upload-steps");
+    expect(clients.wakeQueue.url).toBe("https://mirrorstore.queue.core.windows.net/upload-wakes");
     expect(clients.blobService.url).toMatch(/^https:\/\/mirrorstore\.blob\.core\.windows\.net\/?$/);
   });
 
@@ -76,7 +76,7 @@ describe("storage configuration", () => {
     });
     const clients = createStorageClients(config, { credential: new ManagedIdentityCredential() });
     expect(clients.jobsTable.url).toBe("https://acct.table.core.usgovcloudapi.net");
-    expect(clients.wakeQueue.url).toBe("https://acct.queue.core.usgovcloudapi.net/upload-steps");
+    expect(clients.wakeQueue.url).toBe("https://acct.queue.core.usgovcloudapi.net/upload-wakes");
   });
 
   it("names the setting and the rule for every bad value, never echoing a value", () => {

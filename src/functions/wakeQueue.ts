@@ -22,7 +22,7 @@ import { contextWarn, workerDeps } from "./pipelineWiring.js";
 import { wakeQueueOutput } from "./wakeOutput.js";
 
 /** Returns the immediate continuation for the output binding, or undefined for none. */
-export async function stepQueueHandler(
+export async function wakeQueueHandler(
   item: unknown,
   context: InvocationContext,
 ): Promise<WakeMessage | undefined> {
@@ -55,9 +55,9 @@ function dequeueCountOf(context: InvocationContext): unknown {
   return context.triggerMetadata?.dequeueCount;
 }
 
-app.storageQueue("uploadStep", {
+app.storageQueue("uploadWake", {
   queueName: wakeQueueOutput.queueName,
   connection: "AzureWebJobsStorage",
-  handler: stepQueueHandler,
+  handler: wakeQueueHandler,
   return: wakeQueueOutput,
 });

@@ -1,0 +1,64 @@
+/**
+ * The upload engine (src/core/upload/engine.ts) on the composition root's pieces: the one Graph client, the
+ * sources (blobs and staged HTTP bodies through the job storage account, URLs behind the HTTP API's network
+ * guard, SFTP through the shared pool) and one chunk buffer pool per instance.
+ */
+import type { ContainerClient } from "@azure/storage-blob";
+import type { SourceOpener } from "../core/ports/sources.js";
+import { ChunkBufferPool } from "../core/upload/bufferPool.js";
+import { cancelJob, type EngineDeps, resumeJob, step } from "../core/upload/engine.js";
+import { DEFAULT_POLICY } from "../core/upload/policy.js";
+import { createSourceOpener } from "../sources/opener.js";
+import { UrlSource } from "../sources/urlSource.js";
+import type { StepEngine } from "./stepEngine.js";
+import type { CoreServices } from "./types.js";
+
+/** Opens a `url` source behind the network guard, with the Graph request deadline. */
+export function urlOpener(core: CoreServices): (url: string) => UrlSource {
+  const timeoutMs = core.config.graph.requestTimeoutMs;
+  return (url) => new UrlSource(url, { policy: core.networkPolicy, timeoutMs });
+}
+
+/** Every source kind; `blob` only when a container resolver is given (a storage account is configured). */
+export function sourcesFor(
+  core: CoreServices,
+  blobContainer: ((name: string) => ContainerClient) | undefined,
+): SourceOpener {
+  return createSourceOpener({
+    urlSource: urlOpener(core),
+    requestTimeoutMs: core.config.graph.requestTimeoutMs,
+    sftpPool: core.sftpPool,
+    ...(blobContainer ? { blobContainer } : {}),
+  });
+}
+
+/** The engine on the one Graph client; `extra` sets what differs per driver (a buffer pool, the policy). */
+export function engineDeps(
+  core: CoreServices,
+  sources: SourceOpener,
+  extra: Partial<EngineDeps> = {},
+): EngineDeps {
+  return {
+    graph: core.graphClient(),
+    sources,
+    clock: core.clock,
+    random: Math.random,
+    policy: DEFAULT_POLICY,
+    ...extra,
+  };
+}
+
+/** The queue worker's engine: blob sources read through the same storage account as the jobs. */
+export async function createStepEngine(core: CoreServices): Promise<StepEngine> {
+  const storage = await core.storage();
+  const sources = sourcesFor(core, (container) => storage.clients.blobService.getContainerClient(container));
+  // One pool per instance, as the CLI keeps one per process: a fresh chunk buffer per step left ~10 MiB of
+  // garbage per invocation, and the collector ran a full mark-compact about every second step
+  // (docs/pipeline.md "Performance"). It only ever holds buffers that steps of this instance used at once.
+  const deps = engineDeps(core, sources, { buffers: new ChunkBufferPool() });
+  return {
+    runStep: (job, signal) => step(job, deps, signal),
+    cancelJob: (job, signal) => cancelJob(job, deps, signal),
+    resume: resumeJob,
+  };
+}
