@@ -18,6 +18,7 @@ export async function rawUpload(
   const handle = await open(file, "r");
   try {
     const { size } = await handle.stat();
+    await ensureFolder(emu, destination);
     const started = performance.now();
     const created = await fetch(
       `${emu.graphBaseUrl}/drives/${emu.driveId}/root:${destination}:/createUploadSession`,
@@ -56,4 +57,20 @@ function oneChunkStream(bytes: Uint8Array): ReadableStream<Uint8Array> {
       controller.close();
     },
   });
+}
+
+/**
+ * The emulator's field profile, like the service, creates no missing parent folder for an upload session
+ * (docs/graph-protocol.md): create the destination's folder first (409 when it exists is fine).
+ */
+async function ensureFolder(emu: EmulatorProcess, destination: string): Promise<void> {
+  const name = destination.split("/").filter(Boolean)[0];
+  if (!name || destination.split("/").filter(Boolean).length < 2) return;
+  const response = await fetch(`${emu.graphBaseUrl}/drives/${emu.driveId}/root/children`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${DEFAULT_TOKEN}`, "Content-Type": "application/json" },
+    body: JSON.stringify({ name, folder: {}, "@microsoft.graph.conflictBehavior": "fail" }),
+  });
+  await response.arrayBuffer();
+  if (!response.ok && response.status !== 409) throw new Error(`creating /${name}: HTTP ${response.status}`);
 }
