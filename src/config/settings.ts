@@ -283,7 +283,8 @@ export const SETTINGS: readonly SettingInfo[] = [
     scope: "app",
     required: "optional",
     secret: false,
-    description: "Upload chunk size, a multiple of 320 KiB under 60 MiB. Default 10MiB.",
+    description:
+      "Upload chunk size, a multiple of 320 KiB under 60 MiB. Default: sized to the link from 10MiB.",
   },
   {
     name: "SIMPLE_UPLOAD_MAX",

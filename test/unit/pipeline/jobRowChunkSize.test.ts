@@ -21,7 +21,7 @@ function roundTrip(job: ReturnType<typeof fresh>) {
   return fromEntity({ ...toEntity({ job, wakeSeq: 0 }), etag: "W/1" }).job;
 }
 
-describe("the job row records the chunk size in use (docs/upload.md \"Chunk size\")", () => {
+describe('the job row records the chunk size in use (docs/upload.md "Chunk size")', () => {
   it("keeps a size sized to the link, and its measured throughput, across a write and a read", () => {
     const job = { ...fresh(0), chunkSize: 48 * KIB320, autoChunk: { bytesPerSecond: 52_000_000 } };
     const read = roundTrip(job);
