@@ -47,7 +47,7 @@ export class PrefetchCache {
 
   constructor(
     private readonly buffers: BufferReturn,
-    private readonly maxEntries = 16,
+    private readonly maxEntries = 8,
     private readonly maxAgeMs = 60_000,
   ) {}
 
@@ -68,6 +68,7 @@ export class PrefetchCache {
   /** Keeps a read-ahead for the job's next step (replacing any older one of the job). */
   store(key: PrefetchKey, bytes: Uint8Array, buffer: Uint8Array | undefined, now: number): void {
     this.discard(key.jobId);
+    this.expire(now);
     while (this.entries.size >= this.maxEntries) {
       const oldest = this.entries.keys().next().value;
       if (oldest === undefined) break;
@@ -89,6 +90,7 @@ export class PrefetchCache {
     quantum: number,
     now: number,
   ): { readonly bytes: Uint8Array; readonly buffer: Uint8Array | undefined } | undefined {
+    this.expire(now, key.jobId);
     const entry = this.entries.get(key.jobId);
     if (!entry) return undefined;
     this.entries.delete(key.jobId);
@@ -116,6 +118,16 @@ export class PrefetchCache {
   /** Read-aheads held now. */
   get size(): number {
     return this.entries.size;
+  }
+
+  /**
+   * Drops read-aheads older than `maxAgeMs` (their jobs' next steps ran elsewhere, or not yet), except `keep`'s,
+   * which take() judges itself. Run on every store and take, so no buffer waits long for a step that never comes.
+   */
+  private expire(now: number, keep?: string): void {
+    for (const [jobId, entry] of this.entries) {
+      if (jobId !== keep && now - entry.at > this.maxAgeMs) this.discard(jobId);
+    }
   }
 
   private drop(entry: Entry): void {

@@ -5,6 +5,7 @@ import { ChunkBufferPool, sizeClass } from "../../../src/core/upload/bufferPool.
 import { step } from "../../../src/core/upload/engine.js";
 import { requestBudget } from "../../../src/core/upload/pacing.js";
 import { DEFAULT_POLICY } from "../../../src/core/upload/policy.js";
+import { PrefetchCache } from "../../../src/core/upload/prefetch.js";
 import { type Harness, harness, KIB320, runToEnd, stepUntil } from "./harness.js";
 
 /** A harness whose source reads into the offered buffer, counting reads and buffers in use. */
@@ -199,5 +200,44 @@ describe("buffer pool size classes", () => {
     for (const buffer of [a, b, c]) pool.release(buffer);
     expect(pool.freeBytes()).toBe(32 * 1024 * 1024);
     expect(pool.acquire(16 * 1024 * 1024) === a).toBe(false);
+  });
+});
+
+describe("the read-ahead cache", () => {
+  const key = (jobId: string, offset = 0) => ({
+    jobId,
+    uploadUrl: "u",
+    sessionCreatedAt: 1,
+    offset,
+    fingerprintSize: 10,
+    fingerprintVersion: "v",
+    steps: 3,
+  });
+
+  it("drops entries past their age and past its size, giving their buffers back", () => {
+    const returned: Uint8Array[] = [];
+    const cache = new PrefetchCache({ release: (b) => returned.push(b) }, 2, 60_000);
+    const a = new Uint8Array(8);
+    cache.store(key("a"), a, a, 0);
+    cache.store(key("b"), new Uint8Array(8), undefined, 1);
+    cache.store(key("c"), new Uint8Array(8), undefined, 2); // over 2 entries: the oldest (a) goes
+    expect(returned).toEqual([a]);
+    expect(cache.take(key("a"), 8, 4, 3)).toBeUndefined();
+    // b is too old when c is taken: expired on the way.
+    expect(cache.take(key("c"), 8, 4, 60_002)?.bytes.byteLength).toBe(8);
+    expect(cache.size).toBe(0);
+  });
+
+  it("uses a read-ahead only for the same key, cut to a shorter fragment or whole in quanta", () => {
+    const cache = new PrefetchCache({ release: () => {} });
+    cache.store(key("a", 8), new Uint8Array(8), undefined, 0);
+    expect(cache.take(key("a", 4), 8, 4, 0)).toBeUndefined(); // another offset: dropped
+    expect(cache.size).toBe(0);
+    cache.store(key("a", 8), new Uint8Array(8), undefined, 0);
+    expect(cache.take(key("a", 8), 6, 4, 0)?.bytes.byteLength).toBe(6);
+    cache.store(key("a", 8), new Uint8Array(8), undefined, 0);
+    expect(cache.take(key("a", 8), 12, 4, 0)?.bytes.byteLength).toBe(8);
+    cache.store(key("a", 8), new Uint8Array(7), undefined, 0);
+    expect(cache.take(key("a", 8), 12, 4, 0)).toBeUndefined(); // 7 bytes end nowhere legal
   });
 });
