@@ -6,6 +6,7 @@
  * by at most a factor of two per fragment and are multiples of 320 KiB. A timeout halves the size.
  * Pure: the engine feeds it measurements taken with its injected clock.
  */
+import type { UploadJob } from "../job/job.js";
 import { DEFAULT_CHUNK_SIZE, FRAGMENT_QUANTUM, MAX_FRAGMENT_BYTES } from "./chunkPlan.js";
 
 export interface ChunkSizingLimits {
@@ -66,4 +67,16 @@ export const START_CHUNK_SIZE = DEFAULT_CHUNK_SIZE;
 
 function quantised(bytes: number): number {
   return Math.max(FRAGMENT_QUANTUM, Math.floor(bytes / FRAGMENT_QUANTUM) * FRAGMENT_QUANTUM);
+}
+
+/** The job with its chunk size after a fragment's measurement, when it is sized to the link; else as it is. */
+export function resizedJob(job: UploadJob, sample: LinkSample, limits: ChunkSizingLimits): UploadJob {
+  if (!job.autoChunk) return job;
+  const sized = sizeAfterFragment(job.chunkSize, job.autoChunk.bytesPerSecond, sample, limits);
+  const rate = sized.bytesPerSecond;
+  return {
+    ...job,
+    chunkSize: sized.chunkSize,
+    autoChunk: rate === undefined ? {} : { bytesPerSecond: rate },
+  };
 }

@@ -29,7 +29,7 @@ import { QuickXorHash, type QuickXorState } from "../shared/quickXorHash.js";
 import { parseExpectedRanges } from "../shared/ranges.js";
 import type { ChunkBufferPool } from "./bufferPool.js";
 import { FRAGMENT_QUANTUM, type Fragment, nextFragment, uploadMethod } from "./chunkPlan.js";
-import { DEFAULT_CHUNK_SIZING, sizeAfterFragment, sizeAfterTimeout } from "./chunkSizing.js";
+import { DEFAULT_CHUNK_SIZING, resizedJob, sizeAfterTimeout } from "./chunkSizing.js";
 import { classifyFailure, jobError, type Operation } from "./errorClassification.js";
 import {
   applyDecision,
@@ -41,7 +41,7 @@ import {
   touch,
   waitFor,
 } from "./outcomes.js";
-import { type ReadAhead, sendOverlapped } from "./overlap.js";
+import { type ReadAhead, readNext, sendOverlapped } from "./overlap.js";
 import { budgetExceeded, countingGraph, paced } from "./pacing.js";
 import type { EnginePolicy } from "./policy.js";
 import { PrefetchCache } from "./prefetch.js";
@@ -458,11 +458,8 @@ class StepRun {
     );
     const pool = this.deps.buffers;
     const cache = prefetchOf(this.deps);
-    // The key as the step before stored it: before this step's touch() counted it (prefetch.ts).
-    const before = { ...job, attempts: { ...job.attempts, steps: job.attempts.steps - 1 } };
-    const key = PrefetchCache.keyFor(before, planned.start);
-    const ready = key && cache?.take(key, planned.length, FRAGMENT_QUANTUM, this.now);
-    let scratch = ready ? ready.buffer : pool?.acquire(planned.length);
+    const ready = cache && this.takeReadAhead(cache, planned);
+    const scratch = ready ? ready.buffer : pool?.acquire(planned.length);
     // A failed PUT may still be streaming from the buffer: only a buffer whose request finished goes back.
     let reusable = true;
     let ahead: ReadAhead | undefined;
@@ -492,7 +489,10 @@ class StepRun {
         clock: this.deps.clock,
         bytes,
         hashFrom: job.hash.length === fragment.start ? job.hash : undefined,
-        readAhead: cache && !final ? () => this.readAhead(job, fragment, fingerprint) : undefined,
+        readAhead:
+          cache && !final
+            ? () => readNext(job, fragment, fingerprint, this.source, pool, this.signal)
+            : undefined,
         signal: this.signal,
       });
       ahead = sent.ahead;
@@ -503,16 +503,10 @@ class StepRun {
       const outcome = sent.wire.outcome;
       const inMemory: InMemoryBytes = { start: fragment.start, bytes };
       const hashed = sent.hashed;
-      if (outcome.kind === "completed") {
-        const through = await this.hashThrough(job, fingerprint, size, inMemory, hashed);
-        if ("failed" in through) return through.failed;
-        return await this.finish(
-          { ...job, hash: through.hash, confirmedOffset: size },
-          outcome.item,
-          "answer",
-        );
-      }
-      const sized = final ? job : this.resized(job, fragment.length, sent.ms);
+      if (outcome.kind === "completed")
+        return await this.lastFragmentAnswered(outcome.item, inMemory, hashed);
+      const limits = this.deps.policy.chunkSizing ?? DEFAULT_CHUNK_SIZING;
+      const sized = final ? job : resizedJob(job, { bytes: fragment.length, ms: sent.ms }, limits);
       const result = await this.applyServerRanges(
         sized,
         outcome.nextExpectedRanges,
@@ -526,31 +520,28 @@ class StepRun {
     } finally {
       if (ahead && pool && ahead.buffer) pool.release(ahead.buffer);
       if (pool && scratch && reusable) pool.release(scratch);
-      scratch = undefined;
     }
   }
 
-  /** Reads the fragment after `fragment` into a second buffer, or nothing when there is none to predict. */
-  private async readAhead(
-    job: UploadJob,
-    fragment: Fragment,
-    fingerprint: SourceFingerprint,
-  ): Promise<ReadAhead | undefined> {
-    // After a fragment that stops at a reported missing range, the next offset is the server's to say.
-    if (job.missingRangeEnd !== undefined) return undefined;
-    const start = fragment.start + fragment.length;
-    const length = Math.min(job.chunkSize, fingerprint.size - start);
-    if (length <= 0) return undefined;
-    const pool = this.deps.buffers;
-    const buffer = pool?.acquire(length);
-    try {
-      const bytes = await this.source.read(start, length, fingerprint, this.signal, buffer);
-      return { start, bytes, buffer };
-    } catch {
-      // The next step reads again and meets the same error where it is handled (a changed source included).
-      if (pool && buffer) pool.release(buffer);
-      return undefined;
-    }
+  /** The final fragment's answer is the driveItem: hash through the end and verify it. */
+  private async lastFragmentAnswered(
+    item: DriveItem,
+    inMemory: InMemoryBytes,
+    hashed: QuickXorState | undefined,
+  ): Promise<StepResult> {
+    const job = this.job;
+    const fingerprint = job.fingerprint as SourceFingerprint;
+    const through = await this.hashThrough(job, fingerprint, fingerprint.size, inMemory, hashed);
+    if ("failed" in through) return through.failed;
+    return this.finish({ ...job, hash: through.hash, confirmedOffset: fingerprint.size }, item, "answer");
+  }
+
+  /** The read-ahead the step before left for this fragment, if it still matches (prefetch.ts). */
+  private takeReadAhead(cache: PrefetchCache, planned: Fragment) {
+    // The key as the step before stored it: before this step's touch() counted it.
+    const before = { ...this.job, attempts: { ...this.job.attempts, steps: this.job.attempts.steps - 1 } };
+    const key = PrefetchCache.keyFor(before, planned.start);
+    return key && cache.take(key, planned.length, FRAGMENT_QUANTUM, this.now);
   }
 
   /** Leaves a read-ahead for the next step when the server confirmed exactly up to it; else gives it back. */
@@ -576,23 +567,6 @@ class StepRun {
     const timedOut = err instanceof GraphFailure && err.kind === "timeout";
     const shrunk = job.autoChunk && timedOut ? { ...job, chunkSize: sizeAfterTimeout(job.chunkSize) } : job;
     return this.failure(shrunk, err, "fragment");
-  }
-
-  /** The job with its chunk size after a fragment's measurement, when it is sized to the link. */
-  private resized(job: UploadJob, bytes: number, ms: number): UploadJob {
-    if (!job.autoChunk) return job;
-    const sized = sizeAfterFragment(
-      job.chunkSize,
-      job.autoChunk.bytesPerSecond,
-      { bytes, ms },
-      this.deps.policy.chunkSizing ?? DEFAULT_CHUNK_SIZING,
-    );
-    const rate = sized.bytesPerSecond;
-    return {
-      ...job,
-      chunkSize: sized.chunkSize,
-      autoChunk: rate === undefined ? {} : { bytesPerSecond: rate },
-    };
   }
 
   /** Moves the job to the offset the server reported, hashing the newly confirmed bytes. */

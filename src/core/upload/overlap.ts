@@ -4,9 +4,11 @@
  * used only when the server confirms exactly this fragment's end (job.hash still advances only over confirmed
  * bytes, docs/design.md invariant 1), and the read-ahead only through the prefetch cache's checks (prefetch.ts).
  */
-import type { Clock } from "../ports/common.js";
+import type { UploadJob } from "../job/job.js";
+import type { ByteSource, Clock, SourceFingerprint } from "../ports/common.js";
 import type { FragmentOutcome } from "../ports/graph.js";
 import { QuickXorHash, type QuickXorState } from "../shared/quickXorHash.js";
+import type { Fragment } from "./chunkPlan.js";
 
 /** Bytes read ahead into a pooled buffer (or a fresh one), for the fragment after this one. */
 export interface ReadAhead {
@@ -66,4 +68,29 @@ async function hashSliced(
     hash.update(bytes.subarray(at, Math.min(bytes.byteLength, at + HASH_SLICE)));
   }
   return hash.state();
+}
+
+/** Reads the fragment after `fragment` into a second buffer, or nothing when there is none to predict. */
+export async function readNext(
+  job: UploadJob,
+  fragment: Fragment,
+  fingerprint: SourceFingerprint,
+  source: ByteSource,
+  pool: { acquire(size: number): Uint8Array; release(buffer: Uint8Array): void } | undefined,
+  signal: AbortSignal | undefined,
+): Promise<ReadAhead | undefined> {
+  // After a fragment that stops at a reported missing range, the next offset is the server's to say.
+  if (job.missingRangeEnd !== undefined) return undefined;
+  const start = fragment.start + fragment.length;
+  const length = Math.min(job.chunkSize, fingerprint.size - start);
+  if (length <= 0) return undefined;
+  const buffer = pool?.acquire(length);
+  try {
+    const bytes = await source.read(start, length, fingerprint, signal, buffer);
+    return { start, bytes, buffer };
+  } catch {
+    // The next step reads again and meets the same error where it is handled (a changed source included).
+    if (pool && buffer) pool.release(buffer);
+    return undefined;
+  }
 }
