@@ -2,7 +2,8 @@
  * Graph and upload settings, validated once (docs/design.md "configuration is read and validated once"):
  *   GRAPH_BASE_URL           default {Graph root of GRAPH_CLOUD}/v1.0, i.e. https://graph.microsoft.com/v1.0 for the
  *                            global cloud; http:// only for loopback hosts
- *   CHUNK_SIZE               default 10MiB; a multiple of 320 KiB, under 60 MiB (docs/graph-protocol.md "Upload sessions")
+ *   CHUNK_SIZE               a multiple of 320 KiB, under 60 MiB (docs/graph-protocol.md "Upload sessions"); unset:
+ *                            AUTO_CHUNK_SIZE, start at 10MiB and size fragments to the link (docs/upload.md "Chunk size")
  *   SIMPLE_UPLOAD_MAX        default 4MiB; files up to this size go by simple upload (docs/graph-protocol.md "Simple upload")
  *   GRAPH_REQUEST_TIMEOUT_MS default 120000; the deadline of every Graph request, body included
  */
@@ -10,8 +11,8 @@ import { z } from "zod";
 import { parseByteSize } from "../core/shared/units.js";
 import { ConfigError, problemsFromZod } from "../core/shared/validationError.js";
 import {
+  AUTO_CHUNK_SIZE,
   chunkSizeProblem,
-  DEFAULT_CHUNK_SIZE,
   DEFAULT_SIMPLE_UPLOAD_MAX,
   MAX_FRAGMENT_BYTES,
 } from "../core/upload/chunkPlan.js";
@@ -23,6 +24,7 @@ export interface GraphConfig {
   readonly baseUrl: string;
   /** The Graph root for token scopes, e.g. `https://graph.microsoft.com`. */
   readonly graphRoot: string;
+  /** CHUNK_SIZE, or AUTO_CHUNK_SIZE when unset: new jobs then size their fragments to the link. */
   readonly chunkSize: number;
   readonly simpleUploadMax: number;
   readonly requestTimeoutMs: number;
@@ -84,7 +86,7 @@ const schema = z.object({
       }
       return value;
     }),
-  CHUNK_SIZE: byteSize(chunkSizeProblem, DEFAULT_CHUNK_SIZE),
+  CHUNK_SIZE: byteSize(chunkSizeProblem, AUTO_CHUNK_SIZE),
   SIMPLE_UPLOAD_MAX: byteSize(
     (n) =>
       n < MAX_FRAGMENT_BYTES ? undefined : "must be under 60 MiB (one request's worth, held in memory)",

@@ -20,7 +20,8 @@ export const GRAPH_SETTINGS: readonly SettingInfo[] = [
     scope: "app",
     required: "optional",
     secret: false,
-    description: "Upload chunk size, a multiple of 320 KiB under 60 MiB. Default 10MiB.",
+    description:
+      "Upload chunk size, a multiple of 320 KiB under 60 MiB. Default: sized to the link, starting at 10MiB.",
   },
   {
     name: "SIMPLE_UPLOAD_MAX",

@@ -160,8 +160,17 @@ export interface UploadJob {
   readonly source: SourceRef;
   readonly destination: Destination;
   readonly conflictBehavior: ConflictBehavior;
-  /** Bytes per fragment: a multiple of 320 KiB, under 60 MiB. */
+  /**
+   * Bytes per fragment, the size in use: a multiple of 320 KiB, under 60 MiB. Fixed when set (CHUNK_SIZE,
+   * --chunk-size); else it changes as {@link UploadJob.autoChunk} measures the link.
+   */
   readonly chunkSize: number;
+  /**
+   * Present when nobody set a chunk size: the engine sizes fragments to the link (src/core/upload/chunkSizing.ts,
+   * docs/upload.md "Chunk size"); `bytesPerSecond` is the smoothed throughput measured so far. Rows written
+   * before it existed lack it, and keep their fixed size.
+   */
+  readonly autoChunk?: { readonly bytesPerSecond?: number };
   /** Files up to this size (and every 0-byte file) go by simple upload. */
   readonly simpleUploadMax: number;
   /** The source version recorded when the job was created or last restarted (docs/design.md invariant 1). */

@@ -1,6 +1,7 @@
 /**
  * Creating and reviving jobs: pure functions over the job model (src/core/job/job.ts), re-exported by engine.ts.
  */
+import { AUTO_CHUNK_SIZE, DEFAULT_CHUNK_SIZE } from "../upload/chunkPlan.js";
 import { EMPTY_HASH } from "./hashProgress.js";
 import { isTerminal, type UploadJob } from "./job.js";
 
@@ -21,14 +22,20 @@ export type NewJobInit = Pick<
   | "origin"
 > & { readonly now: number };
 
+/**
+ * A new job. A chunk size of AUTO_CHUNK_SIZE (none set) starts at 10 MiB and is sized to the link from then on
+ * (docs/upload.md "Chunk size"); any other size is fixed.
+ */
 export function newJob(init: NewJobInit): UploadJob {
+  const auto = init.chunkSize === AUTO_CHUNK_SIZE;
   return {
     jobId: init.jobId,
     requestId: init.requestId,
     source: init.source,
     destination: init.destination,
     conflictBehavior: init.conflictBehavior,
-    chunkSize: init.chunkSize,
+    chunkSize: auto ? DEFAULT_CHUNK_SIZE : init.chunkSize,
+    ...(auto ? { autoChunk: {} } : {}),
     simpleUploadMax: init.simpleUploadMax,
     ...(init.origin ? { origin: init.origin } : {}),
     ...(init.fingerprint ? { fingerprint: init.fingerprint } : {}),

@@ -10,6 +10,12 @@ export const FRAGMENT_QUANTUM = 327_680;
 export const MAX_FRAGMENT_BYTES = 60 * 1024 * 1024;
 export const DEFAULT_CHUNK_SIZE = 10 * 1024 * 1024;
 export const DEFAULT_SIMPLE_UPLOAD_MAX = 4 * 1024 * 1024;
+/**
+ * The chunk size a caller passes when none was set (no CHUNK_SIZE, no --chunk-size): `newJob` starts such a job
+ * at {@link DEFAULT_CHUNK_SIZE} and the engine sizes its fragments to the link (chunkSizing.ts, docs/upload.md
+ * "Chunk size"). Never stored in a job: a job row always holds the size in use.
+ */
+export const AUTO_CHUNK_SIZE = 0;
 
 /** Why a chunk size is not acceptable, or undefined when it is. */
 export function chunkSizeProblem(bytes: number): string | undefined {

@@ -25,10 +25,11 @@ import { GraphFailure } from "../ports/graphFailure.js";
 import type { SourceOpener } from "../ports/sources.js";
 import { backoffDelay } from "../shared/backoff.js";
 import { pathProblems } from "../shared/names.js";
-import { QuickXorHash } from "../shared/quickXorHash.js";
+import { QuickXorHash, type QuickXorState } from "../shared/quickXorHash.js";
 import { parseExpectedRanges } from "../shared/ranges.js";
 import type { ChunkBufferPool } from "./bufferPool.js";
-import { nextFragment, uploadMethod } from "./chunkPlan.js";
+import { FRAGMENT_QUANTUM, type Fragment, nextFragment, uploadMethod } from "./chunkPlan.js";
+import { DEFAULT_CHUNK_SIZING, resizedJob, sizeAfterTimeout } from "./chunkSizing.js";
 import { classifyFailure, jobError, type Operation } from "./errorClassification.js";
 import {
   applyDecision,
@@ -40,8 +41,10 @@ import {
   touch,
   waitFor,
 } from "./outcomes.js";
+import { type ReadAhead, readNext, sendOverlapped } from "./overlap.js";
 import { budgetExceeded, countingGraph, paced } from "./pacing.js";
 import type { EnginePolicy } from "./policy.js";
+import { PrefetchCache } from "./prefetch.js";
 import { sessionExpiry } from "./sessionExpiry.js";
 import { afterSourceChange } from "./sourceChange.js";
 import { type Provenance, verifyUpload } from "./verify.js";
@@ -52,8 +55,19 @@ export interface EngineDeps {
   clock: Clock;
   random: () => number;
   policy: EnginePolicy;
-  /** Reused fragment buffers (optional): keeps memory flat at one chunk per active job. */
+  /** Reused fragment buffers (optional): keeps memory flat at two chunks per active job. */
   buffers?: ChunkBufferPool;
+  /**
+   * Where fragments read ahead wait for the job's next step (docs/upload.md "Overlap"): by default the buffer
+   * pool's, one per process, so every driver with a pool gets it; `"off"` reads each fragment in its own step.
+   */
+  prefetch?: PrefetchCache | "off";
+}
+
+/** The read-ahead cache a step uses, if any. */
+function prefetchOf(deps: EngineDeps): PrefetchCache | undefined {
+  if (deps.prefetch === "off") return undefined;
+  return deps.prefetch ?? deps.buffers?.prefetch;
 }
 
 export { type NewJobInit, newJob, reopenFailedJob, resumeJob } from "../job/lifecycle.js";
@@ -65,7 +79,10 @@ export async function step(job: UploadJob, deps: EngineDeps, signal?: AbortSigna
   const run = new StepRun(touch(job, now), { ...deps, graph: counting.port }, signal);
   const overBudget = budgetExceeded(job, deps.policy);
   const result = overBudget ? await run.giveUp(overBudget) : await run.execute();
-  return paced(job, result, counting.count(), now, deps.random, deps.policy);
+  const stepped = paced(job, result, counting.count(), now, deps.random, deps.policy);
+  // A read-ahead serves only a next step that follows at once; any wait or end is a doubt (prefetch.ts).
+  if (stepped.next.type !== "continue") prefetchOf(deps)?.discard(job.jobId);
+  return stepped;
 }
 
 export async function cancelJob(job: UploadJob, deps: EngineDeps, signal?: AbortSignal): Promise<StepResult> {
@@ -202,20 +219,29 @@ class StepRun {
 
   private async simpleUpload(target: ResolvedTarget, fingerprint: SourceFingerprint): Promise<StepResult> {
     const job = this.job;
-    let bytes: Uint8Array;
+    // The file's size from the pool's size class, not a chunk buffer (docs/upload.md "Memory").
+    const pool = this.deps.buffers;
+    const scratch = fingerprint.size > 0 ? pool?.acquire(fingerprint.size) : undefined;
+    let reusable = true;
     try {
-      bytes = await this.source.read(0, fingerprint.size, fingerprint, this.signal);
-    } catch (err: unknown) {
-      return this.sourceFailure(job, err);
+      let bytes: Uint8Array;
+      try {
+        bytes = await this.source.read(0, fingerprint.size, fingerprint, this.signal, scratch);
+      } catch (err: unknown) {
+        return this.sourceFailure(job, err);
+      }
+      const hash = new QuickXorHash().update(bytes).state();
+      let item: DriveItem;
+      try {
+        item = await this.deps.graph.simpleUpload(target, bytes, job.conflictBehavior, this.signal);
+      } catch (err: unknown) {
+        reusable = false;
+        return this.failure(job, err, "simple-upload");
+      }
+      return await this.finish({ ...job, hash, confirmedOffset: fingerprint.size }, item, "answer");
+    } finally {
+      if (pool && scratch && reusable) pool.release(scratch);
     }
-    const hash = new QuickXorHash().update(bytes).state();
-    let item: DriveItem;
-    try {
-      item = await this.deps.graph.simpleUpload(target, bytes, job.conflictBehavior, this.signal);
-    } catch (err: unknown) {
-      return this.failure(job, err, "simple-upload");
-    }
-    return this.finish({ ...job, hash, confirmedOffset: fingerprint.size }, item, "answer");
   }
 
   private async createSession(target: ResolvedTarget): Promise<StepResult> {
@@ -397,7 +423,12 @@ class StepRun {
     const job = this.job;
     const gone = jobError("session-not-found", `the upload session is gone (${notFound.message})`);
     const restart = () => restartSession(job, gone, this.outcome, { gone: true });
-    if (fingerprint.size - job.confirmedOffset > job.chunkSize) return restart();
+    // The lost fragment could have been the last one only if the rest fits in one; a size sized to the link may
+    // have shrunk since it went out, so such a job allows its largest size (chunkSizing.ts).
+    const largest = job.autoChunk
+      ? Math.max(job.chunkSize, (this.deps.policy.chunkSizing ?? DEFAULT_CHUNK_SIZING).maxBytes)
+      : job.chunkSize;
+    if (fingerprint.size - job.confirmedOffset > largest) return restart();
     const hashed = await this.hashThrough(job, fingerprint, fingerprint.size);
     if ("failed" in hashed) return hashed.failed;
     let item: DriveItem | undefined;
@@ -411,56 +442,131 @@ class StepRun {
     return this.finish(finished, item, { foundAfter: job.session?.createdAt ?? job.createdAt }, restart);
   }
 
+  /**
+   * Sends one fragment. While it is on the wire the step hashes it and reads the next one (overlap.ts); the
+   * read-ahead is kept for the next step only when the server confirmed exactly up to it (prefetch.ts).
+   */
   private async sendFragment(fingerprint: SourceFingerprint): Promise<StepResult> {
     const job = this.job;
     const session = job.session;
     if (!session) return proceed(job);
     const size = fingerprint.size;
-    const fragment = nextFragment(
+    const planned = nextFragment(
       { start: job.confirmedOffset, end: job.missingRangeEnd ?? size - 1 },
       size,
       job.chunkSize,
     );
     const pool = this.deps.buffers;
-    const scratch = pool?.acquire(fragment.length);
+    const cache = prefetchOf(this.deps);
+    const ready = cache && this.takeReadAhead(cache, planned);
+    const scratch = ready ? ready.buffer : pool?.acquire(planned.length);
     // A failed PUT may still be streaming from the buffer: only a buffer whose request finished goes back.
     let reusable = true;
+    let ahead: ReadAhead | undefined;
     try {
       let bytes: Uint8Array;
-      try {
-        bytes = await this.source.read(fragment.start, fragment.length, fingerprint, this.signal, scratch);
-      } catch (err: unknown) {
-        return this.sourceFailure(job, err);
-      }
-      let outcome: Awaited<ReturnType<GraphPort["uploadFragment"]>>;
-      try {
-        // The final fragment's answer waits for the commit: minutes for a large file (docs/graph-protocol.md), so it gets a
-        // longer deadline than the others instead of being taken for lost and sent again.
-        const final = fragment.start + fragment.length === size;
-        outcome = await this.deps.graph.uploadFragment(
-          session.uploadUrl,
-          { start: fragment.start, bytes, total: size },
-          this.signal,
-          final ? { timeoutMs: this.deps.policy.finalFragmentTimeoutMs } : undefined,
-        );
-      } catch (err: unknown) {
-        reusable = false;
-        if (err instanceof GraphFailure && err.status === 404 && !this.signal?.aborted) {
-          return this.sessionNotFoundOnce(err);
+      if (ready) {
+        bytes = ready.bytes;
+      } else {
+        try {
+          bytes = await this.source.read(planned.start, planned.length, fingerprint, this.signal, scratch);
+        } catch (err: unknown) {
+          return this.sourceFailure(job, err);
         }
-        return this.failure(job, err, "fragment");
       }
-      const sent: InMemoryBytes = { start: fragment.start, bytes };
-      if (outcome.kind === "completed") {
-        const hashed = await this.hashThrough(job, fingerprint, size, sent);
-        if ("failed" in hashed) return hashed.failed;
-        const hash = hashed.hash;
-        return this.finish({ ...job, hash, confirmedOffset: size }, outcome.item, "answer");
+      const fragment: Fragment = { ...planned, length: bytes.byteLength };
+      // The final fragment's answer waits for the commit: minutes for a large file (docs/graph-protocol.md),
+      // so it gets a longer deadline than the others instead of being taken for lost and sent again.
+      const final = fragment.start + fragment.length === size;
+      const sent = await sendOverlapped({
+        send: () =>
+          this.deps.graph.uploadFragment(
+            session.uploadUrl,
+            { start: fragment.start, bytes, total: size },
+            this.signal,
+            final ? { timeoutMs: this.deps.policy.finalFragmentTimeoutMs } : undefined,
+          ),
+        clock: this.deps.clock,
+        bytes,
+        hashFrom: job.hash.length === fragment.start ? job.hash : undefined,
+        readAhead:
+          cache && !final
+            ? () => readNext(job, fragment, fingerprint, this.source, pool, this.signal)
+            : undefined,
+        signal: this.signal,
+      });
+      ahead = sent.ahead;
+      if (!sent.wire.ok) {
+        reusable = false;
+        return await this.fragmentFailed(job, sent.wire.error);
       }
-      return await this.applyServerRanges(job, outcome.nextExpectedRanges, outcome.expiresAt, sent, "chunk");
+      const outcome = sent.wire.outcome;
+      const inMemory: InMemoryBytes = { start: fragment.start, bytes };
+      const hashed = sent.hashed;
+      if (outcome.kind === "completed")
+        return await this.lastFragmentAnswered(outcome.item, inMemory, hashed);
+      const limits = this.deps.policy.chunkSizing ?? DEFAULT_CHUNK_SIZING;
+      const sized = final ? job : resizedJob(job, { bytes: fragment.length, ms: sent.ms }, limits);
+      const result = await this.applyServerRanges(
+        sized,
+        outcome.nextExpectedRanges,
+        outcome.expiresAt,
+        inMemory,
+        "chunk",
+        hashed,
+      );
+      if (ahead && cache) ahead = this.keepAhead(cache, result, ahead);
+      return result;
     } finally {
+      if (ahead && pool && ahead.buffer) pool.release(ahead.buffer);
       if (pool && scratch && reusable) pool.release(scratch);
     }
+  }
+
+  /** The final fragment's answer is the driveItem: hash through the end and verify it. */
+  private async lastFragmentAnswered(
+    item: DriveItem,
+    inMemory: InMemoryBytes,
+    hashed: QuickXorState | undefined,
+  ): Promise<StepResult> {
+    const job = this.job;
+    const fingerprint = job.fingerprint as SourceFingerprint;
+    const through = await this.hashThrough(job, fingerprint, fingerprint.size, inMemory, hashed);
+    if ("failed" in through) return through.failed;
+    return this.finish({ ...job, hash: through.hash, confirmedOffset: fingerprint.size }, item, "answer");
+  }
+
+  /** The read-ahead the step before left for this fragment, if it still matches (prefetch.ts). */
+  private takeReadAhead(cache: PrefetchCache, planned: Fragment) {
+    // The key as the step before stored it: before this step's touch() counted it.
+    const before = { ...this.job, attempts: { ...this.job.attempts, steps: this.job.attempts.steps - 1 } };
+    const key = PrefetchCache.keyFor(before, planned.start);
+    return key && cache.take(key, planned.length, FRAGMENT_QUANTUM, this.now);
+  }
+
+  /** Leaves a read-ahead for the next step when the server confirmed exactly up to it; else gives it back. */
+  private keepAhead(cache: PrefetchCache, result: StepResult, ahead: ReadAhead): ReadAhead | undefined {
+    const next = result.job;
+    const matches =
+      result.next.type === "continue" &&
+      next.status === "uploading" &&
+      next.resyncPending !== true &&
+      next.confirmedOffset === ahead.start &&
+      next.session?.uploadUrl === this.job.session?.uploadUrl;
+    const key = matches ? PrefetchCache.keyFor(next, ahead.start) : undefined;
+    if (!key) return ahead;
+    cache.store(key, ahead.bytes, ahead.buffer, this.now);
+    return undefined;
+  }
+
+  /** A fragment's PUT failed: on a job sized to the link, a timeout halves the size (chunkSizing.ts). */
+  private fragmentFailed(job: UploadJob, err: unknown): Promise<StepResult> {
+    if (err instanceof GraphFailure && err.status === 404 && !this.signal?.aborted) {
+      return this.sessionNotFoundOnce(err);
+    }
+    const timedOut = err instanceof GraphFailure && err.kind === "timeout";
+    const shrunk = job.autoChunk && timedOut ? { ...job, chunkSize: sizeAfterTimeout(job.chunkSize) } : job;
+    return this.failure(shrunk, err, "fragment");
   }
 
   /** Moves the job to the offset the server reported, hashing the newly confirmed bytes. */
@@ -470,6 +576,7 @@ class StepRun {
     expiresAt: number | undefined,
     sent: InMemoryBytes | undefined,
     kind: "chunk" | "resynced",
+    hashed?: QuickXorState,
   ): Promise<StepResult> {
     const fingerprint = job.fingerprint;
     const session = job.session;
@@ -491,9 +598,9 @@ class StepRun {
         { gone: false },
       );
     }
-    const hashed = await this.hashThrough(job, fingerprint, ranges.confirmed, sent);
-    if ("failed" in hashed) return hashed.failed;
-    const hash = hashed.hash;
+    const through = await this.hashThrough(job, fingerprint, ranges.confirmed, sent, hashed);
+    if ("failed" in through) return through.failed;
+    const hash = through.hash;
     const progressed = ranges.confirmed > job.confirmedOffset;
     const first = ranges.missing[0];
     const moved: UploadJob = {
@@ -643,7 +750,10 @@ class StepRun {
     fingerprint: SourceFingerprint,
     to: number,
     sent?: InMemoryBytes,
+    speculative?: QuickXorState,
   ): Promise<{ readonly hash: UploadJob["hash"] } | { readonly failed: StepResult }> {
+    // Hashed while the fragment was on the wire, from this very job.hash: valid when confirmed exactly that far.
+    if (speculative && speculative.length === to && job.hash.length <= to) return { hash: speculative };
     try {
       return {
         hash: await advanceHash(job.hash, to, this.source, fingerprint, job.chunkSize, sent, this.signal),

@@ -12,7 +12,7 @@ import type { JobError, StepResult, UploadJob } from "../job/job.js";
 import { isTerminal } from "../job/job.js";
 import type { GraphPort } from "../ports/graph.js";
 import { backoffDelay } from "../shared/backoff.js";
-import { uploadMethod } from "./chunkPlan.js";
+import { DEFAULT_CHUNK_SIZE, uploadMethod } from "./chunkPlan.js";
 import type { EnginePolicy } from "./policy.js";
 
 /** Steps in a row without new bytes that may continue at once (prepare, then create a session, say). */
@@ -20,7 +20,10 @@ const FREE_IDLE_STEPS = 2;
 
 export function requestBudget(job: UploadJob, policy: EnginePolicy): number {
   const size = job.fingerprint?.size ?? 0;
-  const fragments = Math.max(1, Math.ceil(size / Math.max(1, job.chunkSize)));
+  // A size sized to the link may grow mid-upload: count fragments at no more than the 10 MiB it started at, so
+  // the budget never shrinks below what the fragments already sent needed (chunkSizing.ts).
+  const chunk = job.autoChunk ? Math.min(job.chunkSize, DEFAULT_CHUNK_SIZE) : job.chunkSize;
+  const fragments = Math.max(1, Math.ceil(size / Math.max(1, chunk)));
   return policy.requestBudget.base + policy.requestBudget.perChunk * fragments;
 }
 

@@ -4,6 +4,7 @@
  * Office files 404 on every new session.
  */
 import type { BackoffOptions } from "../shared/backoff.js";
+import type { ChunkSizingLimits } from "./chunkSizing.js";
 
 export type SourceChangePolicy = "restart" | "fail";
 
@@ -52,6 +53,8 @@ export interface EnginePolicy {
    * abandoned session blocks every new upload of the file until it expires (one session per file, docs/graph-protocol.md).
    */
   readonly keepSessionOnGiveUp: boolean;
+  /** Bounds for jobs whose chunk size is sized to the link (chunkSizing.ts); absent: its defaults. */
+  readonly chunkSizing?: ChunkSizingLimits;
 }
 
 export const DEFAULT_POLICY: EnginePolicy = {

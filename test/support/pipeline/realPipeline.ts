@@ -11,6 +11,7 @@ import { JobRowCache } from "../../../src/core/pipeline/jobRowCache.js";
 import type { PipelineLog } from "../../../src/core/pipeline/pipelineLog.js";
 import type { WorkerDeps } from "../../../src/core/pipeline/worker.js";
 import type { JobStore, WakeQueue } from "../../../src/core/ports/stores.js";
+import { ChunkBufferPool } from "../../../src/core/upload/bufferPool.js";
 import { cancelJob, type EngineDeps, newJob, resumeJob, step } from "../../../src/core/upload/engine.js";
 import { DEFAULT_POLICY } from "../../../src/core/upload/policy.js";
 import { DEFAULT_TOKEN, type RunningEmulator } from "../../../src/emulator/index.js";
@@ -50,6 +51,10 @@ export function realPipeline(options: RealPipelineOptions) {
   const throttle = new MemoryThrottleStore();
   const queue = new MemoryWakeQueue(clock);
   const rowCache = new JobRowCache();
+  // One pool, and so one read-ahead cache, for every worker, as one Functions instance keeps (engineWiring.ts).
+  // It outlives the injector's "crashes" on purpose: a read-ahead left by a step that died must never be used
+  // wrongly by the next one (src/core/upload/prefetch.ts).
+  const buffers = new ChunkBufferPool();
   const sender: WakeQueue = {
     send: async (message, delayMs) => {
       await queue.send(message, delayMs);
@@ -74,6 +79,7 @@ export function realPipeline(options: RealPipelineOptions) {
       clock,
       random: () => 0.5,
       policy: DEFAULT_POLICY,
+      buffers,
     };
     return {
       store: injector.jobStore(store, g),

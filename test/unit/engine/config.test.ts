@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../../src/config/index.js";
 import { ConfigError } from "../../../src/core/shared/validationError.js";
+import { AUTO_CHUNK_SIZE } from "../../../src/core/upload/chunkPlan.js";
 
 function problems(env: Record<string, string>): string[] {
   try {
@@ -18,7 +19,8 @@ describe("loadConfig", () => {
     expect(config.graph).toEqual({
       baseUrl: "https://graph.microsoft.com/v1.0",
       graphRoot: "https://graph.microsoft.com",
-      chunkSize: 10 * 1024 * 1024,
+      // Unset: new jobs start at 10 MiB and size their fragments to the link (docs/upload.md "Chunk size").
+      chunkSize: AUTO_CHUNK_SIZE,
       simpleUploadMax: 4 * 1024 * 1024,
       requestTimeoutMs: 120_000,
     });

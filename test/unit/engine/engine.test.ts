@@ -471,6 +471,8 @@ describe("step machine: chunk buffers", () => {
       release(b);
     };
     h.deps.buffers = pool;
+    // One buffer per fragment, without read-ahead (test/unit/engine/overlap.test.ts covers it with).
+    h.deps.prefetch = "off";
     let reads = 0;
     h.source.read = async (offset, length, expected, _signal, into) => {
       reads++;

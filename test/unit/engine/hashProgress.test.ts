@@ -19,6 +19,24 @@ describe("advanceHash", () => {
     expect(new QuickXorHash(state).digest()).toBe(quickXorHashOf(data));
   });
 
+  it("stays exact when the chunk size changes between advances (fragments sized to the link)", async () => {
+    const data = randomBytes(50_000);
+    const source = new MemorySource(data);
+    const fp = await source.fingerprint();
+    let state = EMPTY_HASH;
+    // Sizes as chunkSizing.ts may pick them one step after another: grown, halved after a timeout, grown again.
+    for (const [upTo, chunk] of [
+      [7_000, 3_000],
+      [19_000, 6_000],
+      [22_500, 1_500],
+      [50_000, 12_000],
+    ] as const) {
+      state = await advanceHash(state, upTo, source, fp, chunk);
+      expect(state.length).toBe(upTo);
+    }
+    expect(new QuickXorHash(state).digest()).toBe(quickXorHashOf(data));
+  });
+
   it("never moves backwards", async () => {
     const source = new MemorySource(randomBytes(10));
     const state = { ...EMPTY_HASH, length: 0 };

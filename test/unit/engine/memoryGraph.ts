@@ -78,6 +78,8 @@ export class MemoryGraph implements GraphPort {
   private hashHiddenLeft = 0;
   /** Timeouts the engine asked for, per fragment call. */
   readonly fragmentTimeouts: (number | undefined)[] = [];
+  /** The first byte of every fragment sent, in order. */
+  readonly fragmentStarts: number[] = [];
   private counter = 0;
 
   constructor(private readonly clock: Clock) {}
@@ -125,6 +127,7 @@ export class MemoryGraph implements GraphPort {
     options?: { readonly timeoutMs?: number },
   ): Promise<FragmentOutcome> {
     this.fragmentTimeouts.push(options?.timeoutMs);
+    this.fragmentStarts.push(fragment.start);
     const fault = this.before("fragment", uploadUrl);
     const session = this.sessionOr404(uploadUrl);
     session.total ??= fragment.total;
