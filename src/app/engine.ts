@@ -32,7 +32,10 @@ export function sourcesFor(
   });
 }
 
-/** The engine on the one Graph client; `extra` sets what differs per driver (a buffer pool, the policy). */
+/**
+ * The engine on the one Graph client, with one chunk buffer pool (which also holds the read-ahead: docs/upload.md
+ * "Overlap"); `extra` sets what differs per driver (the policy). Each driver builds this once per process.
+ */
 export function engineDeps(
   core: CoreServices,
   sources: SourceOpener,
@@ -44,6 +47,9 @@ export function engineDeps(
     clock: core.clock,
     random: Math.random,
     policy: DEFAULT_POLICY,
+    // A fresh chunk buffer per step left ~10 MiB of garbage per step, and the collector ran a full mark-compact
+    // about every second step (docs/pipeline.md "Performance"); the pool only holds buffers steps used at once.
+    buffers: new ChunkBufferPool(),
     ...extra,
   };
 }
@@ -52,10 +58,7 @@ export function engineDeps(
 export async function createStepEngine(core: CoreServices): Promise<StepEngine> {
   const storage = await core.storage();
   const sources = sourcesFor(core, (container) => storage.clients.blobService.getContainerClient(container));
-  // One pool per instance, as the CLI keeps one per process: a fresh chunk buffer per step left ~10 MiB of
-  // garbage per invocation, and the collector ran a full mark-compact about every second step
-  // (docs/pipeline.md "Performance"). It only ever holds buffers that steps of this instance used at once.
-  const deps = engineDeps(core, sources, { buffers: new ChunkBufferPool() });
+  const deps = engineDeps(core, sources);
   return {
     runStep: (job, signal) => step(job, deps, signal),
     cancelJob: (job, signal) => cancelJob(job, deps, signal),
