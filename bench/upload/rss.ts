@@ -1,6 +1,7 @@
 /**
  * Peak RSS of the CLI uploading a 256 MiB and a 2 GiB file at 10 MiB chunks (docs/design.md invariant 4: memory is
- * bounded by chunk size, not file size). Target: under 3 x chunk + 100 MiB, and flat (within 10%) across sizes.
+ * bounded by chunk size, not file size). Target: at most 120 MiB (issue 17: two chunks per active upload, the
+ * read-ahead included, on a lean start), and flat (within 10%) across sizes.
  * The emulator runs in its own process with file-backed storage so its memory is not counted.
  */
 import path from "node:path";
@@ -8,7 +9,7 @@ import type { Benchmark, BenchRow } from "../registry.js";
 import { MIB, makeFile, runCli, startEmulatorProcess, tempDir } from "./harness.js";
 
 const CHUNK = 10 * MIB;
-const LIMIT = 3 * CHUNK + 100 * MIB;
+const LIMIT = 120 * MIB;
 const SIZES: readonly [string, number][] = [
   ["256 MiB", 256 * MIB],
   ["2 GiB", 2048 * MIB],
@@ -36,8 +37,8 @@ export const uploadRssBenchmark: Benchmark = {
         rows.push({
           metric: `peak RSS, ${label}`,
           value: `${(result.peakRssBytes / MIB).toFixed(1)} MiB (${(size / MIB / (result.uploadMs / 1000)).toFixed(0)} MiB/s)`,
-          target: `< ${LIMIT / MIB} MiB`,
-          pass: result.peakRssBytes > 0 && result.peakRssBytes < LIMIT,
+          target: `<= ${LIMIT / MIB} MiB`,
+          pass: result.peakRssBytes > 0 && result.peakRssBytes <= LIMIT,
         });
       } finally {
         await emu.stop();

@@ -5,6 +5,10 @@
  * one set of stores; the engine; the logger. Members are built on first use (lazy.ts): an HTTP-only instance
  * never builds the engine, a CLI command without a storage account never touches storage.
  *
+ * The Azure Storage SDKs (and the builders that use them) are imported on first use too: loading them costs
+ * ~25 MiB of RSS, which a CLI upload that never touches storage should not pay (issue 17, docs/upload.md
+ * "Memory").
+ *
  * Tests and the local host replace pieces through {@link ServiceOverrides} (in-memory stores, a scripted
  * engine, a manual clock); everything else is still built from the configuration.
  */
@@ -16,17 +20,14 @@ import { systemClock } from "../core/ports/common.js";
 import { ConfigError } from "../core/shared/validationError.js";
 import { GraphClient } from "../graph/client.js";
 import { GraphHttp } from "../graph/http.js";
-import { createMirrorStores } from "../mirror/storage.js";
 import { createNetworkPolicy } from "../sources/networkGuard.js";
 import { SftpPool } from "../sources/sftp/pool.js";
-import { createStorage } from "../store/factory.js";
 import { createStepEngine } from "./engine.js";
 import { jsonLines } from "./jsonLog.js";
 import { lazy } from "./lazy.js";
-import { buildMirrorWiring, type MirrorWiring } from "./mirror.js";
+import type { MirrorWiring } from "./mirror.js";
 import type { StepEngine } from "./stepEngine.js";
 import type { CoreServices, ServiceOverrides } from "./types.js";
-import { buildUploadApi } from "./uploadApi.js";
 
 export type { CoreServices, ServiceOverrides } from "./types.js";
 
@@ -72,12 +73,14 @@ export function createServices(config: AppConfig, overrides: ServiceOverrides = 
     storage: lazy(
       overrides.storage ??
         (async () => {
+          const { createStorage } = await import("../store/factory.js");
           const built = createStorage(storageConfig(), { clock });
           await built.ensureResources();
           return built;
         }),
     ),
     mirrorStores: lazy(async () => {
+      const { createMirrorStores } = await import("../mirror/storage.js");
       const stores = createMirrorStores(storageConfig());
       await stores.ensureTables();
       return stores;
@@ -86,7 +89,7 @@ export function createServices(config: AppConfig, overrides: ServiceOverrides = 
   return {
     ...core,
     engine: lazy(overrides.engine ?? (() => createStepEngine(core))),
-    uploadApi: lazy(() => buildUploadApi(core)),
-    mirror: lazy(() => buildMirrorWiring(core)),
+    uploadApi: lazy(async () => (await import("./uploadApi.js")).buildUploadApi(core)),
+    mirror: lazy(async () => (await import("./mirror.js")).buildMirrorWiring(core)),
   };
 }

@@ -1,7 +1,7 @@
 /**
  * The CLI drives the same worker as the queue-triggered Function (docs/pipeline.md "The CLI drives the same
- * worker"): jobs enter through `submitJobs`, and `parallel` consumers take wakes from a timer-backed queue and
- * hand each to `processWake` (src/core/pipeline/worker.ts): lease, wake numbers, the per-drive throttle store
+ * worker"): jobs enter through `submitJobs`, and consumers take wakes from a timer-backed queue and hand each
+ * to `processWake` (src/core/pipeline/worker.ts): lease, wake numbers, the per-drive throttle store
  * (one 429 slows every job on that drive), one step, the result written before its continuation is sent.
  * The job file (src/store/fileJobStore.ts) is the JobStore, so throttling, persistence and submission exist once.
  *
@@ -9,6 +9,9 @@
  * person watches, Ctrl-C aborts the step, and each Graph request has its own timeout), and the run ends when
  * every job of it is terminal. Progress comes from wrapping `runStep`: each StepResult's events are reported
  * once the worker has written the step's row.
+ *
+ * Consumers come in two pools (classedWakeQueue.ts, docs/upload.md "Concurrency"): `parallelSmall` for files
+ * that go by one simple upload, `parallel` for the rest; without `parallelSmall`, one pool of `parallel` runs all.
  */
 import { isTerminal, type StepResult, type UploadJob } from "../core/job/job.js";
 import { wakeMessageFor } from "../core/pipeline/lease.js";
@@ -18,7 +21,7 @@ import type { JobStore, WakeMessage } from "../core/ports/stores.js";
 import { cancelJob, type EngineDeps, resumeJob, step } from "../core/upload/engine.js";
 import { MemoryDestinationIndex } from "../store/memoryDestinationIndex.js";
 import { MemoryThrottleStore } from "../store/memoryThrottleStore.js";
-import { TimerWakeQueue } from "../store/timerWakeQueue.js";
+import { ClassedWakeQueue, type SizeClass, sizeClassOf } from "./classedWakeQueue.js";
 import type { FileLabel, ProgressReporter } from "./progress/reporter.js";
 
 /**
@@ -39,7 +42,10 @@ export interface RunEntry {
 export interface LocalPipelineOptions {
   readonly store: JobStore;
   readonly engine: EngineDeps;
+  /** Files uploaded at the same time (all files, or only large ones when `parallelSmall` is given). */
   readonly parallel: number;
+  /** Small files (a simple upload by their known size) uploaded at the same time, beside `parallel` large. */
+  readonly parallelSmall?: number;
   readonly reporter: ProgressReporter;
   readonly signal: AbortSignal;
   /** Called once per job that ends in this run, after its final row is written (the mirror's job-end record). */
@@ -62,7 +68,7 @@ export async function runLocalPipeline(
 }
 
 class LocalRun {
-  private readonly queue = new TimerWakeQueue();
+  private readonly queue = new ClassedWakeQueue();
   private readonly destinations = new MemoryDestinationIndex();
   private readonly labels = new Map<string, FileLabel>();
   private readonly ended = new Map<string, UploadJob>();
@@ -80,8 +86,9 @@ class LocalRun {
     private readonly options: LocalPipelineOptions,
   ) {
     this.signal = AbortSignal.any([options.signal, this.stop.signal]);
-    for (const { job, label } of entries) {
+    for (const { job, label, expectedSize } of entries) {
       this.labels.set(job.jobId, label);
+      if (options.parallelSmall !== undefined) this.queue.assign(job.jobId, sizeClassOf(job, expectedSize));
       if (isTerminal(job.status)) this.ended.set(job.jobId, job);
       else this.active.add(job.jobId);
     }
@@ -116,8 +123,21 @@ class LocalRun {
   /** Runs the consumers until every job is terminal, the signal aborts or a step throws. */
   async drain(): Promise<void> {
     if (this.active.size === 0) this.queue.close();
-    const consumers = Math.max(1, Math.min(this.options.parallel, this.active.size));
-    await Promise.all(Array.from({ length: consumers }, () => this.consume()));
+    const { parallel, parallelSmall } = this.options;
+    const smallJobs =
+      parallelSmall === undefined
+        ? 0
+        : this.entries.filter(
+            ({ job, expectedSize }) =>
+              this.active.has(job.jobId) && sizeClassOf(job, expectedSize) === "small",
+          ).length;
+    const small = Math.min(parallelSmall ?? 0, smallJobs);
+    // At least one consumer, even with nothing to run: it sees the closed queue and returns.
+    const large = Math.max(small > 0 ? 0 : 1, Math.min(parallel, this.active.size - smallJobs));
+    await Promise.all([
+      ...Array.from({ length: small }, () => this.consume("small")),
+      ...Array.from({ length: large }, () => this.consume("large")),
+    ]);
     this.queue.close();
     if (this.options.signal.aborted) throw this.options.signal.reason;
     if (this.failure) throw this.failure.error;
@@ -131,9 +151,9 @@ class LocalRun {
     await this.queue.send(wakeMessageFor(written), 0);
   }
 
-  private async consume(): Promise<void> {
+  private async consume(sizeClass: SizeClass): Promise<void> {
     for (;;) {
-      const message = await this.queue.receive(this.signal);
+      const message = await this.queue.receive(sizeClass, this.signal);
       if (!message) return;
       this.handling.set(message.jobId, (this.handling.get(message.jobId) ?? 0) + 1);
       try {

@@ -2,12 +2,20 @@
  * The `graph-mirror` command. Each subcommand lives in its own module under ./commands and registers itself
  * through ./commands/index.ts, so areas of the product can grow without touching this file.
  */
+import v8 from "node:v8";
 import { Command, CommanderError } from "commander";
 import { ConfigError } from "../core/shared/validationError.js";
 import { VERSION } from "../version.js";
 import { registerCommands } from "./commands/index.js";
 import { EXIT, EXIT_CODES_HELP } from "./exitCodes.js";
 import { checkNodeVersion } from "./nodeVersion.js";
+
+// Node's fetch parses HTTP with a WebAssembly build of llhttp, compiled on the first request. V8's optimising
+// tier-up of that module runs on background threads and briefly takes ~25 MiB of RSS, a fifth of the CLI's
+// whole peak-memory budget (docs/upload.md "Memory", issue 17). The baseline compiler alone parses Graph's
+// few-KiB answers just as well, so the CLI process never tiers up. Set before the first request: the flag is
+// read when a module is compiled.
+v8.setFlagsFromString("--liftoff-only");
 
 // Said before anything runs (the local host included), so an untested Node.js is never a silent surprise.
 const nodeCheck = checkNodeVersion(process.version);

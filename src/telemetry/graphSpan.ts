@@ -3,8 +3,13 @@
  * a no-op until an SDK is registered. The span is named after the call's route (`graph uploadFragment`) and
  * carries the method, status, Graph request-id and the host name, never the URL: upload URLs are credentials
  * (their query and path hold `tempauth`), and Graph paths name users' files.
+ *
+ * The API itself (~8 MiB of RSS) is loaded only once something has registered a global with it (the Azure
+ * Monitor distribution in the Functions app, src/telemetry/azureMonitor.ts; the tests' in-memory providers).
+ * Until then its tracer would be a no-op that just runs the call, so the CLI runs the call directly and never
+ * loads it (issue 17, docs/upload.md "Memory").
  */
-import { type Span, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
+import type { Span, SpanStatusCode } from "@opentelemetry/api";
 import { GraphFailure } from "../core/ports/graphFailure.js";
 import { GRAPH_SPAN_PREFIX, SPAN_ATTRIBUTES as S, TRACER_NAME } from "./names.js";
 
@@ -21,10 +26,15 @@ export interface GraphCallAnswer {
   readonly headers: Headers;
 }
 
+/** Where every copy of `@opentelemetry/api` 1.x keeps its registered providers (its global-utils.ts). */
+const OTEL_API_GLOBAL = Symbol.for("opentelemetry.js.api.1");
+
 export async function withGraphSpan<T extends GraphCallAnswer>(
   info: GraphCallInfo,
   call: () => Promise<T>,
 ): Promise<T> {
+  if ((globalThis as Record<symbol, unknown>)[OTEL_API_GLOBAL] === undefined) return call();
+  const { SpanKind, SpanStatusCode, trace } = await import("@opentelemetry/api");
   const tracer = trace.getTracer(TRACER_NAME);
   return tracer.startActiveSpan(
     `${GRAPH_SPAN_PREFIX}${info.route}`,
@@ -47,7 +57,7 @@ export async function withGraphSpan<T extends GraphCallAnswer>(
         if (requestId) span.setAttribute(S.requestId, requestId);
         return answer;
       } catch (err: unknown) {
-        failed(span, err);
+        failed(span, err, SpanStatusCode.ERROR);
         throw err;
       } finally {
         span.end();
@@ -57,12 +67,12 @@ export async function withGraphSpan<T extends GraphCallAnswer>(
 }
 
 /** Only the failure's status, request-id and kind: its message names the route, never a URL, but stays out. */
-function failed(span: Span, err: unknown): void {
+function failed(span: Span, err: unknown, ERROR: SpanStatusCode): void {
   if (err instanceof GraphFailure) {
     if (err.status !== undefined) span.setAttribute(S.status, err.status);
     if (err.requestId) span.setAttribute(S.requestId, err.requestId);
-    span.setStatus({ code: SpanStatusCode.ERROR, message: err.kind });
+    span.setStatus({ code: ERROR, message: err.kind });
   } else {
-    span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.name : "error" });
+    span.setStatus({ code: ERROR, message: err instanceof Error ? err.name : "error" });
   }
 }

@@ -4,10 +4,13 @@
  *
  * We create the TCP socket ourselves and hand it to ssh2 (`sock`), so the pool can unref it while idle: an idle
  * pooled connection must not keep a finished CLI run alive until its idle timer fires.
+ *
+ * ssh2 is imported on the first connection, not with this module: every CLI command loads the composition root,
+ * and ssh2 would cost each one ~10 MiB of RSS it only needs for SFTP sources (issue 17, docs/upload.md "Memory").
  */
 import { readFile } from "node:fs/promises";
 import net from "node:net";
-import { Client, type ConnectConfig, type SFTPWrapper } from "ssh2";
+import type { Client, ConnectConfig, SFTPWrapper } from "ssh2";
 import type { SftpConfig } from "../../config/sftp.js";
 import {
   entriesFor,
@@ -86,7 +89,8 @@ export async function openSftpConnection(
           throw new SftpConnectError(endpoint, "the file named by SFTP_PRIVATE_KEY_FILE cannot be read");
         });
   const socket = await connectSocket(endpoint, config.timeoutMs);
-  const client = new Client();
+  const { Client: SshClient } = await import("ssh2");
+  const client = new SshClient();
   let refusal: HostKeyRefusedError | undefined;
   const pinned = preferredHostKeyAlgorithms(entriesFor(config.knownHosts, endpoint.host, endpoint.port));
   const serverHostKey: HostKeyAlgorithm[] = [
