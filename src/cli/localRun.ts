@@ -40,6 +40,8 @@ export interface LocalMirrorOptions {
   readonly resolveTtlMs: number;
   readonly dryRun: boolean;
   readonly parallel: number;
+  /** Small files (simple uploads) at the same time, beside `parallel` (docs/upload.md "Concurrency"). */
+  readonly parallelSmall?: number;
   readonly only?: readonly string[];
   readonly reporter: ProgressReporter;
   readonly log: MirrorLogger;
@@ -110,6 +112,7 @@ async function passThenJobs(
     store: jobs,
     engine: options.engine,
     parallel: options.parallel,
+    ...(options.parallelSmall !== undefined ? { parallelSmall: options.parallelSmall } : {}),
     reporter: options.reporter,
     signal: options.signal,
     onJobEnd: async (job) => {

@@ -16,7 +16,7 @@ import type { Env } from "../../config/auth.js";
 import { loadConfig } from "../../config/index.js";
 import { systemClock } from "../../core/ports/common.js";
 import { delay } from "../../core/shared/delay.js";
-import { ConfigError } from "../../core/shared/validationError.js";
+import { ConfigError, type FieldProblem } from "../../core/shared/validationError.js";
 import type { MirrorDefinitions } from "../../mirror/definitions.js";
 import { localWiring } from "../../mirror/localWiring.js";
 import type { MirrorLogEvent, MirrorLogger } from "../../mirror/mirrorLog.js";
@@ -25,6 +25,7 @@ import { loadMirrorDefinitions, type MirrorSettings } from "../../mirror/setting
 import { EXIT } from "../exitCodes.js";
 import { runLocalMirror } from "../localRun.js";
 import { claimLegacyState, derivedStateDir, explicitStateDir } from "../mirrorStateDir.js";
+import { DEFAULT_PARALLEL_SMALL, parseParallel } from "../parallelOptions.js";
 import { chooseReporter } from "../progress/choose.js";
 
 export interface MirrorCommandOptions {
@@ -33,6 +34,7 @@ export interface MirrorCommandOptions {
   readonly json?: boolean;
   readonly stateDir?: string;
   readonly parallel: string;
+  readonly parallelSmall?: string;
   readonly mirror?: string[];
   /** Global -v / -q. */
   readonly verbose?: boolean;
@@ -62,6 +64,11 @@ export function register(program: Command): void {
       "manifest, history and resumable jobs (default: MIRROR_STATE_DIR, else one folder per definitions set under ~/.local/state/graph-mirror/mirrors)",
     )
     .option("--parallel <n>", "files uploaded at the same time", "4")
+    .option(
+      "--parallel-small <n>",
+      "small files (simple uploads, up to SIMPLE_UPLOAD_MAX) uploaded at the same time, beside --parallel",
+      String(DEFAULT_PARALLEL_SMALL),
+    )
     .option("--mirror <name...>", "run only these mirrors")
     .addHelpText("after", "\nA mirror pass with no definitions exits 2 with the reason.")
     .action(async (commandOptions: MirrorCommandOptions, command: Command) => {
@@ -86,10 +93,9 @@ export function register(program: Command): void {
 }
 
 export async function mirrorCommand(options: MirrorCommandOptions, io: MirrorCommandIo): Promise<number> {
-  const parallel = Number(options.parallel);
-  if (!Number.isInteger(parallel) || parallel < 1 || parallel > 32) {
-    throw new ConfigError([{ field: "--parallel", rule: "must be a whole number from 1 to 32" }], "option");
-  }
+  const problems: FieldProblem[] = [];
+  const { parallel, parallelSmall } = parseParallel(options, problems);
+  if (problems.length > 0) throw new ConfigError(problems, "option");
   const services = createServices(loadConfig(io.env));
   const settings = services.config.mirror;
   const json = options.json === true || !io.stdout.isTTY;
@@ -134,6 +140,7 @@ export async function mirrorCommand(options: MirrorCommandOptions, io: MirrorCom
         resolveTtlMs: settings.resolveTtlMs,
         dryRun: options.dryRun === true,
         parallel,
+        parallelSmall,
         ...(options.mirror ? { only: options.mirror } : {}),
         reporter,
         log,

@@ -24,16 +24,16 @@ import { DEFAULT_POLICY } from "../../core/upload/policy.js";
 import { createSourceOpener } from "../../sources/opener.js";
 import { FileJobStore } from "../../store/fileJobStore.js";
 import { type RunEntry, runLocalPipeline } from "../localPipeline.js";
+import { addParallelOptions, type ParallelOptions, parseParallel } from "../parallelOptions.js";
 import { chooseReporter } from "../progress/choose.js";
 import { type PlannedFile, planUploads } from "../uploadPlan.js";
 
-export interface UploadOptions {
+export interface UploadOptions extends ParallelOptions {
   readonly to: string;
   readonly chunkSize?: string;
   readonly conflict: string;
   readonly json?: boolean;
   readonly state?: string;
-  readonly parallel: string;
   readonly recursive?: boolean;
   readonly include?: string[];
   readonly exclude?: string[];
@@ -52,7 +52,7 @@ export interface CommandIo {
 const CONFLICTS: readonly ConflictBehavior[] = ["replace", "rename", "fail"];
 
 export function register(program: Command): void {
-  program
+  const command = program
     .command("upload")
     .description("upload files to a OneDrive or SharePoint drive, resumably (run again to resume)")
     .argument("<file...>", "local files to upload (folders with --recursive)")
@@ -63,12 +63,15 @@ export function register(program: Command): void {
     )
     .option(
       "--chunk-size <size>",
-      "fragment size, a multiple of 320KiB under 60MiB (default: CHUNK_SIZE or 10MiB)",
+      "fragment size, a multiple of 320KiB under 60MiB (default: CHUNK_SIZE, else sized to the link from 10MiB)",
     )
     .option("--conflict <behavior>", "replace | rename | fail", "replace")
     .option("--json", "print one JSON object per event instead of progress bars")
-    .option("--state <file>", "job state file used to resume (default: one per command under ~/.local/state)")
-    .option("--parallel <n>", "files uploaded at the same time", "4")
+    .option(
+      "--state <file>",
+      "job state file used to resume (default: one per command under ~/.local/state)",
+    );
+  addParallelOptions(command)
     .option("-r, --recursive", "upload the files under each folder argument, keeping their relative paths")
     .option("--include <glob...>", "with --recursive: only paths (relative to the folder) matching a glob")
     .option("--exclude <glob...>", "with --recursive: skip paths matching a glob")
@@ -134,6 +137,7 @@ export async function uploadCommand(files: string[], options: UploadOptions, io:
           },
         ),
         parallel: settings.parallel,
+        parallelSmall: settings.parallelSmall,
         reporter,
         signal: controller.signal,
       });
@@ -227,6 +231,7 @@ interface Settings {
   readonly chunkSize: number;
   readonly conflict: ConflictBehavior;
   readonly parallel: number;
+  readonly parallelSmall: number;
 }
 
 function parseOptions(options: UploadOptions, env: Env): Settings {
@@ -242,13 +247,16 @@ function parseOptions(options: UploadOptions, env: Env): Settings {
   }
   const conflict = CONFLICTS.find((c) => c === options.conflict);
   if (!conflict) problems.push({ field: "--conflict", rule: "must be replace, rename or fail" });
-  const parallel = Number(options.parallel);
-  if (!Number.isInteger(parallel) || parallel < 1 || parallel > 32) {
-    problems.push({ field: "--parallel", rule: "must be a whole number from 1 to 32" });
-  }
+  const { parallel, parallelSmall } = parseParallel(options, problems);
   if (problems.length > 0 || !conflict) throw new ConfigError(problems, "option");
   const services = createServices(loadConfig(env));
-  return { services, chunkSize: chunkOverride ?? services.config.graph.chunkSize, conflict, parallel };
+  return {
+    services,
+    chunkSize: chunkOverride ?? services.config.graph.chunkSize,
+    conflict,
+    parallel,
+    parallelSmall,
+  };
 }
 
 /** One state file per distinct command (files + destination), so re-running the same command resumes it. */
