@@ -1,6 +1,6 @@
 /**
  * Issue 15 item 8: `graph-mirror status --azure` reads the settings the function app reads: AzureWebJobsStorage
- * (through parseStorageConfig) from the environment or, as `func start` would, from local.settings.json's
+ * (through loadConfig, as the app does) from the environment or, as `func start` would, from local.settings.json's
  * Values, the environment winning. Against a real Azurite.
  */
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
