@@ -77,6 +77,18 @@ describe("status --azure reads the app's settings", () => {
     );
   });
 
+  it("names AzureWebJobsStorage and its choices when neither place sets it", async () => {
+    await writeSettings({ FUNCTIONS_WORKER_RUNTIME: "node" });
+    await expect(status({})).rejects.toThrow(
+      /AzureWebJobsStorage: is required: a connection string, UseDevelopmentStorage=true/,
+    );
+  });
+
+  it("validates the settings as the app's loadConfig does, every area", async () => {
+    await writeSettings({ AzureWebJobsStorage: azurite.connectionString, WAKE_QUEUE: "Not_A_Queue" });
+    await expect(status({})).rejects.toThrow(/WAKE_QUEUE/);
+  });
+
   it("names local.settings.json when it is not JSON", async () => {
     await writeFile(path.join(appDir, "local.settings.json"), "{ not json");
     await expect(status({})).rejects.toThrow(/local\.settings\.json: is not valid JSON/);
