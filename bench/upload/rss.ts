@@ -8,7 +8,6 @@ import path from "node:path";
 import type { Benchmark, BenchRow } from "../registry.js";
 import { MIB, makeFile, runCli, startEmulatorProcess, tempDir } from "./harness.js";
 
-const CHUNK = 10 * MIB;
 const LIMIT = 120 * MIB;
 const SIZES: readonly [string, number][] = [
   ["256 MiB", 256 * MIB],

@@ -43,7 +43,9 @@ export interface Services extends CoreServices {
 export function createServices(config: AppConfig, overrides: ServiceOverrides = {}): Services {
   const clock = overrides.clock ?? systemClock;
   const { graph } = config;
-  const tokens = lazy(() => createTokenProvider(config.auth, { graphRoot: graph.graphRoot }));
+  const tokens = lazy(() =>
+    createTokenProvider(config.auth, { graphRoot: graph.graphRoot, ...overrides.tokenOptions }),
+  );
   const graphOptions = () => ({
     baseUrl: graph.baseUrl,
     tokens: tokens(),
@@ -54,7 +56,9 @@ export function createServices(config: AppConfig, overrides: ServiceOverrides = 
     throw new ConfigError([
       {
         field: "AzureWebJobsStorage",
-        rule: "must be set (a connection string or the __* identity settings)",
+        // The wording of the storage settings' own rule (src/config/storage.ts), so a command that needs
+        // storage names the same choices whether the root or the parser noticed the gap.
+        rule: "is required: a connection string, UseDevelopmentStorage=true, or AzureWebJobsStorage__accountName with a managed identity",
       },
     ]);
   };

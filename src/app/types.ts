@@ -2,7 +2,7 @@
  * What the composition root (src/app/services.ts) hands out, as types only, so the builders it composes
  * (engine.ts, uploadApi.ts, mirror.ts) can take the shared pieces without importing services.ts back.
  */
-import type { AuthTokenProvider } from "../auth/index.js";
+import type { AuthTokenProvider, TokenProviderOptions } from "../auth/index.js";
 import type { AppConfig } from "../config/index.js";
 import type { StorageConfig } from "../config/storage.js";
 import type { JobRowCache } from "../core/pipeline/jobRowCache.js";
@@ -46,4 +46,10 @@ export interface ServiceOverrides {
   readonly log?: PipelineLog;
   readonly storage?: () => Promise<Storage>;
   readonly engine?: () => Promise<StepEngine>;
+  /**
+   * Options for the one token provider, over the defaults (the Graph root of GRAPH_BASE_URL, system time, no
+   * decision log): `graph-mirror auth status --verbose` logs every decision to stderr, and tests trust the CA
+   * of a private identity endpoint.
+   */
+  readonly tokenOptions?: Partial<TokenProviderOptions>;
 }

@@ -5,7 +5,6 @@
  */
 import type { Env } from "../config/auth.js";
 import { defaultSampleDir, ensureSampleFiles, sampleMirrorEnv } from "../mirror/sample.js";
-import { loadMirrorDefinitions, parseMirrorSettings } from "../mirror/settings.js";
 import { mirrorCommand } from "./commands/mirror.js";
 
 export interface SampleRunOptions {
@@ -30,9 +29,9 @@ export async function runSampleMirror(options: SampleRunOptions): Promise<number
     GRAPH_ACCESS_TOKEN: options.token,
     ...sampleMirrorEnv(sampleDir),
   };
-  const definitions = await loadMirrorDefinitions(parseMirrorSettings(env));
+  // The sample's definitions are in env (MIRRORS): the mirror command reads them through the root's loadConfig.
   return mirrorCommand(
     { once: true, parallel: "4", stateDir: options.stateDir, ...(options.json ? { json: true } : {}) },
-    { env, stdout: options.stdout, stderr: options.stderr, signal: options.signal, definitions },
+    { env, stdout: options.stdout, stderr: options.stderr, signal: options.signal },
   );
 }

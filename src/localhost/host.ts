@@ -12,10 +12,10 @@ import { readHostSettings } from "./hostJson.js";
 import { type HttpTriggerServer, serveHttpTriggers } from "./httpTriggers.js";
 import { type HostLog, triggerBinding } from "./invoke.js";
 import { type OutputWriter, unsupportedOutputs, writeQueueOutputs } from "./outputBindings.js";
-import { listenToQueue, type QueueListener } from "./queueTriggers.js";
+import { listenToQueue, type QueueListener, type QueueListenerOptions } from "./queueTriggers.js";
 import { QueueClients } from "./storageConnections.js";
 import { scheduleTimer, type TimerSchedule } from "./timerTriggers.js";
-import { installVirtualCore } from "./virtualCore.js";
+import { installVirtualCore, type Registration } from "./virtualCore.js";
 
 export interface LocalHostOptions {
   /** The app folder: package.json, host.json and the compiled entry points. */
@@ -61,15 +61,6 @@ export async function startLocalHost(options: LocalHostOptions): Promise<Running
   const clients = new QueueClients(options.env);
   const queues: QueueListener[] = [];
   const timers: TimerSchedule[] = [];
-  const runFunction = (name: string): number => {
-    const timer = timers.find((t) => t.functionName.toLowerCase() === name.toLowerCase());
-    if (timer) {
-      log("information", `${timer.functionName}: run requested through the admin API`);
-      void timer.runNow();
-      return 202;
-    }
-    return registrations.some((r) => r.metadata.name.toLowerCase() === name.toLowerCase()) ? 400 : 404;
-  };
   // An output binding that writes to a queue this host listens on wakes that listener at once.
   const onQueueWritten = (key: string) => {
     for (const listener of queues) if (listener.key === key) listener.wake();
@@ -91,38 +82,70 @@ export async function startLocalHost(options: LocalHostOptions): Promise<Running
     port: options.port,
     host: options.host ?? "127.0.0.1",
     log,
-    runFunction,
+    runFunction: adminRunner(registrations, timers, log),
     writeOutputs,
     ...(options.devPrincipalHeader ? { devPrincipalHeader: options.devPrincipalHeader } : {}),
   });
   try {
-    for (const registration of registrations) {
-      const type = triggerBinding(registration)[1].type.toLowerCase();
-      if (type === "queuetrigger")
-        queues.push(
-          await listenToQueue(registration, {
-            model,
-            clients,
-            settings: settings.queues,
-            env: options.env,
-            log,
-            writeOutputs,
-            ...(options.messageLeaseMs ? { messageLeaseMs: options.messageLeaseMs } : {}),
-          }),
-        );
-      else if (type === "timertrigger")
-        timers.push(scheduleTimer(registration, { model, env: options.env, log, writeOutputs }));
-      else if (type !== "httptrigger")
-        log(
-          "warning",
-          `function ${registration.metadata.name}: trigger ${type} is not supported by the local host`,
-        );
-    }
+    const triggers = { model, clients, settings: settings.queues, log, writeOutputs };
+    await startTriggers(registrations, triggers, options, { queues, timers });
   } catch (err: unknown) {
     await Promise.allSettled([http.close(), ...queues.map((q) => q.stop()), ...timers.map((t) => t.stop())]);
     throw err;
   }
+  return runningHost(http, queues, timers);
+}
 
+/** `POST /admin/functions/{name}`: runs a timer function once (202); 400 for another function, 404 for none. */
+function adminRunner(
+  registrations: readonly Registration[],
+  timers: readonly TimerSchedule[],
+  log: HostLog,
+): (name: string) => number {
+  return (name) => {
+    const timer = timers.find((t) => t.functionName.toLowerCase() === name.toLowerCase());
+    if (timer) {
+      log("information", `${timer.functionName}: run requested through the admin API`);
+      void timer.runNow();
+      return 202;
+    }
+    return registrations.some((r) => r.metadata.name.toLowerCase() === name.toLowerCase()) ? 400 : 404;
+  };
+}
+
+/** Starts the queue listeners and timers of the registrations (HTTP triggers are served already). */
+async function startTriggers(
+  registrations: readonly Registration[],
+  triggers: Omit<QueueListenerOptions, "env" | "messageLeaseMs">,
+  options: LocalHostOptions,
+  started: { readonly queues: QueueListener[]; readonly timers: TimerSchedule[] },
+): Promise<void> {
+  const { model, log, writeOutputs } = triggers;
+  for (const registration of registrations) {
+    const type = triggerBinding(registration)[1].type.toLowerCase();
+    if (type === "queuetrigger")
+      started.queues.push(
+        await listenToQueue(registration, {
+          ...triggers,
+          env: options.env,
+          ...(options.messageLeaseMs ? { messageLeaseMs: options.messageLeaseMs } : {}),
+        }),
+      );
+    else if (type === "timertrigger")
+      started.timers.push(scheduleTimer(registration, { model, env: options.env, log, writeOutputs }));
+    else if (type !== "httptrigger")
+      log(
+        "warning",
+        `function ${registration.metadata.name}: trigger ${type} is not supported by the local host`,
+      );
+  }
+}
+
+function runningHost(
+  http: HttpTriggerServer,
+  queues: readonly QueueListener[],
+  timers: readonly TimerSchedule[],
+): RunningLocalHost {
   return {
     http,
     queues,

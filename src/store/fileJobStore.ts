@@ -14,13 +14,14 @@
  * first fragment). Concurrent writes share one file write of the latest rows, as the old state file did.
  */
 import { readFile, rm } from "node:fs/promises";
-import { isTerminal, type UploadJob } from "../core/job/job.js";
+import type { UploadJob } from "../core/job/job.js";
 import { ConcurrencyError, type JobStore, type StoredJob } from "../core/ports/stores.js";
 import { ConfigError } from "../core/shared/validationError.js";
 import { writeFileAtomic } from "./atomicFile.js";
 import { type FileRow, parseRows, serializeRows } from "./fileJobDocument.js";
 import { type FileLock, LockedError, lockFile } from "./fileLock.js";
 import { toEntity } from "./jobRow.js";
+import { checkNewJobs, overdueRows, rowOf, rowsOfRequest } from "./jobRowQueries.js";
 
 export interface FileJobStoreOptions {
   /** The command-line option that chose the file, named in every error about it (`--state`, `--state-dir`). */
@@ -65,25 +66,14 @@ export class FileJobStore implements JobStore {
   }
 
   async createJobs(jobs: readonly UploadJob[]): Promise<void> {
-    const first = jobs[0];
-    if (!first) return;
-    if (jobs.some((job) => job.requestId !== first.requestId))
-      throw new Error("createJobs: every job of one call must belong to the same request");
-    // Validate everything before writing anything: all or nothing, like a batch transaction.
-    for (const job of jobs) {
-      toEntity({ job, wakeSeq: 0 });
-      if (this.rows.has(job.jobId)) throw new Error(`a job of request ${first.requestId} already exists`);
-    }
-    if (new Set(jobs.map((job) => job.jobId)).size !== jobs.length)
-      throw new Error(`a job of request ${first.requestId} already exists`);
+    if (jobs.length === 0) return;
+    checkNewJobs(this.rows, jobs);
     for (const job of jobs) this.put({ job, wakeSeq: 0 });
     await this.persist();
   }
 
   async get(jobId: string, requestId?: string): Promise<StoredJob | undefined> {
-    const row = this.rows.get(jobId);
-    if (!row || (requestId !== undefined && row.job.requestId !== requestId)) return undefined;
-    return structuredClone(row);
+    return rowOf(this.rows, jobId, requestId);
   }
 
   async replace(next: Omit<StoredJob, "etag">, etag: string): Promise<StoredJob> {
@@ -96,19 +86,11 @@ export class FileJobStore implements JobStore {
   }
 
   async listByRequest(requestId: string): Promise<StoredJob[]> {
-    return [...this.rows.values()].filter((row) => row.job.requestId === requestId).map(copy);
+    return rowsOfRequest(this.rows, requestId);
   }
 
   async listOverdue(now: number, limit: number): Promise<StoredJob[]> {
-    return [...this.rows.values()]
-      .filter(
-        (row) =>
-          !isTerminal(row.job.status) &&
-          (row.job.nextWakeAt ?? row.job.updatedAt) < now &&
-          (row.leaseUntil ?? 0) < now,
-      )
-      .slice(0, limit)
-      .map(copy);
+    return overdueRows(this.rows, now, limit);
   }
 
   /** Every job in the file (for finding a command's earlier jobs). */
@@ -213,6 +195,6 @@ function onlyLeaseChanged(before: StoredJob, after: StoredJob): boolean {
   return JSON.stringify(restBefore) === JSON.stringify(restAfter);
 }
 
-function copy(row: StoredJob): StoredJob {
+function _copy(row: StoredJob): StoredJob {
   return structuredClone(row);
 }

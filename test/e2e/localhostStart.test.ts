@@ -5,7 +5,7 @@
  * first mirror pass of the quick start is localhostQuickStart.test.ts.
  */
 import { type ChildProcess, execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -112,4 +112,29 @@ it("says which child ended, why and where its log is when the local host dies on
   expect(output).toMatch(
     /graph-mirror start: the built-in local host was killed by SIGKILL; its log is .*functions\.log/,
   );
+});
+
+it("validates every area's settings (loadConfig) before it starts or creates anything", async () => {
+  const empty = mkdtempSync(path.join(tmpdir(), "gm-start-bad-"));
+  try {
+    let output = "";
+    const run = spawnStart({
+      dataDir: empty,
+      // A bad upload setting: the functions would refuse it at load; start refuses it before Azurite or the emulator.
+      env: { CHUNK_SIZE: "abc", EMULATOR_GRAPH_PORT: "0", EMULATOR_UPLOAD_PORT: "0" },
+    });
+    run.stdout?.on("data", (d: Buffer) => {
+      output += d.toString();
+    });
+    run.stderr?.on("data", (d: Buffer) => {
+      output += d.toString();
+    });
+    const code = await new Promise<number | null>((resolve) => run.once("exit", (c) => resolve(c)));
+    expect(code).not.toBe(0);
+    expect(output).toContain("CHUNK_SIZE");
+    expect(output).not.toContain("graph-mirror start\n");
+    expect(readdirSync(empty)).toEqual([]);
+  } finally {
+    rmSync(empty, { recursive: true, force: true });
+  }
 });

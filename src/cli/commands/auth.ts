@@ -5,11 +5,11 @@
  * Exit code: 0 when a token was obtained and may write, 1 when it is known to be read-only.
  */
 import type { Command } from "commander";
-import { createTokenProvider } from "../../auth/index.js";
+import { createServices } from "../../app/services.js";
 import { type ProbeResult, probeToken } from "../../auth/probe.js";
 import type { AuthStatus } from "../../auth/status.js";
-import { type Env, graphRootFor, parseAuthConfig } from "../../config/auth.js";
-import { parseGraphConfig } from "../../config/graph.js";
+import { type Env, graphRootFor } from "../../config/auth.js";
+import { loadConfig } from "../../config/index.js";
 import { type Clock, systemClock } from "../../core/ports/common.js";
 
 export interface AuthStatusOptions {
@@ -43,25 +43,31 @@ export function register(program: Command): void {
 
 export async function authStatusCommand(options: AuthStatusOptions, io: AuthStatusIo): Promise<number> {
   const clock = io.clock ?? systemClock;
-  const config = parseAuthConfig(io.env);
+  const config = loadConfig(io.env);
   if (options.verbose) {
     io.stderr.write(
-      `${JSON.stringify({ event: "auth.mode", mode: config.mode, selectedBy: config.selectedBy })}\n`,
+      `${JSON.stringify({ event: "auth.mode", mode: config.auth.mode, selectedBy: config.auth.selectedBy })}\n`,
     );
   }
-  const provider = createTokenProvider(config, {
-    graphRoot: graphRootFor(config),
+  // The root's one token provider, with this command's own decision log and CA. The Graph root stays the
+  // cloud's (GRAPH_CLOUD), as this command always asked for it, even when GRAPH_BASE_URL names another host.
+  const services = createServices(config, {
     clock,
-    ...(options.verbose ? { logger: (event) => io.stderr.write(`${JSON.stringify(event)}\n`) } : {}),
-    ...(io.tlsCa ? { tlsCa: io.tlsCa } : {}),
+    tokenOptions: {
+      graphRoot: graphRootFor(config.auth),
+      clock,
+      ...(options.verbose ? { logger: (event) => io.stderr.write(`${JSON.stringify(event)}\n`) } : {}),
+      ...(io.tlsCa ? { tlsCa: io.tlsCa } : {}),
+    },
   });
+  const provider = services.tokens();
   const status = await provider.status({ signal: AbortSignal.timeout(60_000) });
   // Permissions unknown (an opaque token such as the emulator's dev-token): one read call tells whether it
   // works, so a working token is not answered with "To fix: supply a token".
   const probe =
     status.capability === "unknown" && !status.scopes.length && !status.roles.length
       ? await probeToken(
-          parseGraphConfig(io.env).baseUrl,
+          config.graph.baseUrl,
           await provider.getToken({ signal: AbortSignal.timeout(60_000) }),
           AbortSignal.timeout(15_000),
         )

@@ -8,7 +8,8 @@ import { spawn } from "node:child_process";
 import type { Command } from "commander";
 import { assessCapability } from "../../auth/capability.js";
 import { type LoginDependencies, loginWithBrowser, loginWithDeviceCode } from "../../auth/login/flows.js";
-import { type Env, parseAuthConfig } from "../../config/auth.js";
+import type { Env } from "../../config/auth.js";
+import { loadConfig } from "../../config/index.js";
 import { type Clock, systemClock } from "../../core/ports/common.js";
 import { delay } from "../../core/shared/delay.js";
 import { ConfigError } from "../../core/shared/validationError.js";
@@ -67,8 +68,9 @@ export function register(program: Command): void {
 }
 
 export async function loginCommand(options: LoginOptions, io: LoginIo): Promise<number> {
-  // Login is always delegated, whatever AUTH_MODE the service itself uses.
-  const config = parseAuthConfig({
+  // Login is always delegated, whatever AUTH_MODE the service itself uses: the root's configuration of the
+  // settings as login sees them (no services: login makes the token the service's provider will read).
+  const { auth: config } = loadConfig({
     ...io.env,
     AUTH_MODE: "delegated",
     ...(options.tokenFile ? { TOKEN_FILE: options.tokenFile } : {}),

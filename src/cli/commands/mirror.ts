@@ -106,61 +106,8 @@ export async function mirrorCommand(options: MirrorCommandOptions, io: MirrorCom
   // A token known to be unable to write is refused before any Graph call, with guidance (issue 5).
   if (options.dryRun !== true) await assertWriteAllowed(services.tokens());
   const wiring = localWiring(services, [...settings.allowedFileRoots, ...(io.extraFileRoots ?? [])]);
-
-  const passOnce = async (): Promise<number> => {
-    const definitions = io.definitions ?? (await loadMirrorDefinitions(settings));
-    // Nothing to run is a configuration error, not a success (issue 15 item 9).
-    if (definitions.valid.length === 0 && definitions.invalid.length === 0) {
-      io.stderr.write(
-        "graph-mirror: no mirrors defined: set MIRRORS_FILE (a JSON file) or MIRRORS (JSON text); see docs/mirroring.md\n",
-      );
-      return EXIT.usage;
-    }
-    // A misspelt --mirror would otherwise run nothing, record an empty pass and exit 0 (docs/design.md invariant 6).
-    const unknown = unknownMirrors(definitions, options.mirror ?? []);
-    if (unknown.length > 0) {
-      throw new ConfigError(
-        [
-          {
-            field: "--mirror",
-            rule: `no mirror named ${unknown.map((n) => `"${n}"`).join(", ")} is defined`,
-          },
-        ],
-        "option",
-      );
-    }
-    const stateDir = explicit ?? (await definitionsStateDir(io, settings, definitions));
-    const reporter = chooseReporter({ ...options, json }, io.stdout);
-    let result: Awaited<ReturnType<typeof runLocalMirror>>;
-    try {
-      result = await runLocalMirror({
-        definitions,
-        ...wiring,
-        stateDir,
-        resolveTtlMs: settings.resolveTtlMs,
-        dryRun: options.dryRun === true,
-        parallel,
-        parallelSmall,
-        ...(options.mirror ? { only: options.mirror } : {}),
-        reporter,
-        log,
-        clock: systemClock,
-        newId: () => randomUUID(),
-        signal: io.signal,
-      });
-    } finally {
-      reporter.close();
-    }
-    // The summary is for people: printed unless JSON was asked for explicitly. When stdout carries JSON lines
-    // (not a terminal), it goes to stderr, so stdout stays one JSON object per line (issue 15 item 9).
-    if (options.json !== true) {
-      const out = json ? io.stderr : io.stdout;
-      for (const line of formatPass(result.pass, result.jobs, options.dryRun === true))
-        out.write(`${line}\n`);
-    }
-    // 0 all done, 1 something failed, 3 done but files changed by someone else were left alone (PASS_EXIT).
-    return passExitCode(result.pass, result.jobs);
-  };
+  const pass: Pass = { options, io, settings, wiring, explicit, json, log, parallel, parallelSmall };
+  const passOnce = () => runPass(pass);
 
   if (options.once || options.dryRun) return runGuarded(passOnce, io);
   let status = 0;
@@ -175,6 +122,86 @@ export async function mirrorCommand(options: MirrorCommandOptions, io: MirrorCom
     }
   }
   return status;
+}
+
+/** What every pass of one command shares. */
+interface Pass {
+  readonly options: MirrorCommandOptions;
+  readonly io: MirrorCommandIo;
+  readonly settings: MirrorSettings;
+  readonly wiring: ReturnType<typeof localWiring>;
+  /** --state-dir or MIRROR_STATE_DIR; else each definitions set has its own folder. */
+  readonly explicit: string | undefined;
+  /** JSON lines on stdout instead of progress bars. */
+  readonly json: boolean;
+  readonly log: MirrorLogger;
+  readonly parallel: number;
+  readonly parallelSmall: number;
+}
+
+/** One pass over the definitions (read again each pass, so an edited MIRRORS_FILE is picked up). Exit status. */
+async function runPass({
+  options,
+  io,
+  settings,
+  wiring,
+  explicit,
+  json,
+  log,
+  parallel,
+  parallelSmall,
+}: Pass): Promise<number> {
+  const definitions = io.definitions ?? (await loadMirrorDefinitions(settings));
+  // Nothing to run is a configuration error, not a success (issue 15 item 9).
+  if (definitions.valid.length === 0 && definitions.invalid.length === 0) {
+    io.stderr.write(
+      "graph-mirror: no mirrors defined: set MIRRORS_FILE (a JSON file) or MIRRORS (JSON text); see docs/mirroring.md\n",
+    );
+    return EXIT.usage;
+  }
+  // A misspelt --mirror would otherwise run nothing, record an empty pass and exit 0 (docs/design.md invariant 6).
+  const unknown = unknownMirrors(definitions, options.mirror ?? []);
+  if (unknown.length > 0) {
+    throw new ConfigError(
+      [
+        {
+          field: "--mirror",
+          rule: `no mirror named ${unknown.map((n) => `"${n}"`).join(", ")} is defined`,
+        },
+      ],
+      "option",
+    );
+  }
+  const stateDir = explicit ?? (await definitionsStateDir(io, settings, definitions));
+  const reporter = chooseReporter({ ...options, json }, io.stdout);
+  let result: Awaited<ReturnType<typeof runLocalMirror>>;
+  try {
+    result = await runLocalMirror({
+      definitions,
+      ...wiring,
+      stateDir,
+      resolveTtlMs: settings.resolveTtlMs,
+      dryRun: options.dryRun === true,
+      parallel,
+      parallelSmall,
+      ...(options.mirror ? { only: options.mirror } : {}),
+      reporter,
+      log,
+      clock: systemClock,
+      newId: () => randomUUID(),
+      signal: io.signal,
+    });
+  } finally {
+    reporter.close();
+  }
+  // The summary is for people: printed unless JSON was asked for explicitly. When stdout carries JSON lines
+  // (not a terminal), it goes to stderr, so stdout stays one JSON object per line (issue 15 item 9).
+  if (options.json !== true) {
+    const out = json ? io.stderr : io.stdout;
+    for (const line of formatPass(result.pass, result.jobs, options.dryRun === true)) out.write(`${line}\n`);
+  }
+  // 0 all done, 1 something failed, 3 done but files changed by someone else were left alone (PASS_EXIT).
+  return passExitCode(result.pass, result.jobs);
 }
 
 async function runGuarded(pass: () => Promise<number>, io: MirrorCommandIo): Promise<number> {

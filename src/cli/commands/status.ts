@@ -6,14 +6,15 @@
  */
 import path from "node:path";
 import type { Command } from "commander";
+import { createServices } from "../../app/services.js";
 import type { Env } from "../../config/auth.js";
-import { parseStorageConfig } from "../../config/storage.js";
+import { loadConfig } from "../../config/index.js";
 import { isTerminal, type UploadJob } from "../../core/job/job.js";
 import type { HistoryStore, ManifestStore, PendingMirrorJob, RunRecord } from "../../core/ports/mirror.js";
 import { progressBar } from "../../core/shared/progressBar.js";
 import { ConfigError } from "../../core/shared/validationError.js";
 import { mergeSettings, readLocalSettings } from "../../localhost/localSettings.js";
-import { loadMirrorDefinitions, parseMirrorSettings } from "../../mirror/settings.js";
+import { loadMirrorDefinitions } from "../../mirror/settings.js";
 import { createMirrorStores } from "../../mirror/storage.js";
 import { createStorage, type StorageFactoryOptions } from "../../store/factory.js";
 import { FileJobStore } from "../../store/fileJobStore.js";
@@ -122,7 +123,7 @@ export async function statusCommand(options: StatusOptions, io: StatusIo): Promi
 async function localStateDir(options: StatusOptions, io: StatusIo): Promise<string> {
   const explicit = explicitStateDir(options.stateDir, io.env);
   if (explicit) return explicit;
-  const settings = parseMirrorSettings(io.env);
+  const settings = loadConfig(io.env).mirror;
   if (!settings.mirrorsFile && !settings.mirrorsJson) {
     throw new ConfigError([
       {
@@ -149,7 +150,7 @@ async function localStatus(stateDir: string, limit: number, since: number): Prom
 /**
  * The settings the function app sees when run locally: local.settings.json's Values under the environment's
  * (`func start` rules, src/localhost/localSettings.ts), so the operator need not export AzureWebJobsStorage.
- * parseStorageConfig then reads them exactly as the app does, identity-based `__*` forms included.
+ * loadConfig then reads them exactly as the app does, identity-based `__*` forms included.
  */
 async function appSettings(io: StatusIo): Promise<Env> {
   const appDir = io.appDir ?? process.cwd();
@@ -169,7 +170,9 @@ async function azureStatus(
   since: number,
   storageOptions: StorageFactoryOptions,
 ): Promise<StatusReport> {
-  const config = parseStorageConfig(env);
+  const config = createServices(loadConfig(env)).storageConfig();
+  // Read-only stores with the operator's credential (statusCredential.ts), not the root's storage(): that one
+  // signs in as the app and creates the tables and queues it lacks, and status only reads.
   const stores = createMirrorStores(config, storageOptions);
   const storage = createStorage(config, storageOptions);
   return collect(

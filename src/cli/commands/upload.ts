@@ -107,66 +107,83 @@ export async function uploadCommand(files: string[], options: UploadOptions, io:
     io.stdout.write(`dry run: ${planned.length} file(s), nothing sent\n`);
     return 0;
   }
-  const { services } = settings;
   // A token known to be unable to write is refused before any Graph call, with guidance (issue 5).
-  await assertWriteAllowed(services.tokens());
+  await assertWriteAllowed(settings.services.tokens());
   const store = await FileJobStore.open(options.state ?? defaultStatePath(io.env, planned, options.to), {
     option: "--state",
     resume: resumeJob,
   });
-  const reporter = chooseReporter(options, io.stdout);
   const controller = new AbortController();
   const interrupt = () => controller.abort(new Error("interrupted"));
   process.once("SIGINT", interrupt);
   process.once("SIGTERM", interrupt);
-  let failed = 0;
-  let finished = false;
+  let failed: number | undefined;
   try {
-    const entries = await uploadEntries(planned, store, settings, reporter);
-    let results: UploadJob[];
-    try {
-      results = await runLocalPipeline(entries, {
-        store,
-        engine: engineDeps(
-          services,
-          createSourceOpener({ requestTimeoutMs: services.config.graph.requestTimeoutMs }),
-          {
-            // The job file keeps a session a job gave up on, so running the command again resumes it.
-            policy: { ...DEFAULT_POLICY, keepSessionOnGiveUp: true },
-            buffers: new ChunkBufferPool(),
-          },
-        ),
-        parallel: settings.parallel,
-        parallelSmall: settings.parallelSmall,
-        reporter,
-        signal: controller.signal,
-      });
-    } catch (err: unknown) {
-      reporter.close();
-      if (controller.signal.aborted) {
-        io.stderr.write("graph-mirror: interrupted; run the same command again to resume\n");
-        return 130;
-      }
-      throw err;
-    }
-    reporter.close();
-    results.forEach((job, i) => {
-      if (job.status === "completed") return;
-      failed++;
-      const label = entries[i]?.label;
-      const error = job.lastError;
-      io.stderr.write(
-        `graph-mirror: failed: ${label?.file} -> ${label?.destination}: ${error?.code ?? job.status}: ${error?.message ?? ""}\n`,
-      );
-    });
-    finished = true;
+    failed = await runUploads(planned, store, settings, options, io, controller.signal);
+    if (failed === undefined) return 130;
   } finally {
     process.off("SIGINT", interrupt);
     process.off("SIGTERM", interrupt);
     // Every file uploaded and no --state given: nothing is left to resume.
-    await store.close({ deleteFile: finished && failed === 0 && options.state === undefined });
+    await store.close({ deleteFile: failed === 0 && options.state === undefined });
   }
   return failed === 0 ? 0 : 1;
+}
+
+/**
+ * Runs the planned files through the CLI's queue worker (src/cli/localPipeline.ts), saving every job to the job
+ * file after every step. The number of files that did not complete, each reported on stderr; undefined when
+ * interrupted (Ctrl-C), after saying how to resume.
+ */
+async function runUploads(
+  planned: readonly PlannedFile[],
+  store: FileJobStore,
+  settings: Settings,
+  options: UploadOptions,
+  io: CommandIo,
+  signal: AbortSignal,
+): Promise<number | undefined> {
+  const { services } = settings;
+  const reporter = chooseReporter(options, io.stdout);
+  const entries = await uploadEntries(planned, store, settings, reporter);
+  let results: UploadJob[];
+  try {
+    results = await runLocalPipeline(entries, {
+      store,
+      engine: engineDeps(
+        services,
+        createSourceOpener({ requestTimeoutMs: services.config.graph.requestTimeoutMs }),
+        {
+          // The job file keeps a session a job gave up on, so running the command again resumes it.
+          policy: { ...DEFAULT_POLICY, keepSessionOnGiveUp: true },
+          buffers: new ChunkBufferPool(),
+        },
+      ),
+      parallel: settings.parallel,
+      parallelSmall: settings.parallelSmall,
+      reporter,
+      signal,
+    });
+  } catch (err: unknown) {
+    reporter.close();
+    if (signal.aborted) {
+      io.stderr.write("graph-mirror: interrupted; run the same command again to resume\n");
+      return undefined;
+    }
+    throw err;
+  }
+  reporter.close();
+  let failed = 0;
+  results.forEach((job, i) => {
+    if (job.status === "completed") return;
+    failed++;
+    const label = entries[i]?.label;
+    const error = job.lastError;
+    io.stderr.write(
+      `graph-mirror: failed: ${label?.file} -> ${label?.destination}: ${error?.code ?? job.status}: ${error?.message ?? ""}\n`,
+    );
+  });
+  return failed;
 }
 
 /**

@@ -84,6 +84,19 @@ describe("graph-mirror login", () => {
     expect(saved.token_endpoint).toBe(fake.tokenEndpoint("common"));
   });
 
+  it("reads its settings through the root's loadConfig: a bad setting of any area stops it first", async () => {
+    const run = io({
+      AZURE_CLIENT_ID: CLIENT,
+      CHUNK_SIZE: "abc",
+      TOKEN_FILE: path.join(root, "x", "token.json"),
+    });
+    const before = fake.requests.length;
+    const err = output.seen(await thrown(() => loginCommand({}, run.io)));
+    expect(err).toBeInstanceOf(ConfigError);
+    expect(err.message).toContain("CHUNK_SIZE");
+    expect(fake.requests.length).toBe(before);
+  });
+
   it("asks for a client id by its setting name", async () => {
     const run = io({ TOKEN_FILE: path.join(root, "none", "token.json") });
     const err = output.seen(await thrown(() => loginCommand({}, run.io)));
@@ -135,6 +148,17 @@ describe("graph-mirror auth status", () => {
         "auth.source-selected",
       ]),
     );
+  });
+
+  it("reads its settings through the root's loadConfig: a bad setting of any area is named", async () => {
+    const run = io({ AZURE_TENANT_ID: FAKE_TENANT, AZURE_CLIENT_ID: "cli-app", AZURE_CLIENT_SECRET: SECRET });
+    const bad = { ...run.io, env: { ...run.io.env, GRAPH_REQUEST_TIMEOUT_MS: "soon" } };
+    const before = fake.requests.length;
+    const err = output.seen(await thrown(() => authStatusCommand({}, bad)));
+    expect(err).toBeInstanceOf(ConfigError);
+    expect(err.message).toContain("GRAPH_REQUEST_TIMEOUT_MS");
+    expect(run.out()).toBe("");
+    expect(fake.requests.length).toBe(before);
   });
 
   it("shows app-only roles and guidance as JSON, exiting 1 for a read-only token", async () => {

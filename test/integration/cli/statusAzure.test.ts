@@ -1,6 +1,6 @@
 /**
  * Issue 15 item 8: `graph-mirror status --azure` reads the settings the function app reads: AzureWebJobsStorage
- * (through parseStorageConfig) from the environment or, as `func start` would, from local.settings.json's
+ * (through loadConfig, as the app does) from the environment or, as `func start` would, from local.settings.json's
  * Values, the environment winning. Against a real Azurite.
  */
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -75,6 +75,18 @@ describe("status --azure reads the app's settings", () => {
     await expect(status({})).rejects.toThrow(
       /AzureWebJobsStorage__tableServiceUri: must be an https:\/\/ URL/,
     );
+  });
+
+  it("names AzureWebJobsStorage and its choices when neither place sets it", async () => {
+    await writeSettings({ FUNCTIONS_WORKER_RUNTIME: "node" });
+    await expect(status({})).rejects.toThrow(
+      /AzureWebJobsStorage: is required: a connection string, UseDevelopmentStorage=true/,
+    );
+  });
+
+  it("validates the settings as the app's loadConfig does, every area", async () => {
+    await writeSettings({ AzureWebJobsStorage: azurite.connectionString, WAKE_QUEUE: "Not_A_Queue" });
+    await expect(status({})).rejects.toThrow(/WAKE_QUEUE/);
   });
 
   it("names local.settings.json when it is not JSON", async () => {

@@ -104,6 +104,30 @@ describe("createServices", () => {
     await expect(services.storage()).rejects.toThrow(/AzureWebJobsStorage/);
   });
 
+  it("builds its one token provider with the token options it is given (auth status --verbose)", async () => {
+    const events: { event: string }[] = [];
+    const missing = "/nonexistent-graph-mirror";
+    const config = loadConfig({
+      TOKEN_FILE: `${missing}/token.json`,
+      RCLONE_CONFIG: `${missing}/rclone.conf`,
+    });
+    const services = createServices(config, { tokenOptions: { logger: (e) => events.push(e) } });
+    await expect(services.tokens().getToken({ signal: AbortSignal.timeout(5_000) })).rejects.toThrow(
+      /graph-mirror login/,
+    );
+    expect(events.map((e) => e.event)).toEqual(["auth.source-skipped", "auth.source-skipped"]);
+    // Without options nothing is logged: the decision log is the caller's choice.
+    const quiet = createServices(config);
+    await expect(quiet.tokens().getToken({ signal: AbortSignal.timeout(5_000) })).rejects.toThrow();
+    expect(events).toHaveLength(2);
+  });
+
+  it("names the storage settings' own choices when storage is missing", () => {
+    expect(() => createServices(loadConfig({})).storageConfig()).toThrow(
+      /AzureWebJobsStorage: is required: a connection string, UseDevelopmentStorage=true, or AzureWebJobsStorage__accountName/,
+    );
+  });
+
   it("uses the overrides it is given", async () => {
     const clock = new ManualClock();
     const storage = memoryStorage();
