@@ -1,7 +1,7 @@
 /**
  * The three uploaders the WAN bench compares, each as a child process measured the same way (wall time and
- * peak RSS, ../upload/harness.ts runMeasured): graph-mirror's CLI with its default settings (only the files at
- * a time given), rclone with 10 MiB chunks through the emulator's CONNECT proxy, and the raw fetch-PUT loop.
+ * peak RSS, ../upload/harness.ts runMeasured): graph-mirror's CLI with its default settings (in scenarios that
+ * are not `defaults`, the files at a time given as --parallel and --parallel-small), rclone with 10 MiB chunks through the emulator's CONNECT proxy, and the raw fetch-PUT loop.
  * graph-mirror and the raw loop reach the emulator's HTTPS listeners directly; rclone only speaks to
  * graph.microsoft.com, so it goes through the proxy, whose byte copying runs in the emulator's process.
  */
@@ -50,6 +50,13 @@ export async function runTool(
 
 const single = (payload: Payload) => payload.scenario.files === 1;
 
+/** None in a `defaults` scenario (issue 17's "default settings" targets); else N for both size classes. */
+export function concurrencyFlags(scenario: Scenario): string[] {
+  if (scenario.defaults) return [];
+  const n = String(scenario.concurrency);
+  return ["--parallel", n, "--parallel-small", n];
+}
+
 function graphMirror(payload: Payload, folder: string, { emu, work }: ToolContext): Promise<MeasuredRun> {
   const { scenario } = payload;
   const target = single(payload) ? `/${folder}/${payload.files[0]?.name}` : `/${folder}/`;
@@ -59,7 +66,7 @@ function graphMirror(payload: Payload, folder: string, { emu, work }: ToolContex
       path.join(ROOT, "bin", "graph-mirror.js"),
       "upload",
       payload.source,
-      ...(single(payload) ? [] : ["--recursive", "--parallel", String(scenario.concurrency)]),
+      ...(single(payload) ? [] : ["--recursive", ...concurrencyFlags(scenario)]),
       "--to",
       `drive:${emu.driveId}:${target}`,
       "--json",

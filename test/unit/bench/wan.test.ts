@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { runsAt, SCENARIOS, wanSettings } from "../../../bench/wan/scenarios.js";
-import type { ToolName } from "../../../bench/wan/tools.js";
+import { concurrencyFlags, type ToolName } from "../../../bench/wan/tools.js";
 import { scenarioRows, type ToolFigures } from "../../../bench/wan/wanRows.js";
 
 const MIB = 1024 * 1024;
@@ -25,6 +25,7 @@ describe("WAN bench settings", () => {
       "40x12mib",
       "300x200kib-4",
       "300x200kib-8",
+      "300x200kib-4n",
     ]);
     expect(runsAt(scenario("1gib"), 50, settings)).toBe(false);
     expect(runsAt(scenario("1gib"), 0, settings)).toBe(true);
@@ -48,6 +49,15 @@ describe("WAN bench settings", () => {
   });
 });
 
+describe("WAN bench graph-mirror settings", () => {
+  it("runs graph-mirror with its defaults where the issue's targets say default settings, else N for both pools", () => {
+    expect(concurrencyFlags(scenario("40x12mib"))).toEqual([]);
+    expect(concurrencyFlags(scenario("300x200kib-4"))).toEqual([]);
+    expect(concurrencyFlags(scenario("300x200kib-8"))).toEqual(["--parallel", "8", "--parallel-small", "8"]);
+    expect(concurrencyFlags(scenario("300x200kib-4n"))).toEqual(["--parallel", "4", "--parallel-small", "4"]);
+  });
+});
+
 describe("WAN bench rows", () => {
   const figures = (gm: number, rclone: number | undefined, raw: number, rss: [number, number]) =>
     new Map<ToolName, ToolFigures>([
@@ -63,20 +73,25 @@ describe("WAN bench rows", () => {
     const rows = scenarioRows(small, 50, figures(4000, 10_000, 5000, [60, 57]));
     expect(rows.map((r) => [r.metric, r.value, r.target, r.pass])).toEqual([
       [
-        "300 x 200 KiB, 4 at a time @50 ms: wall s, gm / rclone / raw",
+        "300 x 200 KiB, gm defaults, others 4 at a time @50 ms: wall s, gm / rclone / raw",
         "4.00 / 10.00 / 5.00",
         undefined,
         undefined,
       ],
       [
-        "300 x 200 KiB, 4 at a time @50 ms: peak RSS MiB, gm / rclone / raw",
+        "300 x 200 KiB, gm defaults, others 4 at a time @50 ms: peak RSS MiB, gm / rclone / raw",
         "60 / 57 / 90",
         undefined,
         undefined,
       ],
-      ["300 x 200 KiB, 4 at a time @50 ms: wall gm / rclone", "0.40", "<= 0.50", true],
-      ["300 x 200 KiB, 4 at a time @50 ms: wall gm / raw", "0.80", undefined, undefined],
-      ["300 x 200 KiB, 4 at a time @50 ms: peak RSS gm / rclone", "1.05", "<= 1.00", false],
+      ["300 x 200 KiB, gm defaults, others 4 at a time @50 ms: wall gm / rclone", "0.40", "<= 0.50", true],
+      ["300 x 200 KiB, gm defaults, others 4 at a time @50 ms: wall gm / raw", "0.80", undefined, undefined],
+      [
+        "300 x 200 KiB, gm defaults, others 4 at a time @50 ms: peak RSS gm / rclone",
+        "1.05",
+        "<= 1.00",
+        false,
+      ],
     ]);
     // At 0 ms the same scenario has no target: figures only.
     expect(
