@@ -8,7 +8,8 @@
  * gone (SIGKILL, a crash) is taken over at once: proper-lockfile's mtime staleness would make a resumed upload
  * wait seconds after every kill, and the holder is on this machine anyway (the state file is a local file).
  */
-import { mkdir, open, readFile, rm } from "node:fs/promises";
+import { randomUUID } from "node:crypto";
+import { link, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 
@@ -29,8 +30,11 @@ export async function lockFile(file: string): Promise<FileLock> {
   const lockPath = `${file}.lock`;
   await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
   for (let attempt = 0; attempt < 3; attempt++) {
+    // This process holds it already (or is taking it right now): refused, never taken over.
+    if (held.has(lockPath)) throw new LockedError(file, process.pid);
+    // Listed before the attempt, so a second lockFile of this process never mistakes our lock for a reused pid's.
+    held.add(lockPath);
     if (await tryCreate(lockPath)) {
-      held.add(lockPath);
       return {
         release: async () => {
           held.delete(lockPath);
@@ -38,11 +42,12 @@ export async function lockFile(file: string): Promise<FileLock> {
         },
       };
     }
+    held.delete(lockPath);
     const owner = await readOwner(lockPath);
     if (owner && isAlive(owner, lockPath)) throw new LockedError(file, owner.pid);
-    // The holder is gone (or the lock is unreadable, i.e. torn by a crash mid-write): take it over. Two new
-    // processes racing for one dead holder's lock could both win; two people starting the same command within
-    // the same millisecond after a crash is a risk this lock accepts.
+    // The holder is gone (a lock is never empty, see tryCreate; an unreadable one was damaged): take it over.
+    // Two new processes racing for one dead holder's lock could both remove it and one create its own in
+    // between; starting the same command twice within milliseconds after a crash is a risk this lock accepts.
     await rm(lockPath, { force: true });
   }
   throw new LockedError(file, undefined);
@@ -58,21 +63,24 @@ export class LockedError extends Error {
   }
 }
 
+/**
+ * Creates the lock with its owner already in it: the owner goes to a private temp file first, which is then
+ * hard-linked to the lock path (link fails with EEXIST when the lock exists). So no other process can ever read
+ * an empty lock, the window in which a plain create-then-write lock lets a second starter take it over.
+ */
 async function tryCreate(lockPath: string): Promise<boolean> {
-  let handle: Awaited<ReturnType<typeof open>>;
+  const temp = `${lockPath}.${process.pid}.${randomUUID()}`;
+  const owner: LockOwner = { pid: process.pid, host: os.hostname() };
+  await writeFile(temp, JSON.stringify(owner), { encoding: "utf8", mode: 0o600, flag: "wx" });
   try {
-    handle = await open(lockPath, "wx", 0o600);
+    await link(temp, lockPath);
+    return true;
   } catch (err: unknown) {
     if ((err as NodeJS.ErrnoException).code === "EEXIST") return false;
     throw err;
-  }
-  try {
-    const owner: LockOwner = { pid: process.pid, host: os.hostname() };
-    await handle.writeFile(JSON.stringify(owner), "utf8");
   } finally {
-    await handle.close();
+    await rm(temp, { force: true });
   }
-  return true;
 }
 
 async function readOwner(lockPath: string): Promise<LockOwner | undefined> {
