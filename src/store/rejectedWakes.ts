@@ -25,7 +25,7 @@ const PREVIEW_CHARS = 200;
 
 export function rejectionOf(item: unknown, reason: RejectionReason, detail: string): RejectedWake {
   const text = typeof item === "string" ? item : (JSON.stringify(item ?? null) ?? "");
-  return { reason, detail, length: text.length, preview: redactSecrets(text.slice(0, PREVIEW_CHARS)) };
+  return { reason, detail, length: text.length, preview: redactSecrets(text).slice(0, PREVIEW_CHARS) };
 }
 
 export function rejectedWakeText(rejection: RejectedWake): string {
