@@ -31,9 +31,10 @@ export class TimerWakeQueue implements WakeQueue {
 
   /** The next ready wake (oldest first), waiting for one; undefined once closed or aborted. */
   receive(signal?: AbortSignal): Promise<WakeMessage | undefined> {
+    // An aborted consumer takes nothing: a wake it took could not run, and would be lost to the others.
+    if (this.closed || signal?.aborted) return Promise.resolve(undefined);
     const next = this.ready.shift();
     if (next) return Promise.resolve(next);
-    if (this.closed || signal?.aborted) return Promise.resolve(undefined);
     return new Promise((resolve) => {
       const onAbort = () => finish(undefined);
       const finish = (message: WakeMessage | undefined) => {

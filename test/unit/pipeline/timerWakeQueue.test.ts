@@ -22,6 +22,16 @@ describe("timer wake queue", () => {
     queue.close();
   });
 
+  it("hands nothing to an aborted consumer, even with wakes ready: the others take them", async () => {
+    const queue = new TimerWakeQueue();
+    await queue.send(wake("ready"), 0);
+    const controller = new AbortController();
+    controller.abort();
+    expect(await queue.receive(controller.signal)).toBeUndefined();
+    expect((await queue.receive())?.jobId).toBe("ready");
+    queue.close();
+  });
+
   it("wakes a blocked receiver on send, and answers undefined on abort and on close", async () => {
     const queue = new TimerWakeQueue();
     const waiting = queue.receive();
