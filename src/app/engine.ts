@@ -6,6 +6,7 @@
 import type { ContainerClient } from "@azure/storage-blob";
 import type { SourceOpener } from "../core/ports/sources.js";
 import { ChunkBufferPool } from "../core/upload/bufferPool.js";
+import { DEFAULT_CHUNK_SIZING } from "../core/upload/chunkSizing.js";
 import { cancelJob, type EngineDeps, resumeJob, step } from "../core/upload/engine.js";
 import { DEFAULT_POLICY } from "../core/upload/policy.js";
 import { createSourceOpener } from "../sources/opener.js";
@@ -46,7 +47,11 @@ export function engineDeps(
     sources,
     clock: core.clock,
     random: Math.random,
-    policy: DEFAULT_POLICY,
+    // A link-sized fragment must fit well inside the request deadline actually configured, not its default.
+    policy: {
+      ...DEFAULT_POLICY,
+      chunkSizing: { ...DEFAULT_CHUNK_SIZING, deadlineMs: core.config.graph.requestTimeoutMs },
+    },
     // A fresh chunk buffer per step left ~10 MiB of garbage per step, and the collector ran a full mark-compact
     // about every second step (docs/pipeline.md "Performance"); the pool only holds buffers steps used at once.
     buffers: new ChunkBufferPool(),

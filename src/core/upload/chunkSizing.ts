@@ -7,7 +7,7 @@
  * Pure: the engine feeds it measurements taken with its injected clock.
  */
 import type { UploadJob } from "../job/job.js";
-import { DEFAULT_CHUNK_SIZE, FRAGMENT_QUANTUM, MAX_FRAGMENT_BYTES } from "./chunkPlan.js";
+import { FRAGMENT_QUANTUM, MAX_FRAGMENT_BYTES } from "./chunkPlan.js";
 
 export interface ChunkSizingLimits {
   /** Smallest size growth or shrinking by measurement goes to (a timeout may go lower, to one quantum). */
@@ -61,9 +61,6 @@ export function sizeAfterFragment(
 export function sizeAfterTimeout(current: number): number {
   return quantised(current / 2);
 }
-
-/** The size a job starts with when nobody set one. */
-export const START_CHUNK_SIZE = DEFAULT_CHUNK_SIZE;
 
 function quantised(bytes: number): number {
   return Math.max(FRAGMENT_QUANTUM, Math.floor(bytes / FRAGMENT_QUANTUM) * FRAGMENT_QUANTUM);

@@ -4,9 +4,12 @@
  * Graph layer, builds nothing until asked, and lets tests replace pieces.
  */
 import { describe, expect, it } from "vitest";
+import { engineDeps } from "../../../src/app/engine.js";
 import { createServices } from "../../../src/app/services.js";
 import { loadConfig } from "../../../src/config/index.js";
 import { ConfigError } from "../../../src/core/shared/validationError.js";
+import { DEFAULT_CHUNK_SIZING } from "../../../src/core/upload/chunkSizing.js";
+import { createSourceOpener } from "../../../src/sources/opener.js";
 import { createStorageClients } from "../../../src/store/factory.js";
 import { MemoryDestinationIndex } from "../../../src/store/memoryDestinationIndex.js";
 import { MemoryJobStore } from "../../../src/store/memoryJobStore.js";
@@ -87,6 +90,15 @@ describe("createServices", () => {
     expect(await services.uploadApi()).toBe(await services.uploadApi());
     expect((await services.uploadApi()).destinationCheck).toBeDefined();
     expect(await services.engine()).toBe(await services.engine());
+  });
+
+  it("sizes link-sized fragments against the configured request deadline, not its default", () => {
+    const services = createServices(loadConfig({ ...env, GRAPH_REQUEST_TIMEOUT_MS: "30000" }), {
+      storage: async () => memoryStorage(),
+    });
+    const deps = engineDeps(services, createSourceOpener({ requestTimeoutMs: 30_000 }));
+    expect(deps.policy.chunkSizing?.deadlineMs).toBe(30_000);
+    expect(deps.policy.chunkSizing?.maxBytes).toBe(DEFAULT_CHUNK_SIZING.maxBytes);
   });
 
   it("without credentials the HTTP API still builds, unchecked; the token provider names the problem", async () => {
