@@ -43,7 +43,8 @@ export function parseClientPrincipal(header: string | null | undefined): Caller 
   } catch {
     return undefined;
   }
-  if (!Array.isArray(json.claims)) return undefined;
+  // `null` or a bare value decodes too: only an object with a claims array is a principal.
+  if (typeof json !== "object" || json === null || !Array.isArray(json.claims)) return undefined;
   const claims = json.claims.flatMap((c: unknown) => {
     const claim = c as { typ?: unknown; val?: unknown } | null;
     return typeof claim?.typ === "string" && typeof claim.val === "string"

@@ -33,6 +33,14 @@ describe("the caller from x-ms-client-principal", () => {
     });
   });
 
+  it("takes a header that decodes to null, a number or a string for no principal (401), never a crash", () => {
+    for (const body of ["null", "42", '"claims"']) {
+      const header = Buffer.from(body).toString("base64");
+      expect(parseClientPrincipal(header), body).toBeUndefined();
+      expect(checkCaller(header, ROLES.read), body).toMatchObject({ status: 401 });
+    }
+  });
+
   it("names an app-only caller by app id", () => {
     const caller = parseClientPrincipal(principal([{ typ: "appid", val: "app-123" }]));
     expect(caller && callerLabel(caller)).toBe("appid:app-123");
