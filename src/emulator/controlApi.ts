@@ -10,7 +10,7 @@ import { errors, GraphError } from "./errors.js";
 import { parseFaultRule } from "./faults.js";
 import { type BodyMeter, bodyChunks, empty, json, type Reply, readJson } from "./http.js";
 import type { EmulatorInspector } from "./inspect.js";
-import type { EmulatorState } from "./state.js";
+import { type EmulatorState, MAX_LATENCY_MS } from "./state.js";
 
 export const CONTROL_PREFIX = "/_emulator/";
 /** putItem through HTTP buffers the body: meant for small test files. */
@@ -124,7 +124,10 @@ const ENDPOINTS: Readonly<Record<string, ControlHandler>> = {
   "POST clock/advance": advanceClock,
   "GET latency": ({ state }) => json(200, { ms: state.latencyMs }),
   "PUT latency": async (call) => {
-    call.state.latencyMs = await readMs(call, true);
+    const ms = await readMs(call, true);
+    if (ms > MAX_LATENCY_MS)
+      throw errors.invalidRequest(`ms: must be at most ${MAX_LATENCY_MS} milliseconds.`);
+    call.state.latencyMs = ms;
     return json(200, { ms: call.state.latencyMs });
   },
 };

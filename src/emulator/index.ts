@@ -20,7 +20,7 @@ import { DurableStore } from "./persist/durableStore.js";
 import { GRAPH_PUBLIC_HOST, publicHosts } from "./publicNames.js";
 import { DEFAULT_SEED, type EmulatorSeed, type ParsedSeed, parseSeed } from "./seed.js";
 import { closeListener, createListener, listen, requestHandler } from "./server.js";
-import { EmulatorState } from "./state.js";
+import { EmulatorState, MAX_LATENCY_MS } from "./state.js";
 import { type ConnectProxy, startConnectProxy } from "./tls/connectProxy.js";
 import {
   caDirFor,
@@ -59,6 +59,7 @@ export {
   READ_ONLY_TOKEN,
 } from "./seed.js";
 export type { SessionSummary } from "./sessions.js";
+export { MAX_LATENCY_MS } from "./state.js";
 
 export interface EmulatorOptions {
   /**
@@ -263,9 +264,15 @@ async function openNetwork(
 
 function resolveLatency(latencyMs: unknown): number {
   if (latencyMs === undefined) return 0;
-  if (typeof latencyMs === "number" && Number.isInteger(latencyMs) && latencyMs >= 0) return latencyMs;
+  if (
+    typeof latencyMs === "number" &&
+    Number.isInteger(latencyMs) &&
+    latencyMs >= 0 &&
+    latencyMs <= MAX_LATENCY_MS
+  )
+    return latencyMs;
   throw new ConfigError(
-    [{ field: "latencyMs", rule: "must be a non-negative whole number of milliseconds" }],
+    [{ field: "latencyMs", rule: `must be a whole number of milliseconds from 0 to ${MAX_LATENCY_MS}` }],
     "emulator options",
   );
 }

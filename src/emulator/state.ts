@@ -20,6 +20,12 @@ export interface Durability extends TreeObserver, SessionObserver, PermissionObs
   flush(): Promise<void>;
 }
 
+/**
+ * The largest modelled round trip, wherever it is set (startEmulator, --latency-ms, PUT /_emulator/latency):
+ * longer would only be a typo, and every request would outlive its client's timeout.
+ */
+export const MAX_LATENCY_MS = 600_000;
+
 export class EmulatorState {
   readonly trees = new Map<string, DriveTree>();
   readonly sessions: SessionRegistry;

@@ -10,6 +10,7 @@ import { ConfigError, type FieldProblem } from "../../core/shared/validationErro
 import {
   EMULATOR_PROFILES,
   type EmulatorProfile,
+  MAX_LATENCY_MS,
   parseSeed,
   type RunningEmulator,
   startEmulator,
@@ -92,12 +93,15 @@ function port(value: string, field: string, problems: FieldProblem[]): number {
   return n;
 }
 
-/** Up to ten minutes: longer would only be a typo, and every request would outlive its client's timeout. */
+/** Up to MAX_LATENCY_MS (the emulator's own bound). */
 function latency(value: string | undefined, problems: FieldProblem[]): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!/^\d+$/.test(value) || n > 600_000)
-    problems.push({ field: "--latency-ms", rule: "must be a whole number of milliseconds from 0 to 600000" });
+  if (!/^\d+$/.test(value) || n > MAX_LATENCY_MS)
+    problems.push({
+      field: "--latency-ms",
+      rule: `must be a whole number of milliseconds from 0 to ${MAX_LATENCY_MS}`,
+    });
   return n;
 }
 

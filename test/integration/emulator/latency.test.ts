@@ -91,7 +91,7 @@ describe("emulator latency (a modelled WAN round trip)", () => {
     expect(await set.json()).toEqual({ ms: 300 });
     const drive = await timed(() => getDrive(emu));
     expect(drive.ms).toBeGreaterThanOrEqual(300);
-    for (const ms of [-1, 1.5, "10"]) {
+    for (const ms of [-1, 1.5, "10", 600_001, 1e9]) {
       const bad = await fetch(controlUrl(emu, "latency"), { method: "PUT", body: JSON.stringify({ ms }) });
       expect(bad.status, String(ms)).toBe(400);
     }
@@ -103,6 +103,7 @@ describe("emulator latency (a modelled WAN round trip)", () => {
   it("rejects a negative or fractional latencyMs before anything starts", async () => {
     await expect(startEmulator({ latencyMs: -1 })).rejects.toBeInstanceOf(ConfigError);
     await expect(startEmulator({ latencyMs: 2.5 })).rejects.toThrow(/latencyMs/);
+    await expect(startEmulator({ latencyMs: 600_001 })).rejects.toThrow(/from 0 to 600000/);
   });
 
   it("graph-mirror emulator --latency-ms: validated, shown in the banner, applied", async () => {
