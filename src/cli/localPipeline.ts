@@ -114,7 +114,11 @@ class LocalRun {
     for (const { job, existing } of this.entries) {
       if (!this.active.has(job.jobId)) continue;
       if (existing) await this.rewake(job);
-      else fresh.set(job.requestId, [...(fresh.get(job.requestId) ?? []), job]);
+      else {
+        const jobs = fresh.get(job.requestId);
+        if (jobs) jobs.push(job);
+        else fresh.set(job.requestId, [job]);
+      }
     }
     const submit = { jobs: this.options.store, wake: this.queue, clock: this.options.engine.clock };
     for (const jobs of fresh.values()) await submitJobs(jobs, { ...submit, destinations: this.destinations });

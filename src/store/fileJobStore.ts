@@ -194,7 +194,3 @@ function onlyLeaseChanged(before: StoredJob, after: StoredJob): boolean {
   const { etag: _d, leaseOwner: _e, leaseUntil: _f, ...restAfter } = after;
   return JSON.stringify(restBefore) === JSON.stringify(restAfter);
 }
-
-function _copy(row: StoredJob): StoredJob {
-  return structuredClone(row);
-}

@@ -25,7 +25,7 @@ import { loadMirrorDefinitions, type MirrorSettings } from "../../mirror/setting
 import { EXIT } from "../exitCodes.js";
 import { runLocalMirror } from "../localRun.js";
 import { claimLegacyState, derivedStateDir, explicitStateDir } from "../mirrorStateDir.js";
-import { DEFAULT_PARALLEL_SMALL, parseParallel } from "../parallelOptions.js";
+import { addParallelOptions, parseParallel } from "../parallelOptions.js";
 import { chooseReporter } from "../progress/choose.js";
 
 export interface MirrorCommandOptions {
@@ -53,7 +53,7 @@ export interface MirrorCommandIo {
 }
 
 export function register(program: Command): void {
-  program
+  const command = program
     .command("mirror")
     .description("run the mirror definitions (MIRRORS_FILE or MIRRORS) from the command line")
     .option("--once", "run one pass and exit (default: keep running on MIRROR_SCHEDULE)")
@@ -62,13 +62,8 @@ export function register(program: Command): void {
     .option(
       "--state-dir <dir>",
       "manifest, history and resumable jobs (default: MIRROR_STATE_DIR, else one folder per definitions set under ~/.local/state/graph-mirror/mirrors)",
-    )
-    .option("--parallel <n>", "files uploaded at the same time", "4")
-    .option(
-      "--parallel-small <n>",
-      "small files (simple uploads, up to SIMPLE_UPLOAD_MAX) uploaded at the same time, beside --parallel",
-      String(DEFAULT_PARALLEL_SMALL),
-    )
+    );
+  addParallelOptions(command)
     .option("--mirror <name...>", "run only these mirrors")
     .addHelpText("after", "\nA mirror pass with no definitions exits 2 with the reason.")
     .action(async (commandOptions: MirrorCommandOptions, command: Command) => {
