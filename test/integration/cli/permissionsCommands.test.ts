@@ -121,7 +121,10 @@ describe("graph-mirror permissions grant / list / revoke with the full token", (
     const adeleId = (await listJson(DEFAULT_TOKEN)).permissions.find((p) => p.email === adele)?.id ?? "";
     expect(await revokeCommand(ITEM, { permission: adeleId }, io(DEFAULT_TOKEN))).toBe(0);
     const unknown = io(DEFAULT_TOKEN);
+    emu.inspect.clearLog();
     expect(await revokeCommand(ITEM, { permission: adeleId }, unknown)).toBe(1);
+    // A 404 is an answer, not a failure to retry: one delete request.
+    expect(emu.inspect.requestLog().filter((r) => r.route === "deletePermission")).toHaveLength(1);
     expect(unknown.err()).toMatch(/nothing at .*permission id/);
     const none = io(DEFAULT_TOKEN);
     expect(await revokeCommand(ITEM, { user: megan }, none)).toBe(1);
@@ -144,6 +147,8 @@ describe("graph-mirror permissions with a read-only token", () => {
     expect(error).toBeInstanceOf(GraphFailure);
     expect((error as GraphFailure).status).toBe(403);
     expect(emu.inspect.requestLog().at(-1)).toMatchObject({ route: "invite", status: 403 });
+    // Refused once and not asked again.
+    expect(emu.inspect.requestLog().filter((r) => r.route === "invite")).toHaveLength(1);
     expect((await listJson(DEFAULT_TOKEN)).permissions.filter((p) => p.kind === "user")).toEqual([]);
   });
 

@@ -156,7 +156,7 @@ describe("local Functions host", () => {
     expect(out).not.toContain("s3cr3t");
     // The local host creates every trigger's poison queue up front, as the host may; it must stay empty.
     const poisonOfPoison = queues.getQueueClient("upload-wakes-poison-poison");
-    if (await poisonOfPoison.exists())
-      expect((await poisonOfPoison.getProperties()).approximateMessagesCount).toBe(0);
+    expect(await poisonOfPoison.exists()).toBe(true);
+    expect((await poisonOfPoison.getProperties()).approximateMessagesCount).toBe(0);
   });
 });

@@ -160,6 +160,9 @@ describe("CLI pipeline driver", () => {
     });
     await expect(run).rejects.toThrow("interrupted");
     expect(Date.now() - started).toBeLessThan(10_000);
+    // One session, one refused fragment, and nothing sent after the abort (no retry of the throttled fragment).
+    expect(graph.count("create")).toBe(1);
+    expect(graph.count("fragment")).toBe(1);
     await store.close();
     expect(last?.session?.uploadUrl).toBeDefined();
     expect(last?.status).toBe("uploading");
