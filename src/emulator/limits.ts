@@ -88,6 +88,7 @@ export const FIELD_LIMITS: EmulatorLimits = {
   expiredUploadUrlStatus: 401,
   drivesPageSize: 100,
   childrenPageSize: 200,
+  // Modelling choice, unconfirmed: the service's permissions page size is undocumented; 100 makes paging testable.
   permissionsPageSize: 100,
   maxPathLength: 400,
   rejectAuthorizationOnUploadUrl: true,

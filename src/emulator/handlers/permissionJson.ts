@@ -17,7 +17,11 @@ export interface PermissionJson {
   readonly inheritedFrom?: { readonly driveId: string; readonly id: string; readonly path: string };
 }
 
-/** The owner permission's id: one per drive, like SharePoint's Owners group (id 3 on a team site). */
+/**
+ * The owner permission's id: one per drive, like SharePoint's Owners group. Modelling choice, unconfirmed: "3" is
+ * the Owners group id on a classic team site as seen in site settings; no Graph doc or field report fixes it, and
+ * graph-mirror never depends on the value (it only refuses to delete the owner permission).
+ */
 export const OWNER_PERMISSION_ID = "3";
 
 function referenceTo(item: ItemRecord, tree: DriveTree, drive: DriveRecord) {
@@ -49,6 +53,8 @@ export function grantJson(grant: GrantRecord): PermissionJson {
     roles: [grant.role],
     grantedTo: { user },
     grantedToV2: { user },
+    // Always true here: graph-mirror invites only with requireSignIn (src/permissions/graphPermissions.ts). The
+    // emulator does not model a sign-in-free invitation (modelling choice; driveitem-invite documents the flag).
     invitation: { email: grant.email, signInRequired: true },
   };
 }

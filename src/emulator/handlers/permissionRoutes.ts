@@ -35,6 +35,8 @@ const inviteSchema = z.object({
     .min(1, { message: "must name at least one recipient" }),
   roles: z
     .array(z.enum(["read", "write"], { error: 'must be "read" or "write"' }), { error: "must be a list" })
+    // Modelling choice, unconfirmed: driveitem-invite takes a roles array; graph-mirror always sends one role, and
+    // the emulator refuses more rather than guess how the service combines them.
     .length(1, { message: "must hold exactly one role" }),
   requireSignIn: z.boolean({ error: "must be true or false" }).default(false),
   sendInvitation: z.boolean({ error: "must be true or false" }).default(false),
@@ -106,6 +108,9 @@ export function deletePermission(
     return empty(204);
   }
   const effective = effectivePermissions(item, tree, drive, state.permissions).find((p) => p.id === id);
+  // permission-delete (Microsoft Learn) says only sharing permissions that are not inherited can be deleted; it
+  // gives no status or code. 403 accessDenied for the owner and 400 invalidRequest for an inherited one are
+  // modelling choices, unconfirmed; graph-mirror reports either as a refusal without retrying.
   if (effective?.id === OWNER_PERMISSION_ID && !effective.inheritedFrom)
     throw errors.accessDenied("The owner permission of a drive cannot be removed.");
   if (effective)

@@ -24,7 +24,11 @@ export interface PermissionObserver {
 
 const key = (driveId: string, itemId: string): string => `${driveId}|${itemId}`;
 
-/** SharePoint's user permission id: base64 of `i:0#.f|membership|{upn}` (base64url here: it goes in URLs). */
+/**
+ * A user permission's id: base64 of the claims login name `i:0#.f|membership|{upn}` (base64url here: it goes in
+ * URLs). Modelling choice, unconfirmed: ids observed on SharePoint look like this, but no doc promises a format;
+ * graph-mirror treats permission ids as opaque.
+ */
 export function grantIdFor(userPrincipalName: string): string {
   return Buffer.from(`i:0#.f|membership|${userPrincipalName.toLowerCase()}`).toString("base64url");
 }
