@@ -5,6 +5,7 @@
  * cache (MIRROR_RESOLVE_TTL) lives as long as the instance.
  */
 import { randomUUID } from "node:crypto";
+import { assertSharingAllowed } from "../auth/sharingGate.js";
 import type { HistoryStore, ManifestStore } from "../core/ports/mirror.js";
 import type { MirrorDefinitions } from "../mirror/definitions.js";
 import { GraphDriveDirectory } from "../mirror/graphDirectory.js";
@@ -32,7 +33,9 @@ export async function buildMirrorWiring(core: CoreServices): Promise<MirrorWirin
   const stores = await core.mirrorStores();
   // Graph only when a pass runs: GET /api/mirrors and /api/stats read tables, not Graph.
   const graph = lazy(() => {
-    const directory = new GraphDriveDirectory(core.graphHttp());
+    const directory = new GraphDriveDirectory(core.graphHttp(), (signal) =>
+      assertSharingAllowed(core.tokens(), signal),
+    );
     return { directory, resolver: new DestinationResolver(directory, core.clock, settings.resolveTtlMs) };
   });
   const { chunkSize, simpleUploadMax } = core.config.graph;

@@ -14,11 +14,20 @@ import type { GraphHttp } from "../graph/http.js";
 import { resolveDrive } from "../graph/resolve.js";
 import { invite, itemIdAt, listPermissions } from "../permissions/graphPermissions.js";
 
+/**
+ * Resolves when the token may share (src/auth/sharingGate.ts `assertSharingAllowed`), throws otherwise: share
+ * rules are then refused before any request, as `permissions grant` is (docs/permissions.md).
+ */
+export type SharingGate = (signal: AbortSignal) => Promise<void>;
+
 export class GraphDriveDirectory implements DriveDirectory {
   readonly sharing: FolderSharing;
 
-  constructor(private readonly http: GraphHttp) {
-    this.sharing = graphFolderSharing(http);
+  constructor(
+    private readonly http: GraphHttp,
+    sharingGate: SharingGate = async () => {},
+  ) {
+    this.sharing = graphFolderSharing(http, sharingGate);
   }
 
   resolveDrive(destination: Destination, signal: AbortSignal): Promise<ResolvedDrive> {
@@ -109,9 +118,11 @@ function remoteItem(body: unknown, route: string): RemoteItem {
 }
 
 /** The mirror's `share` rules on Graph's permissions API (src/permissions/graphPermissions.ts). */
-function graphFolderSharing(http: GraphHttp): FolderSharing {
+function graphFolderSharing(http: GraphHttp, gate: SharingGate): FolderSharing {
   return {
     async userGrants(driveId, folderPath, signal) {
+      // Every rule of a destination starts here, so a token that cannot share sends nothing.
+      await gate(signal);
       let itemId: string;
       try {
         itemId = await itemIdAt(http, driveId, folderPath, signal);

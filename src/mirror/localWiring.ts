@@ -4,8 +4,10 @@
  * account is configured, https URLs behind the network guard, SFTP through the shared pool) and job sizes.
  * Used by `graph-mirror mirror`, `graph-mirror check --mirror` and the bundled sample.
  */
+
 import { engineDeps, sourcesFor, urlOpener } from "../app/engine.js";
 import type { CoreServices } from "../app/types.js";
+import { assertSharingAllowed } from "../auth/sharingGate.js";
 import type { DriveDirectory } from "../core/ports/mirror.js";
 import type { EngineDeps } from "../core/upload/engine.js";
 import { createStorageClients } from "../store/factory.js";
@@ -27,7 +29,9 @@ export function localWiring(services: CoreServices, allowedFileRoots: readonly s
   const sources = sourcesFor(services, blobContainer);
   return {
     engine: engineDeps(services, sources),
-    directory: new GraphDriveDirectory(services.graphHttp()),
+    directory: new GraphDriveDirectory(services.graphHttp(), (signal) =>
+      assertSharingAllowed(services.tokens(), signal),
+    ),
     // One pool for listing and reading: the mirror's listing and its uploads share the bounded connections.
     sources: {
       allowedFileRoots,

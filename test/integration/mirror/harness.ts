@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import { mkdir, mkdtemp, rm, utimes, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { assertSharingAllowed } from "../../../src/auth/sharingGate.js";
 import { StaticTokenProvider } from "../../../src/auth/staticToken.js";
 import { type LocalMirrorResult, runLocalMirror } from "../../../src/cli/localRun.js";
 import type { ProgressReporter } from "../../../src/cli/progress/reporter.js";
@@ -87,7 +88,7 @@ export async function startMirrorWorld(limits: Partial<EmulatorLimits> = {}): Pr
         policy: DEFAULT_POLICY,
       };
       const http = new GraphHttp({ baseUrl: emu.graphBaseUrl, tokens, requestTimeoutMs });
-      const graphDirectory = new GraphDriveDirectory(http);
+      const graphDirectory = new GraphDriveDirectory(http, (signal) => assertSharingAllowed(tokens, signal));
       const directory: DriveDirectory = {
         sharing: graphDirectory.sharing,
         resolveDrive: (destination, signal) => graphDirectory.resolveDrive(destination, signal),

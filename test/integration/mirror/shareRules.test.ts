@@ -4,9 +4,19 @@
  * the run record and the pass summary; a failing rule makes the pass partial; rules are validated by field.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { DEFAULT_DRIVE_IDS, DEFAULT_USERS, READ_ONLY_TOKEN } from "../../../src/emulator/index.js";
+import { assertSharingAllowed } from "../../../src/auth/sharingGate.js";
+import { StaticTokenProvider } from "../../../src/auth/staticToken.js";
+import {
+  DEFAULT_DRIVE_IDS,
+  DEFAULT_USERS,
+  READ_ONLY_TOKEN,
+  startEmulator,
+} from "../../../src/emulator/index.js";
+import { GraphHttp } from "../../../src/graph/http.js";
 import { validateMirrors } from "../../../src/mirror/definitions.js";
+import { GraphDriveDirectory } from "../../../src/mirror/graphDirectory.js";
 import { formatPass } from "../../../src/mirror/passSummary.js";
+import { applyShareRules } from "../../../src/mirror/shareRules.js";
 import { type MirrorWorld, startMirrorWorld } from "./harness.js";
 
 const DRIVE = DEFAULT_DRIVE_IDS.opsDocuments;
@@ -95,6 +105,36 @@ describe("mirror share rules", () => {
     });
     expect(result.pass.runs[0]?.shares?.some((s) => s.outcome === "granted")).not.toBe(true);
     expect(world.emu.inspect.requestLog().filter((r) => r.route === "invite")).toEqual([]);
+  });
+});
+
+describe("share rules with a token known not to share", () => {
+  it("are refused before any request, with the guidance, as permissions grant is", async () => {
+    const emu = await startEmulator();
+    try {
+      const part = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
+      const readOnly = `${part({ alg: "none" })}.${part({ scp: "Files.Read.All Sites.Read.All", tid: "t", oid: "u" })}.s`;
+      const tokens = new StaticTokenProvider(readOnly);
+      const http = new GraphHttp({ baseUrl: emu.graphBaseUrl, tokens, requestTimeoutMs: 10_000 });
+      const directory = new GraphDriveDirectory(http, (signal) => assertSharingAllowed(tokens, signal));
+      const rules = { name: "m", source: { type: "file", path: "/x" } };
+      const destination = { type: "drive", driveId: DRIVE, path: "/team" } as const;
+      const shares = await applyShareRules(
+        { ...rules, destinations: [{ ...destination, share: [{ to: megan, role: "read" }] }] } as never,
+        [{}] as never,
+        {
+          sharing: directory.sharing,
+          resolve: async () => ({ driveId: DRIVE, folder: "/team" }) as never,
+          signal: AbortSignal.timeout(10_000),
+        },
+      );
+      expect(shares).toHaveLength(1);
+      expect(shares[0]?.outcome).toBe("failed");
+      expect(shares[0]?.error).toMatch(/sharing refused before any request.*Files\.ReadWrite\.All/s);
+      expect(emu.inspect.requestLog()).toHaveLength(0);
+    } finally {
+      await emu.close();
+    }
   });
 });
 
