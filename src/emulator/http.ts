@@ -27,9 +27,11 @@ export const json = (status: number, body: unknown, headers?: Headers): Reply =>
 
 export const empty = (status: number): Reply => ({ kind: "empty", status });
 
-/** Counts the request body bytes read, for the request log. */
+/** Counts the request body bytes read, for the request log, and when the last of them was read (server.ts latency). */
 export interface BodyMeter {
   requestBytes: number;
+  /** `performance.now()` when the last body chunk was read; undefined while none was. */
+  lastByteAt?: number;
 }
 
 /** Reads chunks of the request body, counting them. Throws if the connection dies mid-body. */
@@ -37,6 +39,7 @@ export async function* bodyChunks(req: IncomingMessage, meter: BodyMeter): Async
   for await (const chunk of req) {
     const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
     meter.requestBytes += buffer.length;
+    meter.lastByteAt = performance.now();
     yield buffer;
   }
 }

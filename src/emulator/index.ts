@@ -94,7 +94,7 @@ export interface EmulatorOptions {
    */
   readonly proxy?: boolean | { readonly port?: number };
   /**
-   * Every Graph and upload request is answered no sooner than this many milliseconds after it arrived: a round
+   * Every Graph and upload request is answered no sooner than this many milliseconds after its last byte arrived: a round
    * trip of a wide-area link, once per request whatever its size (docs/emulator.md "Latency"). Default 0.
    */
   readonly latencyMs?: number;

@@ -238,16 +238,25 @@ export function requestHandler(state: EmulatorState, inspect: EmulatorInspector,
         ? { kind: "reset" }
         : errorReply(err, host, requestId, clientRequestId, state.clock.now());
     }
-    // The modelled round trip (docs/emulator.md "Latency"): once per request, after the body arrived and the
-    // work is done, so a large fragment waits no longer than a small one. The control API is not Graph: no wait.
-    if (!isControl && !(await roundTrip(state, arrived))) reply = { kind: "reset" };
     let status = 0;
+    if (reply.kind !== "reset") {
+      try {
+        // Answer only once the body is read, so the client sees the answer, not a broken pipe.
+        await drain(req, meter);
+      } catch {
+        reply = { kind: "reset" };
+      }
+    }
+    // The modelled round trip (docs/emulator.md "Latency"): the answer reaches the client no sooner than one
+    // round trip after the request's last byte left it, so a 10 MiB fragment pays it as a 1-byte request does.
+    // The control API is not Graph: no wait.
+    if (reply.kind !== "reset" && !isControl && !(await roundTrip(state, meter.lastByteAt ?? arrived))) {
+      reply = { kind: "reset" };
+    }
     if (reply.kind === "reset") {
       socket.destroy();
     } else {
       try {
-        // Answer only once the body is read, so the client sees the answer, not a broken pipe.
-        await drain(req, meter);
         status = reply.status;
         await writeReply(res, reply, { "request-id": requestId, "client-request-id": clientRequestId });
       } catch {
@@ -270,9 +279,12 @@ export function requestHandler(state: EmulatorState, inspect: EmulatorInspector,
   };
 }
 
-/** Waits out what is left of `latencyMs` since `arrived`; false when the emulator closed meanwhile. */
-async function roundTrip(state: EmulatorState, arrived: number): Promise<boolean> {
-  const left = state.latencyMs - (performance.now() - arrived);
+/**
+ * Waits out what is left of `latencyMs` since `from` (the request's last byte, or its arrival when it had no
+ * body); false when the emulator closed meanwhile.
+ */
+async function roundTrip(state: EmulatorState, from: number): Promise<boolean> {
+  const left = state.latencyMs - (performance.now() - from);
   return left > 0 ? state.waits.wait(Math.ceil(left)) : true;
 }
 

@@ -33,7 +33,7 @@ export interface EmulatorCommandOptions {
   readonly https?: boolean;
   /** Also run the CONNECT proxy that answers as graph.microsoft.com on this port (implies --https). */
   readonly proxyPort?: string;
-  /** Answer every Graph and upload request no sooner than this many ms after it arrived (docs/emulator.md "Latency"). */
+  /** Answer every Graph and upload request no sooner than this many ms after its last byte arrived (docs/emulator.md "Latency"). */
   readonly latencyMs?: string;
 }
 
@@ -73,7 +73,7 @@ export function register(program: Command): void {
     )
     .option(
       "--latency-ms <n>",
-      "answer every Graph and upload request no sooner than n ms after it arrived (a WAN round trip; default 0)",
+      "answer every Graph and upload request no sooner than n ms after its last byte (a WAN round trip; default 0)",
     )
     .action(async (options: EmulatorCommandOptions) => {
       const { emulator, banner } = await startEmulatorCommand(options);

@@ -1,9 +1,10 @@
 /**
  * The emulator's per-request latency (issue 17 item 5, docs/emulator.md "Latency"): every Graph and upload request
- * is answered no sooner than `latencyMs` after it arrived, once per request whatever its size; the control API
- * is not delayed and can change the value at run time. Lower bounds only: a loaded machine may add time, never
- * remove it.
+ * is answered no sooner than `latencyMs` after its last byte arrived (after its arrival when it has no body), once
+ * per request whatever its size; the control API is not delayed and can change the value at run time. Lower bounds
+ * only: a loaded machine may add time, never remove it.
  */
+import { request } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
 import { startEmulatorCommand } from "../../../src/cli/commands/emulator.js";
 import { ConfigError } from "../../../src/core/shared/validationError.js";
@@ -61,6 +62,43 @@ describe("emulator latency (a modelled WAN round trip)", () => {
       "uploadFragment",
       "uploadFragment",
     ]);
+  });
+
+  it("counts the round trip from a fragment's last byte, not its arrival: a slow body still waits it whole", async () => {
+    const emu = await startTestEmulator({ latencyMs: 200 });
+    cleanups.push(() => emu.close());
+    const uploadUrl = await createSession(emu, ops, "/slow.bin");
+    const bytes = patternBytes(327_680, 9);
+    const half = bytes.length / 2;
+    // The first half goes at once, the second 300 ms later (longer than the latency): under a model that counted
+    // from the arrival the answer could follow the last byte at once; a real round trip cannot.
+    const answered = await new Promise<{ status: number; afterLastByte: number }>((resolve, reject) => {
+      const req = request(uploadUrl, {
+        method: "PUT",
+        headers: {
+          "content-length": bytes.length,
+          "content-range": `bytes 0-${bytes.length - 1}/${bytes.length}`,
+        },
+      });
+      let lastByteSent = 0;
+      req.on("response", (res) => {
+        res.resume();
+        res.on("end", () =>
+          resolve({ status: res.statusCode ?? 0, afterLastByte: performance.now() - lastByteSent }),
+        );
+      });
+      req.on("error", reject);
+      req.write(bytes.subarray(0, half));
+      setTimeout(() => {
+        req.end(bytes.subarray(half), () => {
+          lastByteSent = performance.now();
+        });
+      }, 300);
+    });
+    expect(answered.status).toBe(201);
+    expect(answered.afterLastByte).toBeGreaterThanOrEqual(195);
+    expect(emu.inspect.readItem(ops, "/slow.bin")?.equals(bytes)).toBe(true);
+    expect(emu.inspect.requestLog().map((r) => r.route)).toEqual(["createUploadSession", "uploadFragment"]);
   });
 
   it("delays requests that reach it through the CONNECT proxy too", async () => {
