@@ -12,6 +12,8 @@
 import { PrefetchCache } from "./prefetch.js";
 
 const SMALLEST_CLASS = 64 * 1024;
+/** Classes from here up hold upload-session chunks (2.5 MiB and more, chunkSizing.ts); below, simple uploads. */
+const CHUNK_CLASS = 4 * 1024 * 1024;
 
 export class ChunkBufferPool {
   private readonly free: Uint8Array[] = [];
@@ -42,7 +44,21 @@ export class ChunkBufferPool {
       const [buffer] = this.free.splice(index, 1);
       if (buffer) return buffer;
     }
+    this.dropOutgrown(wanted);
     return new Uint8Array(wanted);
+  }
+
+  /**
+   * A new chunk-sized buffer means a job's chunks grew (chunkSizing.ts): free chunk buffers of smaller classes
+   * would stay resident for nothing (a 256 MiB upload growing 10 -> 20 -> 40 MiB kept 48 MiB of them, docs/upload.md
+   * "Memory"). Small-file classes stay: many small uploads reuse them at once.
+   */
+  private dropOutgrown(wanted: number): void {
+    if (wanted < CHUNK_CLASS) return;
+    for (let i = this.free.length - 1; i >= 0; i--) {
+      const size = this.free[i]?.byteLength ?? 0;
+      if (size >= CHUNK_CLASS && size < wanted) this.free.splice(i, 1);
+    }
   }
 
   /** Gives a buffer back; only when nothing (e.g. an unfinished request body) can still be reading it. */

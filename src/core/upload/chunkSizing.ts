@@ -22,7 +22,7 @@ export interface ChunkSizingLimits {
 
 export const DEFAULT_CHUNK_SIZING: ChunkSizingLimits = {
   minBytes: 8 * FRAGMENT_QUANTUM, // 2.5 MiB
-  maxBytes: 64 * FRAGMENT_QUANTUM, // 20 MiB
+  maxBytes: 128 * FRAGMENT_QUANTUM, // 40 MiB
   targetMs: 3_000,
   deadlineMs: 120_000, // GRAPH_REQUEST_TIMEOUT_MS's default (src/config/graph.ts)
 };
@@ -51,10 +51,71 @@ export function sizeAfterFragment(
   const measured = (sample.bytes * 1000) / sample.ms;
   const rate = bytesPerSecond === undefined ? measured : (bytesPerSecond + measured) / 2;
   const wanted = (rate * limits.targetMs) / 1000;
-  const ceiling = Math.min(limits.maxBytes, (rate * limits.deadlineMs) / 4000, MAX_FRAGMENT_BYTES - 1);
+  const ceiling = ceilingFor(rate, limits);
   const stepped = Math.min(Math.max(wanted, current / 2), current * 2);
   const bounded = Math.min(Math.max(stepped, limits.minBytes), ceiling);
   return { chunkSize: quantised(bounded), bytesPerSecond: Math.round(rate) };
+}
+
+/**
+ * The largest fragment at the measured rate: the cap, a quarter of the request deadline's worth, and under
+ * Graph's 60 MiB limit (`rate` undefined: nothing measured yet, the cap alone).
+ */
+export function ceilingFor(rate: number | undefined, limits: ChunkSizingLimits): number {
+  const byDeadline = rate === undefined ? Number.POSITIVE_INFINITY : (rate * limits.deadlineMs) / 4000;
+  return quantised(Math.min(limits.maxBytes, byDeadline, MAX_FRAGMENT_BYTES - 1));
+}
+
+/**
+ * The bytes of a fragment of `chunk` when `rest` bytes are left to the end of the file: the chunk, or the whole
+ * rest when that is at most half a chunk more and within `ceiling`. Every fragment costs a round trip however
+ * small (docs/emulator.md "Latency"), so a 12 MiB file goes in one 12 MiB fragment rather than 10 + 2.
+ * Only a file's last fragment may be a size that is not a multiple of 320 KiB, and this one is the last.
+ */
+export function withTail(chunk: number, rest: number, ceiling: number): number {
+  return rest > chunk && rest <= chunk + chunk / 2 && rest <= ceiling ? rest : chunk;
+}
+
+/**
+ * The length of the next fragment of a job from its confirmed offset: its chunk size, with the tail merged
+ * when the job is sized to the link and the server's missing range runs to the end of the file.
+ */
+export function fragmentLength(job: UploadJob, size: number, limits: ChunkSizingLimits): number {
+  if (!job.autoChunk || job.missingRangeEnd !== undefined) return job.chunkSize;
+  return withTail(
+    job.chunkSize,
+    size - job.confirmedOffset,
+    ceilingFor(job.autoChunk.bytesPerSecond, limits),
+  );
+}
+
+/**
+ * How much to read ahead from `start` while the fragment before it is on the wire (overlap.ts): the size the
+ * next fragment will most likely have once this one is answered, predicted from the smoothed rate (from the
+ * first fragment, before any rate is known: twice the chunk, as the first answer on any fast link grows it),
+ * its tail merged. A wrong guess costs little: a longer read-ahead is cut to the fragment (prefetch.ts), a
+ * shorter one is sent as it is and the size moves one step later.
+ */
+export function readAheadLength(
+  job: UploadJob,
+  start: number,
+  size: number,
+  limits: ChunkSizingLimits,
+): number {
+  const rest = size - start;
+  if (!job.autoChunk) return Math.min(job.chunkSize, rest);
+  const rate = job.autoChunk.bytesPerSecond;
+  const ceiling = ceilingFor(rate, limits);
+  const predicted =
+    rate === undefined
+      ? Math.min(job.chunkSize * 2, ceiling)
+      : sizeAfterFragment(
+          job.chunkSize,
+          rate,
+          { bytes: job.chunkSize, ms: (job.chunkSize * 1000) / rate },
+          limits,
+        ).chunkSize;
+  return Math.min(rest, withTail(predicted, rest, ceiling));
 }
 
 /** The size after a fragment timed out: half, down to one quantum. */

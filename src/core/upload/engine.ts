@@ -29,7 +29,7 @@ import { QuickXorHash, type QuickXorState } from "../shared/quickXorHash.js";
 import { parseExpectedRanges } from "../shared/ranges.js";
 import type { ChunkBufferPool } from "./bufferPool.js";
 import { FRAGMENT_QUANTUM, type Fragment, nextFragment, uploadMethod } from "./chunkPlan.js";
-import { DEFAULT_CHUNK_SIZING, resizedJob, sizeAfterTimeout } from "./chunkSizing.js";
+import { DEFAULT_CHUNK_SIZING, fragmentLength, resizedJob, sizeAfterTimeout } from "./chunkSizing.js";
 import { classifyFailure, jobError, type Operation } from "./errorClassification.js";
 import {
   applyDecision,
@@ -451,10 +451,11 @@ class StepRun {
     const session = job.session;
     if (!session) return proceed(job);
     const size = fingerprint.size;
+    const limits = this.deps.policy.chunkSizing ?? DEFAULT_CHUNK_SIZING;
     const planned = nextFragment(
       { start: job.confirmedOffset, end: job.missingRangeEnd ?? size - 1 },
       size,
-      job.chunkSize,
+      fragmentLength(job, size, limits),
     );
     const pool = this.deps.buffers;
     const cache = prefetchOf(this.deps);
@@ -491,7 +492,16 @@ class StepRun {
         hashFrom: job.hash.length === fragment.start ? job.hash : undefined,
         readAhead:
           cache && !final
-            ? () => readNext(job, fragment, fingerprint, this.source, pool, this.signal)
+            ? () =>
+                readNext({
+                  job,
+                  fragment,
+                  fingerprint,
+                  source: this.source,
+                  pool,
+                  signal: this.signal,
+                  limits,
+                })
             : undefined,
         signal: this.signal,
       });
@@ -505,7 +515,6 @@ class StepRun {
       const hashed = sent.hashed;
       if (outcome.kind === "completed")
         return await this.lastFragmentAnswered(outcome.item, inMemory, hashed);
-      const limits = this.deps.policy.chunkSizing ?? DEFAULT_CHUNK_SIZING;
       const sized = final ? job : resizedJob(job, { bytes: fragment.length, ms: sent.ms }, limits);
       const result = await this.applyServerRanges(
         sized,

@@ -9,6 +9,7 @@ import type { ByteSource, Clock, SourceFingerprint } from "../ports/common.js";
 import type { FragmentOutcome } from "../ports/graph.js";
 import { QuickXorHash, type QuickXorState } from "../shared/quickXorHash.js";
 import type { Fragment } from "./chunkPlan.js";
+import { type ChunkSizingLimits, readAheadLength } from "./chunkSizing.js";
 
 /** Bytes read ahead into a pooled buffer (or a fresh one), for the fragment after this one. */
 export interface ReadAhead {
@@ -71,18 +72,20 @@ async function hashSliced(
 }
 
 /** Reads the fragment after `fragment` into a second buffer, or nothing when there is none to predict. */
-export async function readNext(
-  job: UploadJob,
-  fragment: Fragment,
-  fingerprint: SourceFingerprint,
-  source: ByteSource,
-  pool: { acquire(size: number): Uint8Array; release(buffer: Uint8Array): void } | undefined,
-  signal: AbortSignal | undefined,
-): Promise<ReadAhead | undefined> {
+export async function readNext(args: {
+  readonly job: UploadJob;
+  readonly fragment: Fragment;
+  readonly fingerprint: SourceFingerprint;
+  readonly source: ByteSource;
+  readonly pool: { acquire(size: number): Uint8Array; release(buffer: Uint8Array): void } | undefined;
+  readonly signal: AbortSignal | undefined;
+  readonly limits: ChunkSizingLimits;
+}): Promise<ReadAhead | undefined> {
+  const { job, fragment, fingerprint, source, pool, signal, limits } = args;
   // After a fragment that stops at a reported missing range, the next offset is the server's to say.
   if (job.missingRangeEnd !== undefined) return undefined;
   const start = fragment.start + fragment.length;
-  const length = Math.min(job.chunkSize, fingerprint.size - start);
+  const length = readAheadLength(job, start, fingerprint.size, limits);
   if (length <= 0) return undefined;
   const buffer = pool?.acquire(length);
   try {

@@ -149,12 +149,53 @@ describe("chunks sized to the link", () => {
       return upload(url, fragment, signal, options);
     };
     await stepUntil(h, (j) => j.confirmedOffset > 0);
-    expect(h.job.chunkSize).toBe(64 * KIB320); // doubled, up to the 20 MiB cap
+    expect(h.job.chunkSize).toBe(64 * KIB320); // doubled (at most x2 per fragment)
     expect(h.job.autoChunk?.bytesPerSecond).toBeGreaterThan(100_000_000);
     await runToEnd(h);
     expect(h.job.status).toBe("completed");
     expect(h.graph.stored("drive-1", "/folder/file.bin")?.equals(h.source.data)).toBe(true);
-    expect(h.graph.fragmentStarts).toEqual([0, 32 * KIB320, 96 * KIB320, 160 * KIB320]);
+    // 10 MiB, 20 MiB, then the 30 MiB left in one fragment (doubled to 40 MiB, the rest fits).
+    expect(h.graph.fragmentStarts).toEqual([0, 32 * KIB320, 96 * KIB320]);
+  });
+
+  it("grows to its 40 MiB cap, reading each fragment once at its grown size, with at most two buffers", async () => {
+    const size = 200 * 1024 * 1024 + 5;
+    const { h, reads, peak, pool } = overlapped(size, 0);
+    const upload = h.graph.uploadFragment.bind(h.graph);
+    h.graph.uploadFragment = async (url, fragment, signal, options) => {
+      h.clock.advance(Math.round((fragment.bytes.byteLength / (200 * 1024 * 1024)) * 1000));
+      return upload(url, fragment, signal, options);
+    };
+    await runToEnd(h);
+    expect(h.job.status).toBe("completed");
+    expect(h.graph.stored("drive-1", "/folder/file.bin")?.equals(h.source.data)).toBe(true);
+    const MiB = 1024 * 1024;
+    // 10, 20, 40, 40, 40, 40 MiB, then 10 MiB + 5 bytes: 7 fragments where 10 MiB chunks take 21.
+    const starts = [0, 10, 30, 70, 110, 150, 190].map((m) => m * MiB);
+    expect(h.graph.fragmentStarts).toEqual(starts);
+    // The read-ahead guessed each grown size: every fragment was read once, by the step before it.
+    expect(reads).toEqual(starts);
+    expect(pool.prefetch.stats.used).toBe(6);
+    expect(h.job.attempts.requests).toBe(1 + 7);
+    expect(peak()).toBeLessThanOrEqual(2);
+  });
+
+  it("sends a file's last bytes with the fragment before when they are at most half a chunk: 12 MiB in one", async () => {
+    const auto = harness(12 * 1024 * 1024, { simpleUploadMax: 0, chunkSize: 0 });
+    await runToEnd(auto);
+    expect(auto.job.status).toBe("completed");
+    expect(auto.graph.fragmentStarts).toEqual([0]);
+    expect(auto.graph.count("fragment")).toBe(1);
+    expect(auto.job.attempts.requests).toBe(1 + 1);
+    expect(auto.graph.stored("drive-1", "/folder/file.bin")?.equals(auto.source.data)).toBe(true);
+    // A set size is kept to the byte: 10 MiB + 2 MiB.
+    const fixed = harness(12 * 1024 * 1024, { simpleUploadMax: 0, chunkSize: 32 * KIB320 });
+    await runToEnd(fixed);
+    expect(fixed.graph.fragmentStarts).toEqual([0, 32 * KIB320]);
+    // Past half a chunk, the tail goes on its own: 16 MiB = 10 + 6.
+    const longer = harness(16 * 1024 * 1024, { simpleUploadMax: 0, chunkSize: 0 });
+    await runToEnd(longer);
+    expect(longer.graph.fragmentStarts).toEqual([0, 32 * KIB320]);
   });
 
   it("a set size never changes", async () => {
@@ -200,6 +241,22 @@ describe("buffer pool size classes", () => {
     for (const buffer of [a, b, c]) pool.release(buffer);
     expect(pool.freeBytes()).toBe(32 * 1024 * 1024);
     expect(pool.acquire(16 * 1024 * 1024) === a).toBe(false);
+  });
+
+  it("drops free chunk buffers a larger chunk outgrew, keeping small-file and larger ones", () => {
+    const MiB = 1024 * 1024;
+    const pool = new ChunkBufferPool();
+    const [small, c16, c64] = [200 * 1024, 10 * MiB, 40 * MiB].map((n) => pool.acquire(n));
+    for (const buffer of [small, c16, c64]) pool.release(buffer as Uint8Array);
+    expect(pool.freeBytes()).toBe((0.25 + 16 + 64) * MiB);
+    // A 20 MiB chunk takes the free 64 MiB one: nothing new allocated, nothing dropped.
+    const reused = pool.acquire(20 * MiB);
+    expect(reused === c64).toBe(true);
+    expect(pool.freeBytes()).toBe((0.25 + 16) * MiB);
+    // Another 20 MiB chunk with none free: a new 32 MiB buffer; the free 16 MiB one is outgrown and dropped.
+    expect(pool.acquire(20 * MiB).byteLength).toBe(32 * MiB);
+    expect(pool.freeBytes()).toBe(0.25 * MiB);
+    expect(pool.acquire(100 * 1024) === small).toBe(true);
   });
 });
 
