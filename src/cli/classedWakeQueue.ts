@@ -1,11 +1,18 @@
 /**
- * The local driver's wake queue split by size class (docs/upload.md "Concurrency"): small files (those that go
- * by one simple PUT, chunkPlan.ts uploadMethod) wait for the small pool's consumers, every other file for the
- * large pool's, so `--parallel-small` simple uploads run beside `--parallel` sessions. A simple upload is one
- * round trip holding only the file's bytes, so many may be in flight where a session's chunks would not fit.
+ * The local driver's wake queue in three lanes (docs/upload.md "Concurrency"):
+ * - small: files that go by one simple PUT (chunkPlan.ts uploadMethod), for the `--parallel-small` consumers;
+ * - prepare: large files' steps before they have an upload session (session creation, with the folder and the
+ *   destination checks it may take), which move no file bytes;
+ * - large: large files' steps that send fragments, for the `--parallel` consumers.
+ * A simple upload is one round trip holding only the file's bytes, so many may be in flight where a session's
+ * chunks would not fit. Session creation is a round trip that holds nothing: done in its own lane it overlaps
+ * other files' fragments instead of taking a `--parallel` consumer away from them for a round trip per file.
+ * How far preparation runs ahead is bounded (`receivePrepared`): sessions are opened only while fewer than
+ * `--parallel` files are ready or being prepared, so none sits open for long waiting its turn.
  *
- * A job's class is fixed when it is submitted, from its known size (its fingerprint, else the local file's
- * stat); a job of unknown size is large. Every wake of the job, continuations included, goes to its class.
+ * A job's size class is fixed when it is submitted, from its known size (its fingerprint, else the local file's
+ * stat); a job of unknown size is large. A large job's lane follows its state after each step (`noteStep`): a
+ * session lost or expired sends it back to prepare. Jobs never assigned a class (one pool) all use the large lane.
  */
 import type { UploadJob } from "../core/job/job.js";
 import type { WakeMessage, WakeQueue } from "../core/ports/stores.js";
@@ -13,6 +20,7 @@ import { uploadMethod } from "../core/upload/chunkPlan.js";
 import { TimerWakeQueue } from "../store/timerWakeQueue.js";
 
 export type SizeClass = "small" | "large";
+export type Lane = "small" | "prepare" | "large";
 
 /** "small" when the job's size is known and within its simple-upload limit. */
 export function sizeClassOf(job: UploadJob, expectedSize: number | undefined): SizeClass {
@@ -22,31 +30,99 @@ export function sizeClassOf(job: UploadJob, expectedSize: number | undefined): S
 }
 
 export class ClassedWakeQueue implements WakeQueue {
-  private readonly queues: Readonly<Record<SizeClass, TimerWakeQueue>> = {
+  private readonly lanes: Readonly<Record<Lane, TimerWakeQueue>> = {
     small: new TimerWakeQueue(),
+    prepare: new TimerWakeQueue(),
     large: new TimerWakeQueue(),
   };
   private readonly classes = new Map<string, SizeClass>();
+  /** Large jobs known to hold an upload session. */
+  private readonly withSession = new Set<string>();
+  /** Wakes sent to the large lane and not yet taken: files ready for a `--parallel` consumer. */
+  private ready = 0;
+  /** Prepare steps admitted by `receivePrepared` and not yet done. */
+  private preparing = 0;
+  private readonly changed = new Set<() => void>();
+  private closed = false;
 
-  /** Fixes a job's class; call before its first wake is sent. */
-  assign(jobId: string, sizeClass: SizeClass): void {
+  /** Fixes a job's class (and whether it already holds a session); call before its first wake is sent. */
+  assign(jobId: string, sizeClass: SizeClass, hasSession = false): void {
     this.classes.set(jobId, sizeClass);
+    if (hasSession) this.withSession.add(jobId);
+  }
+
+  /** Follows a job's state after a step, so its next wake goes to the lane of what it will do next. */
+  noteStep(job: UploadJob): void {
+    if (job.session) this.withSession.add(job.jobId);
+    else this.withSession.delete(job.jobId);
+  }
+
+  laneOf(jobId: string): Lane {
+    const sizeClass = this.classes.get(jobId);
+    if (sizeClass === "small") return "small";
+    return sizeClass === "large" && !this.withSession.has(jobId) ? "prepare" : "large";
   }
 
   send(message: WakeMessage, delayMs: number): Promise<void> {
-    return this.queues[this.classes.get(message.jobId) ?? "large"].send(message, delayMs);
+    const lane = this.laneOf(message.jobId);
+    if (lane === "large" && !this.closed) this.ready++;
+    return this.lanes[lane].send(message, delayMs);
   }
 
-  receive(sizeClass: SizeClass, signal?: AbortSignal): Promise<WakeMessage | undefined> {
-    return this.queues[sizeClass].receive(signal);
+  /** The next wake of the small or the large lane, waiting for one; undefined once closed or aborted. */
+  async receive(lane: Exclude<Lane, "prepare">, signal?: AbortSignal): Promise<WakeMessage | undefined> {
+    const message = await this.lanes[lane].receive(signal);
+    if (message && lane === "large") {
+      this.ready--;
+      this.notify();
+    }
+    return message;
+  }
+
+  /**
+   * The next prepare wake, once fewer than `limit` large files are ready or being prepared; the caller calls
+   * `prepared()` when the step is done (after its continuation was sent). Undefined once closed or aborted.
+   */
+  async receivePrepared(limit: number, signal?: AbortSignal): Promise<WakeMessage | undefined> {
+    while (this.ready + this.preparing >= limit) {
+      if (this.closed || signal?.aborted) return undefined;
+      await this.nextChange(signal);
+    }
+    this.preparing++;
+    const message = await this.lanes.prepare.receive(signal);
+    if (!message) this.prepared();
+    return message;
+  }
+
+  /** A prepare step admitted by `receivePrepared` is done. */
+  prepared(): void {
+    this.preparing--;
+    this.notify();
   }
 
   holds(jobId: string): boolean {
-    return this.queues.small.holds(jobId) || this.queues.large.holds(jobId);
+    return Object.values(this.lanes).some((lane) => lane.holds(jobId));
   }
 
   close(): void {
-    this.queues.small.close();
-    this.queues.large.close();
+    this.closed = true;
+    for (const lane of Object.values(this.lanes)) lane.close();
+    this.notify();
+  }
+
+  private notify(): void {
+    for (const wake of [...this.changed]) wake();
+  }
+
+  private nextChange(signal: AbortSignal | undefined): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        this.changed.delete(done);
+        signal?.removeEventListener("abort", done);
+        resolve();
+      };
+      this.changed.add(done);
+      signal?.addEventListener("abort", done, { once: true });
+    });
   }
 }

@@ -10,8 +10,12 @@
  * every job of it is terminal. Progress comes from wrapping `runStep`: each StepResult's events are reported
  * once the worker has written the step's row.
  *
- * Consumers come in two pools (classedWakeQueue.ts, docs/upload.md "Concurrency"): `parallelSmall` for files
- * that go by one simple upload, `parallel` for the rest; without `parallelSmall`, one pool of `parallel` runs all.
+ * Consumers come in pools by lane (classedWakeQueue.ts, docs/upload.md "Concurrency"): `parallelSmall` for
+ * files that go by one simple upload, `parallel` for the fragments of the rest, and `parallel` more for their
+ * session creation, which moves no file bytes; without `parallelSmall`, one pool of `parallel` runs all.
+ * A consumer keeps the file it is on: a continuation due now, in its own lane, is its next wake (as the queue
+ * Function's continuation would be the next message of a queue holding nothing else), so `--parallel` files are
+ * open at a time and each holds its read-ahead, rather than every file open and taking turns.
  */
 import { isTerminal, type StepResult, type UploadJob } from "../core/job/job.js";
 import { wakeMessageFor } from "../core/pipeline/lease.js";
@@ -21,7 +25,7 @@ import type { JobStore, WakeMessage } from "../core/ports/stores.js";
 import { cancelJob, type EngineDeps, resumeJob, step } from "../core/upload/engine.js";
 import { MemoryDestinationIndex } from "../store/memoryDestinationIndex.js";
 import { MemoryThrottleStore } from "../store/memoryThrottleStore.js";
-import { ClassedWakeQueue, type SizeClass, sizeClassOf } from "./classedWakeQueue.js";
+import { ClassedWakeQueue, type Lane, sizeClassOf } from "./classedWakeQueue.js";
 import type { FileLabel, ProgressReporter } from "./progress/reporter.js";
 
 /**
@@ -88,7 +92,9 @@ class LocalRun {
     this.signal = AbortSignal.any([options.signal, this.stop.signal]);
     for (const { job, label, expectedSize } of entries) {
       this.labels.set(job.jobId, label);
-      if (options.parallelSmall !== undefined) this.queue.assign(job.jobId, sizeClassOf(job, expectedSize));
+      if (options.parallelSmall !== undefined) {
+        this.queue.assign(job.jobId, sizeClassOf(job, expectedSize), job.session !== undefined);
+      }
       if (isTerminal(job.status)) this.ended.set(job.jobId, job);
       else this.active.add(job.jobId);
     }
@@ -138,8 +144,10 @@ class LocalRun {
     const small = Math.min(parallelSmall ?? 0, smallJobs);
     // At least one consumer, even with nothing to run: it sees the closed queue and returns.
     const large = Math.max(small > 0 ? 0 : 1, Math.min(parallel, this.active.size - smallJobs));
+    const prepare = parallelSmall === undefined ? 0 : Math.min(parallel, this.active.size - smallJobs);
     await Promise.all([
       ...Array.from({ length: small }, () => this.consume("small")),
+      ...Array.from({ length: prepare }, () => this.consume("prepare")),
       ...Array.from({ length: large }, () => this.consume("large")),
     ]);
     this.queue.close();
@@ -155,25 +163,37 @@ class LocalRun {
     await this.queue.send(wakeMessageFor(written), 0);
   }
 
-  private async consume(sizeClass: SizeClass): Promise<void> {
-    for (;;) {
-      const message = await this.queue.receive(sizeClass, this.signal);
-      if (!message) return;
-      this.handling.set(message.jobId, (this.handling.get(message.jobId) ?? 0) + 1);
+  private async consume(lane: Lane): Promise<void> {
+    let message = await this.take(lane);
+    while (message) {
+      const { jobId } = message;
+      this.handling.set(jobId, (this.handling.get(jobId) ?? 0) + 1);
+      let next: WakeMessage | undefined;
       try {
-        await this.handle(message);
+        next = await this.handle(message, lane);
       } catch (err: unknown) {
         // The worker released the lease and marked the job for resume; stop everything, keep the first cause.
         this.failure ??= { error: err };
         this.stop.abort(err);
         return;
       } finally {
-        this.handling.set(message.jobId, (this.handling.get(message.jobId) ?? 1) - 1);
+        this.handling.set(jobId, (this.handling.get(jobId) ?? 1) - 1);
+        if (lane === "prepare") this.queue.prepared();
       }
+      // An aborted run takes nothing more, kept continuation included: the next run wakes every job again.
+      if (this.signal.aborted) return;
+      message = next ?? (await this.take(lane));
     }
   }
 
-  private async handle(message: WakeMessage): Promise<void> {
+  private take(lane: Lane): Promise<WakeMessage | undefined> {
+    return lane === "prepare"
+      ? this.queue.receivePrepared(this.options.parallel, this.signal)
+      : this.queue.receive(lane, this.signal);
+  }
+
+  /** Handles one wake; returns its continuation when this consumer should run it next (see the file's header). */
+  private async handle(message: WakeMessage, lane: Lane): Promise<WakeMessage | undefined> {
     let stepped: StepResult | undefined;
     const engine = this.options.engine;
     const result = await processWake(message, {
@@ -182,11 +202,17 @@ class LocalRun {
       cancelJob: async (job, signal) => (stepped = await cancelJob(job, engine, signal)),
     });
     if (result.kind === "stepped") {
+      this.queue.noteStep(result.job);
       const label = this.labels.get(result.job.jobId);
       if (label) this.options.reporter.events(label, result.job, stepped?.events ?? []);
       if (isTerminal(result.job.status)) await this.end(result.job);
+      const next = result.continuation;
+      if (next && "now" in next && this.queue.laneOf(result.job.jobId) === lane && lane !== "prepare") {
+        return next.now;
+      }
     }
     await this.continueWith(result, message);
+    return undefined;
   }
 
   private async continueWith(result: WakeResult, message: WakeMessage): Promise<void> {

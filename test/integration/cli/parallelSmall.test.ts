@@ -160,6 +160,62 @@ describe("graph-mirror upload --parallel-small", () => {
     expect(peakFragments).toBeLessThanOrEqual(2);
   });
 
+  it("opens the next files' sessions beside the fragments, at most --parallel files ahead", async () => {
+    const prepDir = await mkdtemp(path.join(dir, "prep-"));
+    // By upload session (SIMPLE_UPLOAD_MAX 64 KiB), three fragments each (320 KiB chunks): every request waits
+    // the emulator's 150 ms round trip.
+    const files = await makeFiles(prepDir, 8, 700 * 1024);
+    let peakWaiting = 0;
+    const poll = setInterval(() => {
+      const open = emu.inspect.sessions().filter((s) => s.path.startsWith("/prep/"));
+      // Opened and not yet sent a byte: a session prepared ahead of its file's turn.
+      const waiting = open.filter((s) => s.receivedBytes === 0 && s.receiving === undefined).length;
+      peakWaiting = Math.max(peakWaiting, waiting);
+    }, 5);
+    const logStart = emu.inspect.requestLog().length;
+    try {
+      const cli = io({
+        GRAPH_BASE_URL: emu.graphBaseUrl,
+        GRAPH_ACCESS_TOKEN: DEFAULT_TOKEN,
+        SIMPLE_UPLOAD_MAX: "64KiB",
+      });
+      const code = await uploadCommand(
+        files,
+        { to: `drive:${ops}:/prep/`, conflict: "replace", json: true, chunkSize: "320KiB", parallel: "2" },
+        cli,
+      );
+      expect(cli.errText()).toBe("");
+      expect(code).toBe(0);
+    } finally {
+      clearInterval(poll);
+    }
+    const log = emu.inspect.requestLog().slice(logStart);
+    const sessions = log.filter((r) => r.route === "createUploadSession" && r.status === 200);
+    const fragments = log.filter((r) => r.route === "uploadFragment");
+    expect(sessions).toHaveLength(8);
+    expect(fragments).toHaveLength(8 * 3);
+    // Each request is in flight for at least the 150 ms round trip after it arrived (its body is tiny).
+    const peakOverlap = (entries: typeof log) =>
+      Math.max(...entries.map((e) => entries.filter((o) => o.at <= e.at && e.at < o.at + 140).length));
+    expect(peakOverlap(fragments)).toBeLessThanOrEqual(2);
+    // Session creation ran beside two files' fragments: more than --parallel requests in flight at once, which
+    // two consumers alternating between creating sessions and sending fragments could never reach.
+    expect(peakOverlap([...sessions, ...fragments])).toBeGreaterThanOrEqual(3);
+    // A consumer keeps its file: while one file's fragments go out, at most the other consumer's files' do
+    // (a file's fragments share its session's upload path).
+    const others = (mine: string) => {
+      const at = fragments.filter((f) => f.path === mine).map((f) => f.at);
+      const during = fragments.filter(
+        (f) => f.path !== mine && f.at > Math.min(...at) && f.at < Math.max(...at),
+      );
+      return new Set(during.map((f) => f.path)).size;
+    };
+    expect(Math.max(...[...new Set(fragments.map((f) => f.path))].map(others))).toBeLessThanOrEqual(2);
+    // Ready or being prepared: at most --parallel files ahead, plus the files a consumer just took.
+    expect(peakWaiting).toBeLessThanOrEqual(4);
+    expect(emu.inspect.items(ops).filter((i) => i.path.startsWith("/prep/"))).toHaveLength(8);
+  });
+
   it("refuses --parallel-small outside 1-64, naming the option and the rule", async () => {
     const cli = io({ GRAPH_BASE_URL: emu.graphBaseUrl, GRAPH_ACCESS_TOKEN: DEFAULT_TOKEN });
     await expect(
