@@ -7,9 +7,8 @@
  *   SIMPLE_UPLOAD_MAX        default 4MiB; files up to this size go by simple upload (docs/graph-protocol.md "Simple upload")
  *   GRAPH_REQUEST_TIMEOUT_MS default 120000; the deadline of every Graph request, body included
  */
-import { z } from "zod";
 import { parseByteSize } from "../core/shared/units.js";
-import { ConfigError, problemsFromZod } from "../core/shared/validationError.js";
+import { ConfigError, type FieldProblem } from "../core/shared/validationError.js";
 import {
   AUTO_CHUNK_SIZE,
   chunkSizeProblem,
@@ -34,80 +33,51 @@ export const DEFAULT_GRAPH_BASE_URL = "https://graph.microsoft.com/v1.0";
 export const DEFAULT_REQUEST_TIMEOUT_MS = 120_000;
 const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
 
-const byteSize = (rule: (n: number) => string | undefined, fallback: number) =>
-  z
-    .string()
-    .optional()
-    .transform((text, ctx) => {
-      if (text === undefined || text.trim() === "") return fallback;
-      const bytes = parseByteSize(text);
-      if (bytes === undefined) {
-        ctx.addIssue({ code: "custom", message: "must be a size such as 320KiB, 10MiB or 4194304" });
-        return z.NEVER;
-      }
-      const problem = rule(bytes);
-      if (problem) {
-        ctx.addIssue({ code: "custom", message: problem });
-        return z.NEVER;
-      }
-      return bytes;
-    });
+/**
+ * Hand-written rather than a zod schema: loading zod costs every CLI command ~100 ms and ~10 MiB before its
+ * first request (issue 17, docs/upload.md "Memory"). Each reader returns its value, or a problem with the
+ * wording the schema had; every setting is read, so all problems are reported together.
+ */
+type Read<T> = { readonly value: T } | { readonly problem: string };
 
-const schema = z.object({
-  GRAPH_BASE_URL: z
-    .string()
-    .optional()
-    .transform((text, ctx) => {
-      const value = (text?.trim() || DEFAULT_GRAPH_BASE_URL).replace(/\/+$/, "");
-      let url: URL;
-      try {
-        url = new URL(value);
-      } catch {
-        ctx.addIssue({
-          code: "custom",
-          message: "must be an absolute URL such as https://graph.microsoft.com/v1.0",
-        });
-        return z.NEVER;
-      }
-      if (url.protocol === "http:" && !LOOPBACK.has(url.hostname)) {
-        ctx.addIssue({
-          code: "custom",
-          message: "must use https:// (http:// is allowed only for localhost/127.0.0.1/::1)",
-        });
-        return z.NEVER;
-      }
-      if (url.protocol !== "http:" && url.protocol !== "https:") {
-        ctx.addIssue({ code: "custom", message: "must be an http(s) URL" });
-        return z.NEVER;
-      }
-      if (url.search || url.hash || url.username || url.password) {
-        ctx.addIssue({ code: "custom", message: "must not contain a query, fragment or credentials" });
-        return z.NEVER;
-      }
-      return value;
-    }),
-  CHUNK_SIZE: byteSize(chunkSizeProblem, AUTO_CHUNK_SIZE),
-  SIMPLE_UPLOAD_MAX: byteSize(
-    (n) =>
-      n < MAX_FRAGMENT_BYTES ? undefined : "must be under 60 MiB (one request's worth, held in memory)",
-    DEFAULT_SIMPLE_UPLOAD_MAX,
-  ),
-  GRAPH_REQUEST_TIMEOUT_MS: z
-    .string()
-    .optional()
-    .transform((text, ctx) => {
-      if (text === undefined || text.trim() === "") return DEFAULT_REQUEST_TIMEOUT_MS;
-      const ms = Number(text);
-      if (!Number.isInteger(ms) || ms < 1_000 || ms > 600_000) {
-        ctx.addIssue({
-          code: "custom",
-          message: "must be a whole number of milliseconds from 1000 to 600000",
-        });
-        return z.NEVER;
-      }
-      return ms;
-    }),
-});
+function byteSize(
+  text: string | undefined,
+  rule: (n: number) => string | undefined,
+  fallback: number,
+): Read<number> {
+  if (text === undefined || text.trim() === "") return { value: fallback };
+  const bytes = parseByteSize(text);
+  if (bytes === undefined) return { problem: "must be a size such as 320KiB, 10MiB or 4194304" };
+  const problem = rule(bytes);
+  return problem ? { problem } : { value: bytes };
+}
+
+function baseUrlOf(text: string | undefined): Read<string> {
+  const value = (text?.trim() || DEFAULT_GRAPH_BASE_URL).replace(/\/+$/, "");
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return { problem: "must be an absolute URL such as https://graph.microsoft.com/v1.0" };
+  }
+  if (url.protocol === "http:" && !LOOPBACK.has(url.hostname))
+    return { problem: "must use https:// (http:// is allowed only for localhost/127.0.0.1/::1)" };
+  if (url.protocol !== "http:" && url.protocol !== "https:") return { problem: "must be an http(s) URL" };
+  if (url.search || url.hash || url.username || url.password)
+    return { problem: "must not contain a query, fragment or credentials" };
+  return { value };
+}
+
+function timeoutOf(text: string | undefined): Read<number> {
+  if (text === undefined || text.trim() === "") return { value: DEFAULT_REQUEST_TIMEOUT_MS };
+  const ms = Number(text);
+  if (!Number.isInteger(ms) || ms < 1_000 || ms > 600_000)
+    return { problem: "must be a whole number of milliseconds from 1000 to 600000" };
+  return { value: ms };
+}
+
+const simpleUploadRule = (n: number) =>
+  n < MAX_FRAGMENT_BYTES ? undefined : "must be under 60 MiB (one request's worth, held in memory)";
 
 /**
  * The Graph endpoint of the cloud GRAPH_CLOUD names, so that a US Government or China deployment does not send
@@ -121,19 +91,26 @@ function defaultBaseUrl(env: Env): string {
 
 export function parseGraphConfig(env: Env): GraphConfig {
   const explicit = env.GRAPH_BASE_URL?.trim();
-  const parsed = schema.safeParse({
-    GRAPH_BASE_URL: explicit || defaultBaseUrl(env),
-    CHUNK_SIZE: env.CHUNK_SIZE,
-    SIMPLE_UPLOAD_MAX: env.SIMPLE_UPLOAD_MAX,
-    GRAPH_REQUEST_TIMEOUT_MS: env.GRAPH_REQUEST_TIMEOUT_MS,
-  });
-  if (!parsed.success) throw new ConfigError(problemsFromZod(parsed.error));
-  const data = parsed.data;
-  return {
-    baseUrl: data.GRAPH_BASE_URL,
-    graphRoot: new URL(data.GRAPH_BASE_URL).origin,
-    chunkSize: data.CHUNK_SIZE,
-    simpleUploadMax: data.SIMPLE_UPLOAD_MAX,
-    requestTimeoutMs: data.GRAPH_REQUEST_TIMEOUT_MS,
+  const problems: FieldProblem[] = [];
+  // In the schema's order, so problems are listed as they always were.
+  const take = <T>(field: string, read: Read<T>): T | undefined => {
+    if ("value" in read) return read.value;
+    problems.push({ field, rule: read.problem });
+    return undefined;
   };
+  const baseUrl = take("GRAPH_BASE_URL", baseUrlOf(explicit || defaultBaseUrl(env)));
+  const chunkSize = take("CHUNK_SIZE", byteSize(env.CHUNK_SIZE, chunkSizeProblem, AUTO_CHUNK_SIZE));
+  const simpleUploadMax = take(
+    "SIMPLE_UPLOAD_MAX",
+    byteSize(env.SIMPLE_UPLOAD_MAX, simpleUploadRule, DEFAULT_SIMPLE_UPLOAD_MAX),
+  );
+  const requestTimeoutMs = take("GRAPH_REQUEST_TIMEOUT_MS", timeoutOf(env.GRAPH_REQUEST_TIMEOUT_MS));
+  if (
+    baseUrl === undefined ||
+    chunkSize === undefined ||
+    simpleUploadMax === undefined ||
+    requestTimeoutMs === undefined
+  )
+    throw new ConfigError(problems);
+  return { baseUrl, graphRoot: new URL(baseUrl).origin, chunkSize, simpleUploadMax, requestTimeoutMs };
 }

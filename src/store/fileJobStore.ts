@@ -18,7 +18,7 @@ import type { UploadJob } from "../core/job/job.js";
 import { ConcurrencyError, type JobStore, type StoredJob } from "../core/ports/stores.js";
 import { ConfigError } from "../core/shared/validationError.js";
 import { writeFileAtomic } from "./atomicFile.js";
-import { type FileRow, parseRows, serializeRows } from "./fileJobDocument.js";
+import { documentOf, type FileRow, parseRows } from "./fileJobDocument.js";
 import { type FileLock, LockedError, lockFile } from "./fileLock.js";
 import { toEntity } from "./jobRow.js";
 import { checkNewJobs, overdueRows, rowOf, rowsOfRequest } from "./jobRowQueries.js";
@@ -32,6 +32,11 @@ export interface FileJobStoreOptions {
 
 export class FileJobStore implements JobStore {
   private readonly rows = new Map<string, StoredJob>();
+  /**
+   * Each row's JSON as the file holds it (no ETag), in the rows' order: made once per change, so a write joins
+   * texts instead of serializing every row again (the file is rewritten after every step; issue 17).
+   */
+  private readonly texts = new Map<string, string>();
   private etagCounter = 0;
   private writing: Promise<void> = Promise.resolve();
   private pending: Promise<void> | undefined;
@@ -107,7 +112,10 @@ export class FileJobStore implements JobStore {
   /** Drops rows (jobs a later run replaces or has recorded) and writes the file; an empty store is no file. */
   async drop(jobIds: Iterable<string>): Promise<void> {
     let changed = false;
-    for (const jobId of jobIds) changed = this.rows.delete(jobId) || changed;
+    for (const jobId of jobIds) {
+      this.texts.delete(jobId);
+      changed = this.rows.delete(jobId) || changed;
+    }
     if (changed) await this.persist();
   }
 
@@ -140,7 +148,9 @@ export class FileJobStore implements JobStore {
   private put(row: FileRow): StoredJob {
     this.etagCounter += 1;
     const stored = structuredClone({ ...row, etag: `W/"file-${this.etagCounter}"` });
+    const { etag: _etag, ...plain } = stored;
     this.rows.set(row.job.jobId, stored);
+    this.texts.set(row.job.jobId, JSON.stringify(plain));
     return stored;
   }
 
@@ -161,8 +171,7 @@ export class FileJobStore implements JobStore {
       await rm(this.file, { force: true });
       return;
     }
-    const rows = [...this.rows.values()].map(({ etag: _etag, ...row }) => row);
-    await writeFileAtomic(this.file, serializeRows(rows));
+    await writeFileAtomic(this.file, documentOf(this.texts.values()));
   }
 }
 

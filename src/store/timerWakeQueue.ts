@@ -6,11 +6,22 @@
  * job file is the state, and the next run wakes every unfinished job again.
  *
  * The delay timers are not unref'd: a pending delay is what keeps the process alive while every job waits.
+ *
+ * Jobs already started come first: a wake for a job this queue has handed out before (its next step, a retry
+ * after its delay) is received before any job's first wake, oldest first within each tier. With plain FIFO
+ * order, every one of 300 small files ran its first step (fingerprint, one job-file write each) before the
+ * first file's upload, ~250 ms before the first request, and every large file's session was open at once; now
+ * the consumers finish what they started, as `--parallel` says (issue 17, docs/upload.md "Memory").
  */
 import type { WakeMessage, WakeQueue } from "../core/ports/stores.js";
 
 export class TimerWakeQueue implements WakeQueue {
+  /** Wakes of jobs handed out before: received first. */
+  private readonly continuing: WakeMessage[] = [];
+  /** First wakes. */
   private readonly ready: WakeMessage[] = [];
+  /** Jobs a wake was handed out for. */
+  private readonly started = new Set<string>();
   private readonly delayed = new Map<ReturnType<typeof setTimeout>, WakeMessage>();
   private readonly waiters = new Set<(message: WakeMessage | undefined) => void>();
   private closed = false;
@@ -33,14 +44,14 @@ export class TimerWakeQueue implements WakeQueue {
   receive(signal?: AbortSignal): Promise<WakeMessage | undefined> {
     // An aborted consumer takes nothing: a wake it took could not run, and would be lost to the others.
     if (this.closed || signal?.aborted) return Promise.resolve(undefined);
-    const next = this.ready.shift();
-    if (next) return Promise.resolve(next);
+    const next = this.continuing.shift() ?? this.ready.shift();
+    if (next) return Promise.resolve(this.handOut(next));
     return new Promise((resolve) => {
       const onAbort = () => finish(undefined);
       const finish = (message: WakeMessage | undefined) => {
         this.waiters.delete(finish);
         signal?.removeEventListener("abort", onAbort);
-        resolve(message);
+        resolve(message && this.handOut(message));
       };
       this.waiters.add(finish);
       signal?.addEventListener("abort", onAbort, { once: true });
@@ -50,7 +61,9 @@ export class TimerWakeQueue implements WakeQueue {
   /** Whether a wake for this job is waiting, ready or delayed. */
   holds(jobId: string): boolean {
     return (
-      this.ready.some((m) => m.jobId === jobId) || [...this.delayed.values()].some((m) => m.jobId === jobId)
+      this.continuing.some((m) => m.jobId === jobId) ||
+      this.ready.some((m) => m.jobId === jobId) ||
+      [...this.delayed.values()].some((m) => m.jobId === jobId)
     );
   }
 
@@ -59,13 +72,20 @@ export class TimerWakeQueue implements WakeQueue {
     this.closed = true;
     for (const timer of this.delayed.keys()) clearTimeout(timer);
     this.delayed.clear();
+    this.continuing.length = 0;
     this.ready.length = 0;
     for (const waiter of [...this.waiters]) waiter(undefined);
   }
 
   private deliver(message: WakeMessage): void {
     const waiter = this.waiters.values().next();
-    if (waiter.done) this.ready.push(message);
-    else waiter.value(message);
+    if (!waiter.done) waiter.value(message);
+    else if (this.started.has(message.jobId)) this.continuing.push(message);
+    else this.ready.push(message);
+  }
+
+  private handOut(message: WakeMessage): WakeMessage {
+    this.started.add(message.jobId);
+    return message;
   }
 }

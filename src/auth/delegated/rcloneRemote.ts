@@ -8,7 +8,6 @@ import type { RcloneSettings } from "../../config/auth.js";
 import { AuthError } from "../errors.js";
 import { parseExpiry } from "../expiry.js";
 import type { OAuthClient } from "../tokenEndpoint.js";
-import { decryptRcloneConfig, isEncryptedRcloneConfig } from "./rcloneCrypt.js";
 import { parseRcloneIni } from "./rcloneIni.js";
 
 export interface RcloneRemoteToken {
@@ -49,6 +48,8 @@ export async function readRcloneRemote(file: string, settings: RcloneSettings): 
     const code = (err as NodeJS.ErrnoException).code ?? "unreadable";
     throw new AuthError("configuration", `rclone config ${file} cannot be read (${code})`);
   }
+  // Loaded here, not at start-up: its cipher library is needed only for this file (issue 17).
+  const { decryptRcloneConfig, isEncryptedRcloneConfig } = await import("./rcloneCrypt.js");
   if (isEncryptedRcloneConfig(text)) text = decryptRcloneConfig(text, settings.password, file);
   const sections = parseRcloneIni(text);
   const onedrive = [...sections].filter(([, keys]) => keys.get("type") === "onedrive");

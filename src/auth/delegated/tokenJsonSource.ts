@@ -13,7 +13,11 @@ import {
   type DelegatedTokenCore,
   expiryField,
 } from "./tokenCore.js";
-import { readTokenFile, type StoredToken, withTokenFileLock, writeTokenFile } from "./tokenFile.js";
+import type { StoredToken } from "./tokenFile.js";
+
+// Loaded on first use: the token file's schema needs zod, which a run on another credential should not load
+// before its first request (issue 17, docs/upload.md "Memory").
+const tokenFile = () => import("./tokenFile.js");
 
 export class TokenJsonSource implements DelegatedSource {
   readonly name = "token.json";
@@ -26,7 +30,7 @@ export class TokenJsonSource implements DelegatedSource {
   async get(rejected: string | undefined, signal: AbortSignal | undefined): Promise<ActiveToken> {
     const file = this.config.tokenFile;
     const label = `token.json (${file})`;
-    const stored = await readTokenFile(file);
+    const stored = await (await tokenFile()).readTokenFile(file);
     if (!stored) throw new AuthError("sign-in-required", `${label} does not exist`);
     this.core.logger({
       event: "auth.source-tried",
@@ -41,6 +45,7 @@ export class TokenJsonSource implements DelegatedSource {
       source: "token.json",
       reason: rejected !== undefined ? "Graph rejected the token" : "expired or about to expire",
     });
+    const { withTokenFileLock } = await tokenFile();
     return withTokenFileLock(file, (current) => this.refreshLocked(current, label, rejected, signal));
   }
 
@@ -78,7 +83,7 @@ export class TokenJsonSource implements DelegatedSource {
       scopes: set.scopes ?? current.scopes,
       clientId: client.clientId,
     };
-    await writeTokenFile(file, next);
+    await (await tokenFile()).writeTokenFile(file, next);
     this.core.logger({ event: "auth.saved", source: "token.json", file, ...expiryField(next.expiresAt) });
     return fromStored(next, label);
   }

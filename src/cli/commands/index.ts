@@ -20,10 +20,27 @@ const COMMANDS: Readonly<Record<string, () => Promise<CommandModule>>> = {
   permissions: () => import("./permissions.js"),
 };
 
-/** Registers the subcommand named in `argv` when there is one, otherwise all of them (for help output). */
+const VERSION_FLAGS: ReadonlySet<string> = new Set(["--version", "-V"]);
+/** The program's own options (src/cli/main.ts): with these alone, no subcommand is looked at. */
+const PROGRAM_FLAGS: ReadonlySet<string> = new Set([...VERSION_FLAGS, "-v", "--verbose", "-q", "--quiet"]);
+
+/**
+ * The subcommands to register for `argv`: the one named, when there is one; none for `--version`/`-V` with at most the program's own -v/-q
+ * (commander answers it before looking at any subcommand, and loading all ten cost `--version` 0.7 s and
+ * ~100 MiB, issue 17); otherwise all of them (for help output and commander's unknown-command error).
+ */
+export function commandsFor(argv: readonly string[]): string[] {
+  const args = argv.slice(2);
+  const named = args.find((arg) => !arg.startsWith("-"));
+  if (named !== undefined && named in COMMANDS) return [named];
+  const asksVersion = args.some((arg) => VERSION_FLAGS.has(arg));
+  if (named === undefined && asksVersion && args.every((arg) => PROGRAM_FLAGS.has(arg))) return [];
+  return Object.keys(COMMANDS);
+}
+
+/** Registers the subcommands {@link commandsFor} chooses. */
 export async function registerCommands(program: Command, argv: readonly string[]): Promise<void> {
-  const named = argv.slice(2).find((arg) => !arg.startsWith("-"));
-  const chosen = named !== undefined && named in COMMANDS ? [named] : Object.keys(COMMANDS);
+  const chosen = commandsFor(argv);
   for (const name of chosen) {
     const load = COMMANDS[name];
     if (load) (await load()).register(program);

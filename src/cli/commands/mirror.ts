@@ -168,7 +168,7 @@ async function runPass({
     );
   }
   const stateDir = explicit ?? (await definitionsStateDir(io, settings, definitions));
-  const reporter = chooseReporter({ ...options, json }, io.stdout);
+  const reporter = await chooseReporter({ ...options, json }, io.stdout);
   let result: Awaited<ReturnType<typeof runLocalMirror>>;
   try {
     result = await runLocalMirror({

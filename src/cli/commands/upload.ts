@@ -26,6 +26,7 @@ import { FileJobStore } from "../../store/fileJobStore.js";
 import { type RunEntry, runLocalPipeline } from "../localPipeline.js";
 import { addParallelOptions, type ParallelOptions, parseParallel } from "../parallelOptions.js";
 import { chooseReporter } from "../progress/choose.js";
+import type { ProgressReporter } from "../progress/reporter.js";
 import { type PlannedFile, planUploads } from "../uploadPlan.js";
 
 export interface UploadOptions extends ParallelOptions {
@@ -144,7 +145,7 @@ async function runUploads(
   signal: AbortSignal,
 ): Promise<number | undefined> {
   const { services } = settings;
-  const reporter = chooseReporter(options, io.stdout);
+  const reporter = await chooseReporter(options, io.stdout);
   const entries = await uploadEntries(planned, store, settings, reporter);
   let results: UploadJob[];
   try {
@@ -194,7 +195,7 @@ async function uploadEntries(
   planned: readonly PlannedFile[],
   store: FileJobStore,
   settings: Settings,
-  reporter: ReturnType<typeof chooseReporter>,
+  reporter: ProgressReporter,
 ): Promise<RunEntry[]> {
   const saved = savedByKey(store.jobs());
   const replaced: string[] = [];

@@ -3,7 +3,6 @@
  * terminal, so human output never mixes in JSON; `-q` shows nothing per file (the command reports failures);
  * `-v` also shows session and start lines.
  */
-import { BarsReporter } from "./bars.js";
 import { JsonLinesReporter } from "./jsonLines.js";
 import type { ProgressReporter } from "./reporter.js";
 
@@ -13,8 +12,13 @@ export interface DisplayOptions {
   readonly verbose?: boolean;
 }
 
-export function chooseReporter(options: DisplayOptions, stdout: NodeJS.WriteStream): ProgressReporter {
+/** Async because the bars (cli-progress) are loaded only for a terminal: JSON runs never need them (issue 17). */
+export async function chooseReporter(
+  options: DisplayOptions,
+  stdout: NodeJS.WriteStream,
+): Promise<ProgressReporter> {
   if (options.json || !stdout.isTTY) return new JsonLinesReporter((line) => stdout.write(line));
   if (options.quiet) return { resumed: () => undefined, events: () => undefined, close: () => undefined };
+  const { BarsReporter } = await import("./bars.js");
   return new BarsReporter(stdout, Date.now, options.verbose === true);
 }

@@ -49,4 +49,21 @@ describe("timer wake queue", () => {
     await queue.send(wake("ignored"), 0);
     expect(await queue.receive()).toBeUndefined();
   });
+
+  it("hands a started job's next wake out before any job's first wake (finish what was started)", async () => {
+    const queue = new TimerWakeQueue();
+    for (const id of ["a", "b", "c"]) await queue.send(wake(id), 0);
+    expect((await queue.receive())?.jobId).toBe("a");
+    // a's next step, then a delayed retry of b once b has started: both go before c's first wake.
+    await queue.send(wake("a", 1), 0);
+    expect((await queue.receive())?.jobId).toBe("a");
+    expect((await queue.receive())?.jobId).toBe("b");
+    await queue.send(wake("b", 1), 20);
+    await queue.send(wake("a", 2), 0);
+    expect(queue.holds("b")).toBe(true);
+    expect(await queue.receive()).toEqual(wake("a", 2));
+    expect(await queue.receive()).toEqual(wake("c"));
+    expect(await queue.receive()).toEqual(wake("b", 1));
+    queue.close();
+  });
 });
