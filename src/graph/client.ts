@@ -1,5 +1,5 @@
 /**
- * Microsoft Graph drive uploads on plain fetch (docs/graph-protocol.md; not the Graph SDK's LargeFileUploadTask, which never
+ * Microsoft Graph drive uploads over ./http.ts (docs/graph-protocol.md; not the Graph SDK's LargeFileUploadTask, which never
  * retries, rejects 0-byte files and mishandles http:// URLs: docs/graph-protocol.md last section). Implements the core's
  * GraphPort; the step machine owns every retry and resync decision.
  */

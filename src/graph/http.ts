@@ -14,6 +14,9 @@ import { redactSecrets } from "../core/shared/redact.js";
 import { withGraphSpan } from "../telemetry/graphSpan.js";
 import { VERSION } from "../version.js";
 import { parseGraphErrorBody } from "./errorBody.js";
+import { exchange } from "./transport.js";
+
+export { BODY_SLICE } from "./transport.js";
 
 export const USER_AGENT = `NONISV|graph-mirror|graph-mirror/${VERSION}`;
 
@@ -95,7 +98,7 @@ export class GraphHttp {
     signal?: AbortSignal,
   ): Promise<BufferedAnswer> {
     const headers: Record<string, string> = { "User-Agent": USER_AGENT, ...request.headers };
-    // An exact Content-Length on every byte body: the stream body below must never go out chunked.
+    // An exact Content-Length on every byte body: a fragment must never go out chunked (transport.ts).
     if (request.body instanceof Uint8Array) headers["Content-Length"] = String(request.body.byteLength);
     if (request.host === "graph") {
       if (!this.isGraphUrl(request.url)) {
@@ -111,24 +114,21 @@ export class GraphHttp {
     const deadline = AbortSignal.timeout(timeoutMs);
     const combined = signal ? AbortSignal.any([signal, deadline]) : deadline;
     try {
-      const response = await fetch(request.url, {
+      // Read whole under the same deadline, so a stalled body counts as a timeout, not a hang.
+      const answer = await exchange(request.url, {
         method: request.method,
         headers,
-        ...bodyInit(request.body),
+        ...(request.body !== undefined ? { body: request.body } : {}),
         signal: combined,
-        redirect: "manual",
+        maxResponseBytes: MAX_RESPONSE_BYTES,
       });
-      // Read the body under the same deadline, so a stalled body counts as a timeout, not a hang. Kept as
-      // text rather than re-wrapped in a Response: `new Response(body, { status: 204 })` throws for the
-      // null-body statuses (101, 204, 205, 304), which DELETE on items and upload sessions answers.
-      const text = await readBodyText(response, MAX_RESPONSE_BYTES);
-      if (text === undefined) {
+      if (answer.text === undefined) {
         throw new GraphFailure({
           kind: "network",
           message: `${request.method} ${request.route}: the response body exceeded ${MAX_RESPONSE_BYTES} bytes`,
         });
       }
-      return { status: response.status, headers: response.headers, text };
+      return { status: answer.status, headers: answer.headers, text: answer.text };
     } catch (err: unknown) {
       if (err instanceof GraphFailure) throw err;
       if (signal?.aborted) throw signal.reason ?? err;
@@ -174,60 +174,11 @@ export class GraphHttp {
 }
 
 /**
- * Byte bodies go out as a stream of views over the caller's buffer, {@link BODY_SLICE} bytes at a time: fetch
- * copies a Buffer body (Fetch spec BufferSource extraction), which for 10 MiB fragments doubled the memory churn
- * and halved throughput (bench/upload); and a view handed to the socket whole is encrypted whole, so over TLS a
- * 40 MiB fragment held a second 40 MiB of ciphertext until it drained (peak RSS of a 256 MiB upload: 283 MiB
- * with one view per fragment, 167 MiB in 1 MiB views; docs/upload.md "Memory"). Pulled one slice at a time, the
- * socket's backpressure keeps one slice in flight. The caller sets Content-Length, so undici still sends a
- * fixed length, never chunked encoding (SharePoint rejects chunked fragments: docs/graph-protocol.md). A new
- * stream per attempt keeps retries possible; views, not copies, so nothing is allocated per slice.
- */
-export const BODY_SLICE = 1024 * 1024;
-
-function bodyInit(body: Uint8Array | string | undefined): { body?: RequestInit["body"]; duplex?: "half" } {
-  if (body === undefined) return {};
-  if (typeof body === "string") return { body };
-  let at = 0;
-  const stream = new ReadableStream<Uint8Array>({
-    pull(controller) {
-      if (at >= body.byteLength) {
-        controller.close();
-        return;
-      }
-      const end = Math.min(body.byteLength, at + BODY_SLICE);
-      controller.enqueue(body.subarray(at, end));
-      at = end;
-    },
-  });
-  return { body: stream, duplex: "half" };
-}
-
-/**
  * Graph answers uploads and metadata calls with JSON of a few KiB (a driveItem, a page of drives, an error). A
  * body beyond this limit is not such an answer (a proxy's error page, a misrouted download) and is not read
  * into memory: memory stays bounded by chunk size whatever the server sends (docs/design.md invariant 4).
  */
 export const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
-
-/** The body as text, or undefined (and the rest left unread) when it is longer than `limit` bytes. */
-async function readBodyText(response: Response, limit: number): Promise<string | undefined> {
-  if (!response.body) return "";
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > limit) {
-      await reader.cancel();
-      return undefined;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString("utf8");
-}
 
 function parseJson(text: string): unknown {
   if (text === "") return undefined;
@@ -261,7 +212,7 @@ function isConnectFailure(err: unknown): boolean {
   );
 }
 
-/** undici wraps socket errors as `TypeError: fetch failed` with the real reason in `cause`. */
+/** A socket error's code and message (or its `cause`'s, when wrapped). */
 function describeNetworkError(err: unknown): string {
   const cause = err instanceof Error && err.cause instanceof Error ? err.cause : err;
   if (cause instanceof Error) {

@@ -1,6 +1,6 @@
 /**
- * A fragment's body goes out in views of BODY_SLICE bytes over the caller's buffer (src/graph/http.ts
- * `bodyInit`, docs/upload.md "Memory"), to a real HTTP server: the bytes arrive whole and in order, with the exact
+ * A fragment's body goes out in views of BODY_SLICE bytes over the caller's buffer (src/graph/transport.ts
+ * `writeBody`, docs/upload.md "Memory"), to a real HTTP server: the bytes arrive whole and in order, with the exact
  * Content-Length and never chunked encoding (docs/graph-protocol.md), and the buffer is neither copied per slice
  * nor detached (the pool lends it again).
  */
