@@ -12,6 +12,13 @@
  * favoured whichever path ran first). The paths take turns going first over five rounds and the best of each is
  * kept, so a noisy neighbour on the shared machine penalises both alike.
  *
+ * Both paths are timed over the same work: from the row write of the step that reports `started` (the job's first
+ * step: fingerprint and target) to the row write that ends the job. The CLI's `started` and `completed` events
+ * are stamped when the worker has written those rows, and the queue path's `step-written` log events are logged
+ * at the same points. Timing the queue path from `POST /api/uploads` instead also counted the request, the
+ * submission and the whole first step, which the CLI's span leaves out (28-40 ms a run, about 0.6% at 1 GiB);
+ * that span is still reported, as "incl. submission".
+ *
  * `npm run bench queue-pipeline` runs it at 1 GiB; `node dist/bench/queuePipeline.js [sizeMiB] [chunkMiB]
  * [rounds] [disk|memory]` (after `npm run build`) runs other sizes, or with the emulator keeping files in memory.
  */
@@ -44,6 +51,11 @@ export const queuePipelineBenchmark: Benchmark = {
       { metric: "queue pipeline, every round (s)", value: f.queueRuns.map((s) => s.toFixed(2)).join(" ") },
       { metric: "queue / CLI throughput", value: f.ratio.toFixed(2), target: ">= 0.8", pass: f.ratio >= 0.8 },
       {
+        metric: "queue incl. submission, every round (s)",
+        value: f.queueFromPostRuns.map((s) => s.toFixed(2)).join(" "),
+      },
+      { metric: "queue incl. submission / CLI throughput", value: f.ratioFromPost.toFixed(2) },
+      {
         metric: "invocations per chunk",
         value: f.invocationsPerChunk.toFixed(3),
         target: "<= 1.1",
@@ -64,8 +76,12 @@ export interface QueuePipelineFigures {
   /** Every round, in order, for the record. */
   readonly cliRuns: readonly number[];
   readonly queueRuns: readonly number[];
+  /** The queue path from `POST /api/uploads` to the end (submission and first step included), every round. */
+  readonly queueFromPostRuns: readonly number[];
   /** Best queue throughput / best CLI throughput. */
   readonly ratio: number;
+  /** The same with the queue path timed from its POST. */
+  readonly ratioFromPost: number;
   /** Step function invocations (including dropped deliveries) per chunk, over all rounds. */
   readonly invocationsPerChunk: number;
 }
@@ -91,6 +107,7 @@ export async function benchQueuePipeline(
   try {
     const cliRuns: number[] = [];
     const queueRuns: number[] = [];
+    const queueFromPostRuns: number[] = [];
     let invocations = 0;
     const cli = async (round: number) => {
       const state = path.join(work.dir, `state-${round}.json`);
@@ -101,6 +118,7 @@ export async function benchQueuePipeline(
     const queue = async (round: number) => {
       const run = await pipeline.upload(file, `/bench/queue-${round}.bin`);
       queueRuns.push(run.seconds);
+      queueFromPostRuns.push(run.fromPostSeconds);
       invocations += run.invocations;
       await deleteUpload(emu, `/bench/queue-${round}.bin`);
     };
@@ -119,7 +137,9 @@ export async function benchQueuePipeline(
       queueSeconds,
       cliRuns,
       queueRuns,
+      queueFromPostRuns,
       ratio: cliSeconds / queueSeconds,
+      ratioFromPost: cliSeconds / Math.min(...queueFromPostRuns),
       invocationsPerChunk: invocations / (rounds * Math.ceil(sizeBytes / chunkBytes)),
     };
   } finally {
@@ -139,7 +159,10 @@ async function deleteUpload(emu: EmulatorProcess, destination: string): Promise<
 }
 
 interface Pipeline {
-  upload(file: string, destination: string): Promise<{ seconds: number; invocations: number }>;
+  upload(
+    file: string,
+    destination: string,
+  ): Promise<{ seconds: number; fromPostSeconds: number; invocations: number }>;
   close(): Promise<void>;
 }
 
@@ -163,25 +186,29 @@ async function startPipeline(
   // GET /api/uploads: a poll every few ms would load Azurite and the 2 cores the pipeline is measured on.
   const invocations = new Map<string, number>();
   const ends = new Map<string, (status: string) => void>();
-  const ended = new Map<string, string>();
+  const ended = new Map<string, { status: string; at: number }>();
+  const startedAt = new Map<string, number>();
   const host = await startLocalHost({
     appDir,
     env: process.env,
     port: 0,
     log: (_level, message) => {
       if (!/"event":"(step-written|wake-dropped|wake-throttled)"/.test(message)) return;
+      const at = performance.now();
       const jobId = /"jobId":"([^"]+)"/.exec(message)?.[1] ?? "";
       invocations.set(jobId, (invocations.get(jobId) ?? 0) + 1);
+      // The step that reports `started`, as the CLI's clock starts at its `started` event.
+      if (/"event":"step-written".*"events":\[[^\]]*"started"/.test(message)) startedAt.set(jobId, at);
       const status = /"event":"step-written".*"status":"(completed|failed|cancelled)"/.exec(message)?.[1];
       if (!status) return;
-      ended.set(jobId, status);
+      ended.set(jobId, { status, at });
       ends.get(jobId)?.(status);
     },
   });
   const base = `http://127.0.0.1:${host.http.port}/api`;
   const endOf = (jobId: string) =>
     new Promise<string>((resolve) => {
-      const known = ended.get(jobId);
+      const known = ended.get(jobId)?.status;
       if (known) resolve(known);
       else ends.set(jobId, resolve);
     });
@@ -202,12 +229,18 @@ async function startPipeline(
       const { id, jobs } = (await response.json()) as { id: string; jobs: { id: string }[] };
       const jobId = jobs[0]?.id ?? "";
       const outcome = await endOf(jobId);
-      const seconds = (performance.now() - started) / 1000;
+      const end = ended.get(jobId)?.at ?? performance.now();
+      const from = startedAt.get(jobId);
+      if (from === undefined) throw new Error(`job ${jobId} ended without a step that reported started`);
       const status = (await (await fetch(`${base}/uploads/${id}`)).json()) as { jobs?: { status: string }[] };
       const state = status.jobs?.[0]?.status;
       if (outcome !== "completed" || state !== "completed")
         throw new Error(`queue path ended ${outcome} (API: ${state})`);
-      return { seconds, invocations: invocations.get(jobId) ?? 0 };
+      return {
+        seconds: (end - from) / 1000,
+        fromPostSeconds: (end - started) / 1000,
+        invocations: invocations.get(jobId) ?? 0,
+      };
     },
     close: () => host.close(),
   };
