@@ -20,13 +20,17 @@
  * that span is still reported, as "incl. submission".
  *
  * `npm run bench queue-pipeline` runs it at 1 GiB; `node dist/bench/queuePipeline.js [sizeMiB] [chunkMiB]
- * [rounds] [disk|memory]` (after `npm run build`) runs other sizes, or with the emulator keeping files in memory.
+ * [rounds] [disk|memory] [trace]` (after `npm run build`) runs other sizes, or with the emulator keeping files in
+ * memory; `trace` adds the per-step request counts and time breakdown of queueTrace.ts (timings then include a
+ * proxy hop per storage call).
  */
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { DEFAULT_TOKEN } from "../src/emulator/index.js";
+import { explicitDevStorageConnectionString } from "../src/localhost/azurite.js";
 import { startLocalHost } from "../src/localhost/host.js";
 import { startAzurite } from "../test/support/azurite.js";
+import { type RequestTrace, startRequestTrace, summarise, type TraceSummary } from "./queueTrace.js";
 import type { Benchmark, BenchRow } from "./registry.js";
 import {
   type EmulatorProcess,
@@ -84,6 +88,8 @@ export interface QueuePipelineFigures {
   readonly ratioFromPost: number;
   /** Step function invocations (including dropped deliveries) per chunk, over all rounds. */
   readonly invocationsPerChunk: number;
+  /** With `trace`: requests per fragment and the time between fragments, from the last queue round. */
+  readonly trace?: TraceSummary;
 }
 
 /** Where the emulator keeps uploaded files: on disk as under `npm start`, or in memory. */
@@ -94,6 +100,7 @@ export async function benchQueuePipeline(
   chunkBytes = 10 * MIB,
   rounds = ROUNDS,
   storage: EmulatorStorage = "disk",
+  trace = false,
 ): Promise<QueuePipelineFigures> {
   const work = await tempDir("gm-bench-queue-");
   const file = path.join(work.dir, "source.bin");
@@ -103,7 +110,11 @@ export async function benchQueuePipeline(
     startAzurite(),
     startEmulatorProcess(storage === "disk" ? data : undefined),
   ]);
-  const pipeline = await startPipeline(emu, azurite.connectionString, work.dir, chunkBytes);
+  const tracer = trace ? startRequestTrace() : undefined;
+  const connectionString = tracer ? await tracedConnectionString(tracer, azurite) : azurite.connectionString;
+  const pipeline = await startPipeline(emu, connectionString, work.dir, chunkBytes);
+  tracer?.wrapFetch(pipeline.base);
+  let traced: TraceSummary | undefined;
   try {
     const cliRuns: number[] = [];
     const queueRuns: number[] = [];
@@ -116,7 +127,9 @@ export async function benchQueuePipeline(
       await deleteUpload(emu, `/bench/cli-${round}.bin`);
     };
     const queue = async (round: number) => {
+      const from = performance.now();
       const run = await pipeline.upload(file, `/bench/queue-${round}.bin`);
+      if (tracer) traced = summarise(tracer.requests.filter((r) => r.start >= from));
       queueRuns.push(run.seconds);
       queueFromPostRuns.push(run.fromPostSeconds);
       invocations += run.invocations;
@@ -141,9 +154,11 @@ export async function benchQueuePipeline(
       ratio: cliSeconds / queueSeconds,
       ratioFromPost: cliSeconds / Math.min(...queueFromPostRuns),
       invocationsPerChunk: invocations / (rounds * Math.ceil(sizeBytes / chunkBytes)),
+      ...(traced ? { trace: traced } : {}),
     };
   } finally {
     await pipeline.close();
+    await tracer?.close();
     await Promise.all([azurite.stop(), emu.stop()]);
     await work.remove();
   }
@@ -158,7 +173,21 @@ async function deleteUpload(emu: EmulatorProcess, destination: string): Promise<
   if (response.status !== 204) throw new Error(`deleting ${destination} answered ${response.status}`);
 }
 
+/** Azurite's queue and table endpoints behind the trace's recording proxies. */
+async function tracedConnectionString(
+  tracer: RequestTrace,
+  azurite: { blobPort: number; queuePort: number; tablePort: number },
+): Promise<string> {
+  return explicitDevStorageConnectionString({
+    blob: azurite.blobPort,
+    queue: await tracer.proxy(azurite.queuePort, "queue"),
+    table: await tracer.proxy(azurite.tablePort, "table"),
+  });
+}
+
 interface Pipeline {
+  /** The local host's HTTP API, e.g. http://127.0.0.1:7071/api. */
+  readonly base: string;
   upload(
     file: string,
     destination: string,
@@ -242,6 +271,7 @@ async function startPipeline(
         invocations: invocations.get(jobId) ?? 0,
       };
     },
+    base,
     close: () => host.close(),
   };
 }
@@ -251,7 +281,8 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
   const chunkMiB = Number(process.argv[3] ?? 10);
   const rounds = Number(process.argv[4] ?? ROUNDS);
   const storage = process.argv[5] === "memory" ? "memory" : "disk";
-  const figures = await benchQueuePipeline(sizeMiB * MIB, chunkMiB * MIB, rounds, storage);
+  const trace = process.argv[6] === "trace";
+  const figures = await benchQueuePipeline(sizeMiB * MIB, chunkMiB * MIB, rounds, storage, trace);
   console.log(JSON.stringify(figures, null, 2));
   // The app's HTTP stream proxy (started by @azure/functions inside the local host) has no close hook and
   // would keep this process alive.
