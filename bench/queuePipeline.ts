@@ -12,14 +12,25 @@
  * favoured whichever path ran first). The paths take turns going first over five rounds and the best of each is
  * kept, so a noisy neighbour on the shared machine penalises both alike.
  *
+ * Both paths are timed over the same work: from the row write of the step that reports `started` (the job's first
+ * step: fingerprint and target) to the row write that ends the job. The CLI's `started` and `completed` events
+ * are stamped when the worker has written those rows, and the queue path's `step-written` log events are logged
+ * at the same points. Timing the queue path from `POST /api/uploads` instead also counted the request, the
+ * submission and the whole first step, which the CLI's span leaves out (28-40 ms a run, about 0.6% at 1 GiB);
+ * that span is still reported, as "incl. submission".
+ *
  * `npm run bench queue-pipeline` runs it at 1 GiB; `node dist/bench/queuePipeline.js [sizeMiB] [chunkMiB]
- * [rounds] [disk|memory]` (after `npm run build`) runs other sizes, or with the emulator keeping files in memory.
+ * [rounds] [disk|memory] [trace]` (after `npm run build`) runs other sizes, or with the emulator keeping files in
+ * memory; `trace` adds the per-step request counts and time breakdown of queueTrace.ts (timings then include a
+ * proxy hop per storage call).
  */
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { DEFAULT_TOKEN } from "../src/emulator/index.js";
+import { explicitDevStorageConnectionString } from "../src/localhost/azurite.js";
 import { startLocalHost } from "../src/localhost/host.js";
 import { startAzurite } from "../test/support/azurite.js";
+import { type RequestTrace, startRequestTrace, summarise, type TraceSummary } from "./queueTrace.js";
 import type { Benchmark, BenchRow } from "./registry.js";
 import {
   type EmulatorProcess,
@@ -44,6 +55,11 @@ export const queuePipelineBenchmark: Benchmark = {
       { metric: "queue pipeline, every round (s)", value: f.queueRuns.map((s) => s.toFixed(2)).join(" ") },
       { metric: "queue / CLI throughput", value: f.ratio.toFixed(2), target: ">= 0.8", pass: f.ratio >= 0.8 },
       {
+        metric: "queue incl. submission, every round (s)",
+        value: f.queueFromPostRuns.map((s) => s.toFixed(2)).join(" "),
+      },
+      { metric: "queue incl. submission / CLI throughput", value: f.ratioFromPost.toFixed(2) },
+      {
         metric: "invocations per chunk",
         value: f.invocationsPerChunk.toFixed(3),
         target: "<= 1.1",
@@ -64,10 +80,16 @@ export interface QueuePipelineFigures {
   /** Every round, in order, for the record. */
   readonly cliRuns: readonly number[];
   readonly queueRuns: readonly number[];
+  /** The queue path from `POST /api/uploads` to the end (submission and first step included), every round. */
+  readonly queueFromPostRuns: readonly number[];
   /** Best queue throughput / best CLI throughput. */
   readonly ratio: number;
+  /** The same with the queue path timed from its POST. */
+  readonly ratioFromPost: number;
   /** Step function invocations (including dropped deliveries) per chunk, over all rounds. */
   readonly invocationsPerChunk: number;
+  /** With `trace`: requests per fragment and the time between fragments, from the last queue round. */
+  readonly trace?: TraceSummary;
 }
 
 /** Where the emulator keeps uploaded files: on disk as under `npm start`, or in memory. */
@@ -78,6 +100,7 @@ export async function benchQueuePipeline(
   chunkBytes = 10 * MIB,
   rounds = ROUNDS,
   storage: EmulatorStorage = "disk",
+  trace = false,
 ): Promise<QueuePipelineFigures> {
   const work = await tempDir("gm-bench-queue-");
   const file = path.join(work.dir, "source.bin");
@@ -87,10 +110,15 @@ export async function benchQueuePipeline(
     startAzurite(),
     startEmulatorProcess(storage === "disk" ? data : undefined),
   ]);
-  const pipeline = await startPipeline(emu, azurite.connectionString, work.dir, chunkBytes);
+  const tracer = trace ? startRequestTrace() : undefined;
+  const connectionString = tracer ? await tracedConnectionString(tracer, azurite) : azurite.connectionString;
+  const pipeline = await startPipeline(emu, connectionString, work.dir, chunkBytes);
+  tracer?.wrapFetch(pipeline.base);
+  let traced: TraceSummary | undefined;
   try {
     const cliRuns: number[] = [];
     const queueRuns: number[] = [];
+    const queueFromPostRuns: number[] = [];
     let invocations = 0;
     const cli = async (round: number) => {
       const state = path.join(work.dir, `state-${round}.json`);
@@ -99,8 +127,11 @@ export async function benchQueuePipeline(
       await deleteUpload(emu, `/bench/cli-${round}.bin`);
     };
     const queue = async (round: number) => {
+      const from = performance.now();
       const run = await pipeline.upload(file, `/bench/queue-${round}.bin`);
+      if (tracer) traced = summarise(tracer.requests.filter((r) => r.start >= from));
       queueRuns.push(run.seconds);
+      queueFromPostRuns.push(run.fromPostSeconds);
       invocations += run.invocations;
       await deleteUpload(emu, `/bench/queue-${round}.bin`);
     };
@@ -119,11 +150,15 @@ export async function benchQueuePipeline(
       queueSeconds,
       cliRuns,
       queueRuns,
+      queueFromPostRuns,
       ratio: cliSeconds / queueSeconds,
+      ratioFromPost: cliSeconds / Math.min(...queueFromPostRuns),
       invocationsPerChunk: invocations / (rounds * Math.ceil(sizeBytes / chunkBytes)),
+      ...(traced ? { trace: traced } : {}),
     };
   } finally {
     await pipeline.close();
+    await tracer?.close();
     await Promise.all([azurite.stop(), emu.stop()]);
     await work.remove();
   }
@@ -138,8 +173,25 @@ async function deleteUpload(emu: EmulatorProcess, destination: string): Promise<
   if (response.status !== 204) throw new Error(`deleting ${destination} answered ${response.status}`);
 }
 
+/** Azurite's queue and table endpoints behind the trace's recording proxies. */
+async function tracedConnectionString(
+  tracer: RequestTrace,
+  azurite: { blobPort: number; queuePort: number; tablePort: number },
+): Promise<string> {
+  return explicitDevStorageConnectionString({
+    blob: azurite.blobPort,
+    queue: await tracer.proxy(azurite.queuePort, "queue"),
+    table: await tracer.proxy(azurite.tablePort, "table"),
+  });
+}
+
 interface Pipeline {
-  upload(file: string, destination: string): Promise<{ seconds: number; invocations: number }>;
+  /** The local host's HTTP API, e.g. http://127.0.0.1:7071/api. */
+  readonly base: string;
+  upload(
+    file: string,
+    destination: string,
+  ): Promise<{ seconds: number; fromPostSeconds: number; invocations: number }>;
   close(): Promise<void>;
 }
 
@@ -163,25 +215,29 @@ async function startPipeline(
   // GET /api/uploads: a poll every few ms would load Azurite and the 2 cores the pipeline is measured on.
   const invocations = new Map<string, number>();
   const ends = new Map<string, (status: string) => void>();
-  const ended = new Map<string, string>();
+  const ended = new Map<string, { status: string; at: number }>();
+  const startedAt = new Map<string, number>();
   const host = await startLocalHost({
     appDir,
     env: process.env,
     port: 0,
     log: (_level, message) => {
       if (!/"event":"(step-written|wake-dropped|wake-throttled)"/.test(message)) return;
+      const at = performance.now();
       const jobId = /"jobId":"([^"]+)"/.exec(message)?.[1] ?? "";
       invocations.set(jobId, (invocations.get(jobId) ?? 0) + 1);
+      // The step that reports `started`, as the CLI's clock starts at its `started` event.
+      if (/"event":"step-written".*"events":\[[^\]]*"started"/.test(message)) startedAt.set(jobId, at);
       const status = /"event":"step-written".*"status":"(completed|failed|cancelled)"/.exec(message)?.[1];
       if (!status) return;
-      ended.set(jobId, status);
+      ended.set(jobId, { status, at });
       ends.get(jobId)?.(status);
     },
   });
   const base = `http://127.0.0.1:${host.http.port}/api`;
   const endOf = (jobId: string) =>
     new Promise<string>((resolve) => {
-      const known = ended.get(jobId);
+      const known = ended.get(jobId)?.status;
       if (known) resolve(known);
       else ends.set(jobId, resolve);
     });
@@ -202,13 +258,20 @@ async function startPipeline(
       const { id, jobs } = (await response.json()) as { id: string; jobs: { id: string }[] };
       const jobId = jobs[0]?.id ?? "";
       const outcome = await endOf(jobId);
-      const seconds = (performance.now() - started) / 1000;
+      const end = ended.get(jobId)?.at ?? performance.now();
+      const from = startedAt.get(jobId);
+      if (from === undefined) throw new Error(`job ${jobId} ended without a step that reported started`);
       const status = (await (await fetch(`${base}/uploads/${id}`)).json()) as { jobs?: { status: string }[] };
       const state = status.jobs?.[0]?.status;
       if (outcome !== "completed" || state !== "completed")
         throw new Error(`queue path ended ${outcome} (API: ${state})`);
-      return { seconds, invocations: invocations.get(jobId) ?? 0 };
+      return {
+        seconds: (end - from) / 1000,
+        fromPostSeconds: (end - started) / 1000,
+        invocations: invocations.get(jobId) ?? 0,
+      };
     },
+    base,
     close: () => host.close(),
   };
 }
@@ -218,7 +281,8 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
   const chunkMiB = Number(process.argv[3] ?? 10);
   const rounds = Number(process.argv[4] ?? ROUNDS);
   const storage = process.argv[5] === "memory" ? "memory" : "disk";
-  const figures = await benchQueuePipeline(sizeMiB * MIB, chunkMiB * MIB, rounds, storage);
+  const trace = process.argv[6] === "trace";
+  const figures = await benchQueuePipeline(sizeMiB * MIB, chunkMiB * MIB, rounds, storage, trace);
   console.log(JSON.stringify(figures, null, 2));
   // The app's HTTP stream proxy (started by @azure/functions inside the local host) has no close hook and
   // would keep this process alive.
