@@ -14,7 +14,7 @@ import { redactSecrets } from "../core/shared/redact.js";
 import { withGraphSpan } from "../telemetry/graphSpan.js";
 import { VERSION } from "../version.js";
 import { parseGraphErrorBody } from "./errorBody.js";
-import { exchange } from "./transport.js";
+import { type AnswerHeaders, exchange } from "./transport.js";
 
 export { BODY_SLICE } from "./transport.js";
 
@@ -43,7 +43,7 @@ export interface GraphRequest {
 
 export interface GraphResponse {
   readonly status: number;
-  readonly headers: Headers;
+  readonly headers: AnswerHeaders;
   /** The parsed JSON body, or undefined for empty and non-JSON bodies. */
   readonly json: unknown;
 }
@@ -51,7 +51,7 @@ export interface GraphResponse {
 /** A response read to the end under the request's deadline. */
 interface BufferedAnswer {
   readonly status: number;
-  readonly headers: Headers;
+  readonly headers: AnswerHeaders;
   readonly text: string;
 }
 

@@ -33,9 +33,17 @@ export interface ExchangeRequest {
   readonly maxResponseBytes: number;
 }
 
+/**
+ * The answer's headers by case-insensitive name (repeated ones joined with ", "). Not the global `Headers`:
+ * that class is undici's, and touching it loads undici (~12 MiB of RSS) into a process that never needs it.
+ */
+export interface AnswerHeaders {
+  get(name: string): string | null;
+}
+
 export interface ExchangeAnswer {
   readonly status: number;
-  readonly headers: Headers;
+  readonly headers: AnswerHeaders;
   /** The body as text; undefined when it was longer than `maxResponseBytes` (the rest was not read). */
   readonly text: string | undefined;
 }
@@ -121,13 +129,16 @@ function readAnswer(res: IncomingMessage, limit: number): Promise<ExchangeAnswer
   });
 }
 
-function headersOf(res: IncomingMessage): Headers {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(res.headers)) {
-    if (value === undefined) continue;
-    for (const one of Array.isArray(value) ? value : [value]) headers.append(name, one);
-  }
-  return headers;
+function headersOf(res: IncomingMessage): AnswerHeaders {
+  // Node lower-cases incoming header names and joins most repeated ones already; arrays remain for a few.
+  const all = res.headers;
+  return {
+    get(name) {
+      const value = all[name.toLowerCase()];
+      if (value === undefined) return null;
+      return Array.isArray(value) ? value.join(", ") : value;
+    },
+  };
 }
 
 function hasHeader(headers: Readonly<Record<string, string>>, name: string): boolean {

@@ -23,7 +23,7 @@ export interface GraphCallInfo {
 
 export interface GraphCallAnswer {
   readonly status: number;
-  readonly headers: Headers;
+  readonly headers: { get(name: string): string | null };
 }
 
 /** Where every copy of `@opentelemetry/api` 1.x keeps its registered providers (its global-utils.ts). */

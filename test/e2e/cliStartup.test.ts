@@ -11,6 +11,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_DRIVE_IDS, DEFAULT_TOKEN, startEmulator } from "../../src/emulator/index.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const BIN = path.join(ROOT, "bin", "graph-mirror.js");
@@ -38,7 +39,8 @@ register(${JSON.stringify(pathToFileURL(path.join(dir, "hooks.mjs")).href)});`,
   );
   await writeFile(
     path.join(dir, "cjs.cjs"),
-    `process.on("exit", () => require("node:fs").appendFileSync(${log}, Object.keys(require.cache).join("\\n") + "\\n"));`,
+    // Node's own modules too (process.moduleLoadList), as "internal:<name>": undici is one of them.
+    `process.on("exit", () => require("node:fs").appendFileSync(${log}, [...Object.keys(require.cache), ...process.moduleLoadList.map((m) => "internal:" + m)].join("\\n") + "\\n"));`,
   );
   await writeFile(path.join(dir, "a.txt"), "hello");
 }, 120_000);
@@ -47,12 +49,15 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-async function modulesOf(args: string[]): Promise<{ stdout: string; modules: string[] }> {
+async function modulesOf(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ stdout: string; modules: string[] }> {
   await rm(path.join(dir, "modules.log"), { force: true });
   const { stdout } = await promisify(execFile)(
     process.execPath,
     ["--require", path.join(dir, "cjs.cjs"), "--import", path.join(dir, "register.mjs"), BIN, ...args],
-    { cwd: dir, env: { PATH: process.env.PATH, HOME: dir, GRAPH_ACCESS_TOKEN: "t" } },
+    { cwd: dir, env: { PATH: process.env.PATH, HOME: dir, GRAPH_ACCESS_TOKEN: "t", ...env } },
   );
   const modules = (await readFile(path.join(dir, "modules.log"), "utf8")).split("\n").filter(Boolean);
   return { stdout, modules };
@@ -93,5 +98,23 @@ describe("CLI start-up", () => {
     expect([...packages].filter((p) => p.startsWith("@azure/") || p.startsWith("@opentelemetry/"))).toEqual(
       [],
     );
+  }, 60_000);
+
+  it("uploads to Graph without loading fetch's undici (src/graph/transport.ts)", async () => {
+    const emu = await startEmulator({});
+    try {
+      const { modules } = await modulesOf(
+        ["upload", "a.txt", "--to", `drive:${DEFAULT_DRIVE_IDS.opsDocuments}:/startup/`, "--json"],
+        { GRAPH_BASE_URL: emu.graphBaseUrl, GRAPH_ACCESS_TOKEN: DEFAULT_TOKEN },
+      );
+      expect(emu.inspect.readItem(DEFAULT_DRIVE_IDS.opsDocuments, "/startup/a.txt")?.toString()).toBe(
+        "hello",
+      );
+      // The list is real: Node's own HTTP client is in it.
+      expect(modules).toContain("internal:NativeModule _http_client");
+      expect(modules.filter((m) => m.startsWith("internal:") && m.includes("undici"))).toEqual([]);
+    } finally {
+      await emu.close();
+    }
   }, 60_000);
 });
