@@ -27,6 +27,7 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { DEFAULT_TOKEN } from "../src/emulator/index.js";
+import { USER_AGENT } from "../src/graph/http.js";
 import { explicitDevStorageConnectionString } from "../src/localhost/azurite.js";
 import { startLocalHost } from "../src/localhost/host.js";
 import { startAzurite } from "../test/support/azurite.js";
@@ -113,7 +114,7 @@ export async function benchQueuePipeline(
   const tracer = trace ? startRequestTrace() : undefined;
   const connectionString = tracer ? await tracedConnectionString(tracer, azurite) : azurite.connectionString;
   const pipeline = await startPipeline(emu, connectionString, work.dir, chunkBytes);
-  tracer?.wrapFetch(pipeline.base);
+  tracer?.traceGraph(USER_AGENT);
   let traced: TraceSummary | undefined;
   try {
     const cliRuns: number[] = [];

@@ -1,11 +1,13 @@
 /**
  * Where a queue-pipeline step spends its time beyond the CLI's (docs/pipeline.md "What a step costs beyond the
  * CLI path"): `node dist/bench/queuePipeline.js 1024 10 5 disk trace` runs the bench with every Azurite request
- * through a recording HTTP proxy and every Graph request of the app (which runs in the bench process) through a
- * recording fetch, then reports requests per fragment by service and kind, and the median time between one
+ * through a recording HTTP proxy and every Graph request of the app (which runs in the bench process) seen on
+ * Node's `http.client.*` diagnostics channels (the Graph client is on node:http, src/graph/transport.ts), picked
+ * out by the client's User-Agent, then reports requests per fragment by service and kind, and the median time between one
  * fragment's answer and the next fragment's start, split by the storage calls that lie in it. The proxy adds a
  * hop to every storage call, so trace timings are for the breakdown, never for the throughput target.
  */
+import diagnostics from "node:diagnostics_channel";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 
@@ -20,15 +22,16 @@ export interface RequestTrace {
   readonly requests: TracedRequest[];
   /** A port on 127.0.0.1 that forwards to `port` and records each request. */
   proxy(port: number, service: "queue" | "table"): Promise<number>;
-  /** Records the app's fetch calls (Graph, the emulator's upload URLs) except those to `skipPrefix`. */
-  wrapFetch(skipPrefix: string): void;
+  /** Records the app's Graph client requests (Graph, the emulator's upload URLs): their User-Agent is `userAgent`. */
+  traceGraph(userAgent: string): void;
   close(): Promise<void>;
 }
 
 export function startRequestTrace(): RequestTrace {
   const requests: TracedRequest[] = [];
   const servers: http.Server[] = [];
-  const realFetch = globalThis.fetch;
+  let onStart: ((message: unknown) => void) | undefined;
+  let onAnswer: ((message: unknown) => void) | undefined;
   return {
     requests,
     async proxy(port, service) {
@@ -58,25 +61,32 @@ export function startRequestTrace(): RequestTrace {
       await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
       return (server.address() as AddressInfo).port;
     },
-    wrapFetch(skipPrefix) {
-      globalThis.fetch = async (input, init) => {
-        const url = input instanceof Request ? input.url : String(input);
-        if (url.startsWith(skipPrefix)) return realFetch(input, init);
-        const method = init?.method ?? (input instanceof Request ? input.method : "GET");
-        const record: TracedRequest = {
+    traceGraph(userAgent) {
+      const open = new WeakMap<object, TracedRequest>();
+      onStart = (message) => {
+        const request = (message as { request: http.ClientRequest }).request;
+        if (String(request.getHeader("user-agent") ?? "") !== userAgent) return;
+        const method = request.method;
+        open.set(request, {
           service: "graph",
-          kind: method === "PUT" && !url.includes("/drives/") ? "fragment" : `${method} other`,
+          kind: method === "PUT" && !request.path.includes("/drives/") ? "fragment" : `${method} other`,
           start: performance.now(),
           end: 0,
-        };
-        const response = await realFetch(input, init);
+        });
+      };
+      // Published when the answer's head arrives; Graph's answers are a few KiB, so that is when it ends.
+      onAnswer = (message) => {
+        const record = open.get((message as { request: object }).request);
+        if (!record) return;
         record.end = performance.now();
         requests.push(record);
-        return response;
       };
+      diagnostics.subscribe("http.client.request.start", onStart);
+      diagnostics.subscribe("http.client.response.finish", onAnswer);
     },
     async close() {
-      globalThis.fetch = realFetch;
+      if (onStart) diagnostics.unsubscribe("http.client.request.start", onStart);
+      if (onAnswer) diagnostics.unsubscribe("http.client.response.finish", onAnswer);
       await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
     },
   };
@@ -116,6 +126,8 @@ export interface TraceSummary {
 
 export function summarise(requests: readonly TracedRequest[]): TraceSummary {
   const fragments = requests.filter((r) => r.kind === "fragment").sort((a, b) => a.start - b.start);
+  if (fragments.length === 0)
+    throw new Error("the trace saw no fragment: the Graph client's requests went unrecorded");
   const perFragment: Record<string, number> = {};
   for (const r of requests) {
     const key = `${r.service} ${r.kind}`;

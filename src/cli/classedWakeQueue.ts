@@ -2,13 +2,14 @@
  * The local driver's wake queue in three lanes (docs/upload.md "Concurrency"):
  * - small: files that go by one simple PUT (chunkPlan.ts uploadMethod), for the `--parallel-small` consumers;
  * - prepare: large files' steps before they have an upload session (session creation, with the folder and the
- *   destination checks it may take), which move no file bytes;
+ *   destination checks it may take), which move no file bytes (a job that lost its session comes back here);
  * - large: large files' steps that send fragments, for the `--parallel` consumers.
  * A simple upload is one round trip holding only the file's bytes, so many may be in flight where a session's
  * chunks would not fit. Session creation is a round trip that holds nothing: done in its own lane it overlaps
  * other files' fragments instead of taking a `--parallel` consumer away from them for a round trip per file.
  * How far preparation runs ahead is bounded (`receivePrepared`): sessions are opened only while fewer than
- * `--parallel` files are ready or being prepared, so none sits open for long waiting its turn.
+ * `--parallel` files are ready (a wake still waiting out a delay is not) or being prepared, so none sits open for
+ * long waiting its turn.
  *
  * A job's size class is fixed when it is submitted, from its known size (its fingerprint, else the local file's
  * stat); a job of unknown size is large. A large job's lane follows its state after each step (`noteStep`): a
@@ -40,6 +41,11 @@ export class ClassedWakeQueue implements WakeQueue {
   private readonly withSession = new Set<string>();
   /** Wakes sent to the large lane and not yet taken: files ready for a `--parallel` consumer. */
   private ready = 0;
+  /**
+   * Large wakes still waiting out their delay (their timers keep the process alive, as the lanes' own do): not
+   * yet ready, so not counted in `ready`.
+   */
+  private readonly waiting = new Map<ReturnType<typeof setTimeout>, WakeMessage>();
   /** Prepare steps admitted by `receivePrepared` and not yet done. */
   private preparing = 0;
   private readonly changed = new Set<() => void>();
@@ -51,9 +57,12 @@ export class ClassedWakeQueue implements WakeQueue {
     if (hasSession) this.withSession.add(jobId);
   }
 
-  /** Follows a job's state after a step, so its next wake goes to the lane of what it will do next. */
+  /**
+   * Follows a job's state after a step, so its next wake goes to the lane of what it will do next: a job that
+   * holds a session, or is verifying what it uploaded (its session is gone then), belongs to the large lane.
+   */
   noteStep(job: UploadJob): void {
-    if (job.session) this.withSession.add(job.jobId);
+    if (job.session || job.status === "verifying") this.withSession.add(job.jobId);
     else this.withSession.delete(job.jobId);
   }
 
@@ -65,8 +74,22 @@ export class ClassedWakeQueue implements WakeQueue {
 
   send(message: WakeMessage, delayMs: number): Promise<void> {
     const lane = this.laneOf(message.jobId);
-    if (lane === "large" && !this.closed) this.ready++;
-    return this.lanes[lane].send(message, delayMs);
+    if (lane !== "large") return this.lanes[lane].send(message, delayMs);
+    if (delayMs <= 0) return this.sendReady(message);
+    // A large wake that must wait (a backoff, a busy session) is not ready: it must not hold back preparation
+    // while the fragment consumers have nothing to take. It counts once its delay is over.
+    const timer = setTimeout(() => {
+      this.waiting.delete(timer);
+      void this.sendReady(message);
+    }, delayMs);
+    this.waiting.set(timer, { ...message });
+    return Promise.resolve();
+  }
+
+  private sendReady(message: WakeMessage): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    this.ready++;
+    return this.lanes.large.send(message, 0);
   }
 
   /** The next wake of the small or the large lane, waiting for one; undefined once closed or aborted. */
@@ -101,11 +124,16 @@ export class ClassedWakeQueue implements WakeQueue {
   }
 
   holds(jobId: string): boolean {
-    return Object.values(this.lanes).some((lane) => lane.holds(jobId));
+    return (
+      Object.values(this.lanes).some((lane) => lane.holds(jobId)) ||
+      [...this.waiting.values()].some((m) => m.jobId === jobId)
+    );
   }
 
   close(): void {
     this.closed = true;
+    for (const timer of this.waiting.keys()) clearTimeout(timer);
+    this.waiting.clear();
     for (const lane of Object.values(this.lanes)) lane.close();
     this.notify();
   }

@@ -17,6 +17,7 @@
  * Function's continuation would be the next message of a queue holding nothing else), so `--parallel` files are
  * open at a time and each holds its read-ahead, rather than every file open and taking turns.
  */
+import { setMaxListeners } from "node:events";
 import { isTerminal, type StepResult, type UploadJob } from "../core/job/job.js";
 import { wakeMessageFor } from "../core/pipeline/lease.js";
 import { submitJobs } from "../core/pipeline/submitJobs.js";
@@ -90,6 +91,9 @@ class LocalRun {
     private readonly options: LocalPipelineOptions,
   ) {
     this.signal = AbortSignal.any([options.signal, this.stop.signal]);
+    // Every consumer waiting for a wake and every request in flight listens to the run's signal: by design more
+    // than the 10 at which Node warns of a leak (16 small-file consumers alone by default).
+    setMaxListeners(0, this.signal);
     for (const { job, label, expectedSize } of entries) {
       this.labels.set(job.jobId, label);
       if (options.parallelSmall !== undefined) {

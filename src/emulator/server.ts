@@ -250,9 +250,8 @@ export function requestHandler(state: EmulatorState, inspect: EmulatorInspector,
     // The modelled round trip (docs/emulator.md "Latency"): the answer reaches the client no sooner than one
     // round trip after the request's last byte left it, so a 10 MiB fragment pays it as a 1-byte request does.
     // The control API is not Graph: no wait.
-    if (reply.kind !== "reset" && !isControl && !(await roundTrip(state, meter.lastByteAt ?? arrived))) {
-      reply = { kind: "reset" };
-    }
+    // A reset pays it too: the client learns of it no sooner than an answer would have come.
+    if (!isControl && !(await roundTrip(state, meter.lastByteAt ?? arrived))) reply = { kind: "reset" };
     if (reply.kind === "reset") {
       socket.destroy();
     } else {

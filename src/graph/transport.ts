@@ -12,17 +12,25 @@
  * - redirects are not followed (Graph's upload and item calls never redirect; a redirect is an answer);
  * - the caller's signal (deadline included) aborts the exchange wherever it is: connecting, sending, or reading;
  * - at most `maxResponseBytes` of the answer is read (docs/design.md invariant 4); past it the socket is closed.
- * Idle keep-alive sockets do not keep the process alive, and Node retires them before the server's announced
- * keep-alive timeout (the `Keep-Alive: timeout=N` hint), so a reused socket is rarely one the server just closed.
+ * Idle keep-alive sockets do not keep the process alive and are closed after {@link IDLE_SOCKET_MS}, or sooner
+ * when the server announces a shorter keep-alive timeout (Node honours the `Keep-Alive: timeout=N` hint).
  */
 import http, { type IncomingMessage } from "node:http";
 import https from "node:https";
 
 export const BODY_SLICE = 1024 * 1024;
 
+/**
+ * An idle socket is closed after this long (a request in progress is never cut by it: the agent destroys only
+ * free sockets on timeout). Graph's front ends announce no keep-alive timeout, and a socket idle for minutes
+ * (a Retry-After, a backoff, a busy session's wait) may have been dropped by a NAT or load balancer on the way,
+ * so that the next request on it hangs or is reset; Node's own global agent and undici use 4-5 s likewise.
+ */
+const IDLE_SOCKET_MS = 5_000;
+
 const AGENTS = {
-  "http:": new http.Agent({ keepAlive: true }),
-  "https:": new https.Agent({ keepAlive: true }),
+  "http:": new http.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS }),
+  "https:": new https.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS }),
 } as const;
 
 export interface ExchangeRequest {
@@ -67,7 +75,14 @@ export function exchange(url: string, request: ExchangeRequest): Promise<Exchang
     });
     req.on("error", reject);
     req.on("response", (res) => {
-      readAnswer(res, request.maxResponseBytes).then(resolve, reject);
+      readAnswer(res, request.maxResponseBytes)
+        .then(resolve, reject)
+        // Answered before the body was all sent (a 401, 404, 413 or 416 on a fragment): nothing more will drain,
+        // so the request would hold its socket and the caller's buffer until the deadline. The socket cannot be
+        // reused after a cut-short body anyway.
+        .finally(() => {
+          if (!req.writableFinished) req.destroy();
+        });
     });
     writeBody(req, body).catch((err: unknown) => req.destroy(err instanceof Error ? err : undefined));
   });
