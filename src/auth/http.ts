@@ -3,8 +3,7 @@
  * code redemption). node:https rather than fetch so a private CA can be trusted per call (`ca`), as the
  * @azure/identity credentials allow with `tlsOptions`. Every call has a deadline.
  */
-import http from "node:http";
-import https from "node:https";
+import { http, https } from "../nodeHttp.js";
 
 export interface IdentityHttpOptions {
   readonly signal?: AbortSignal;

@@ -15,8 +15,8 @@
  * Idle keep-alive sockets do not keep the process alive and are closed after {@link IDLE_SOCKET_MS}, or sooner
  * when the server announces a shorter keep-alive timeout (Node honours the `Keep-Alive: timeout=N` hint).
  */
-import http, { type IncomingMessage } from "node:http";
-import https from "node:https";
+import type { ClientRequest, IncomingMessage } from "node:http";
+import { http, https } from "../nodeHttp.js";
 
 export const BODY_SLICE = 1024 * 1024;
 
@@ -89,7 +89,7 @@ export function exchange(url: string, request: ExchangeRequest): Promise<Exchang
 }
 
 /** Writes the body a slice at a time, each once the socket took the one before; stops if the request died. */
-async function writeBody(req: http.ClientRequest, body: Uint8Array | undefined): Promise<void> {
+async function writeBody(req: ClientRequest, body: Uint8Array | undefined): Promise<void> {
   const length = body?.byteLength ?? 0;
   for (let at = 0; body && at < length && !req.destroyed; at += BODY_SLICE) {
     if (!req.write(body.subarray(at, Math.min(length, at + BODY_SLICE)))) await drained(req);
@@ -97,7 +97,7 @@ async function writeBody(req: http.ClientRequest, body: Uint8Array | undefined):
   if (!req.destroyed) req.end();
 }
 
-function drained(req: http.ClientRequest): Promise<void> {
+function drained(req: ClientRequest): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {
       req.off("drain", done);

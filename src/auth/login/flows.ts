@@ -8,9 +8,9 @@
  * write as a refresh (src/auth/delegated/tokenFile.ts).
  */
 import { createHash, randomBytes } from "node:crypto";
-import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Clock } from "../../core/ports/common.js";
+import { http } from "../../nodeHttp.js";
 import { type StoredToken, withTokenFileLock, writeTokenFile } from "../delegated/tokenFile.js";
 import { AuthError } from "../errors.js";
 import { type IdentityHttpOptions, postForm } from "../http.js";
