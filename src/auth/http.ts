@@ -1,9 +1,10 @@
 /**
  * The few HTTP calls graph-mirror makes to the identity platform itself (refresh grants, device code, PKCE
- * code redemption). node:https rather than fetch so a private CA can be trusted per call (`ca`), as the
- * @azure/identity credentials allow with `tlsOptions`. Every call has a deadline.
+ * code redemption), over the Graph client's exchange on node:https (src/graph/transport.ts) rather than fetch,
+ * so a private CA can be trusted per call (`ca`), as the @azure/identity credentials allow with `tlsOptions`.
+ * Every call has a deadline.
  */
-import { http, https } from "../nodeHttp.js";
+import { exchange } from "../graph/transport.js";
 
 export interface IdentityHttpOptions {
   readonly signal?: AbortSignal;
@@ -19,6 +20,9 @@ export interface JsonResponse {
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
+/** A token or device-code answer is a few KiB; anything far larger is not one (read no further). */
+const MAX_ANSWER_BYTES = 1024 * 1024;
+const NOT_JSON = { error: "invalid_response", error_description: "the answer was not JSON" };
 
 /** POSTs an `application/x-www-form-urlencoded` body and parses the JSON answer (any status). */
 export async function postForm(
@@ -26,42 +30,25 @@ export async function postForm(
   form: Readonly<Record<string, string>>,
   options: IdentityHttpOptions = {},
 ): Promise<JsonResponse> {
-  const body = new URLSearchParams(form).toString();
-  const target = new URL(url);
   const signals = [AbortSignal.timeout(options.timeoutMs ?? DEFAULT_TIMEOUT_MS)];
   if (options.signal) signals.push(options.signal);
-  const signal = AbortSignal.any(signals);
-  const client = target.protocol === "https:" ? https : http;
-  return new Promise<JsonResponse>((resolve, reject) => {
-    const request = client.request(
-      target,
-      {
-        method: "POST",
-        signal,
-        headers: {
-          "content-type": "application/x-www-form-urlencoded",
-          accept: "application/json",
-          "content-length": Buffer.byteLength(body),
-        },
-        ...(options.ca && target.protocol === "https:" ? { ca: options.ca } : {}),
-      },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on("data", (chunk: Buffer) => chunks.push(chunk));
-        response.on("error", reject);
-        response.on("end", () => {
-          const text = Buffer.concat(chunks).toString("utf8");
-          let parsed: unknown;
-          try {
-            parsed = text ? JSON.parse(text) : {};
-          } catch {
-            parsed = { error: "invalid_response", error_description: "the answer was not JSON" };
-          }
-          resolve({ status: response.statusCode ?? 0, body: parsed });
-        });
-      },
-    );
-    request.on("error", reject);
-    request.end(body);
+  const answer = await exchange(url, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
+    body: new URLSearchParams(form).toString(),
+    signal: AbortSignal.any(signals),
+    maxResponseBytes: MAX_ANSWER_BYTES,
+    ...(options.ca ? { ca: options.ca } : {}),
   });
+  return { status: answer.status, body: parseAnswer(answer.text) };
+}
+
+function parseAnswer(text: string | undefined): unknown {
+  if (text === undefined) return NOT_JSON;
+  if (text === "") return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    return NOT_JSON;
+  }
 }

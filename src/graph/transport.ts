@@ -1,6 +1,6 @@
 /**
- * One HTTP exchange for the Graph client (./http.ts), on Node's own `http`/`https` modules with keep-alive
- * agents rather than the global `fetch`. Measured (docs/upload.md "Memory"): 300 PUTs of 200 KiB, 16 at a time
+ * One HTTP exchange for the Graph client (./http.ts) and the identity calls (src/auth/http.ts), on Node's own
+ * `http`/`https` modules with keep-alive agents rather than the global `fetch`. Measured (docs/upload.md "Memory"): 300 PUTs of 200 KiB, 16 at a time
  * over local TLS, peaked at 59 MiB of RSS and took 0.3 s on `https.request`, 105-122 MiB and 0.8-1.1 s on
  * `fetch` (undici's WebAssembly parser, WHATWG streams and per-request objects); a CLI that only speaks to Graph
  * never loads undici at all. What fetch did for us is done here on purpose:
@@ -39,6 +39,8 @@ export interface ExchangeRequest {
   readonly body?: Uint8Array | string;
   readonly signal: AbortSignal;
   readonly maxResponseBytes: number;
+  /** Extra trusted CA certificates (PEM) for this call (https only); the agent keeps such sockets apart. */
+  readonly ca?: string | Buffer;
 }
 
 /**
@@ -72,6 +74,7 @@ export function exchange(url: string, request: ExchangeRequest): Promise<Exchang
       headers,
       agent: AGENTS[protocol],
       signal: request.signal,
+      ...(request.ca && protocol === "https:" ? { ca: request.ca } : {}),
     });
     req.on("error", reject);
     req.on("response", (res) => {
