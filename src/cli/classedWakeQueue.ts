@@ -39,13 +39,6 @@ export class ClassedWakeQueue implements WakeQueue {
   private readonly classes = new Map<string, SizeClass>();
   /** Large jobs known to hold an upload session. */
   private readonly withSession = new Set<string>();
-  /** Wakes sent to the large lane and not yet taken: files ready for a `--parallel` consumer. */
-  private ready = 0;
-  /**
-   * Large wakes still waiting out their delay (their timers keep the process alive, as the lanes' own do): not
-   * yet ready, so not counted in `ready`.
-   */
-  private readonly waiting = new Map<ReturnType<typeof setTimeout>, WakeMessage>();
   /** Prepare steps admitted by `receivePrepared` and not yet done. */
   private preparing = 0;
   private readonly changed = new Set<() => void>();
@@ -73,32 +66,13 @@ export class ClassedWakeQueue implements WakeQueue {
   }
 
   send(message: WakeMessage, delayMs: number): Promise<void> {
-    const lane = this.laneOf(message.jobId);
-    if (lane !== "large") return this.lanes[lane].send(message, delayMs);
-    if (delayMs <= 0) return this.sendReady(message);
-    // A large wake that must wait (a backoff, a busy session) is not ready: it must not hold back preparation
-    // while the fragment consumers have nothing to take. It counts once its delay is over.
-    const timer = setTimeout(() => {
-      this.waiting.delete(timer);
-      void this.sendReady(message);
-    }, delayMs);
-    this.waiting.set(timer, { ...message });
-    return Promise.resolve();
-  }
-
-  private sendReady(message: WakeMessage): Promise<void> {
-    if (this.closed) return Promise.resolve();
-    this.ready++;
-    return this.lanes.large.send(message, 0);
+    return this.lanes[this.laneOf(message.jobId)].send(message, delayMs);
   }
 
   /** The next wake of the small or the large lane, waiting for one; undefined once closed or aborted. */
   async receive(lane: Exclude<Lane, "prepare">, signal?: AbortSignal): Promise<WakeMessage | undefined> {
     const message = await this.lanes[lane].receive(signal);
-    if (message && lane === "large") {
-      this.ready--;
-      this.notify();
-    }
+    if (message && lane === "large") this.notify();
     return message;
   }
 
@@ -107,7 +81,9 @@ export class ClassedWakeQueue implements WakeQueue {
    * `prepared()` when the step is done (after its continuation was sent). Undefined once closed or aborted.
    */
   async receivePrepared(limit: number, signal?: AbortSignal): Promise<WakeMessage | undefined> {
-    while (this.ready + this.preparing >= limit) {
+    // Ready: large wakes receivable and not yet taken by a fragment consumer; one still waiting out a delay (a
+    // backoff, a busy session) is not, so it never holds back the next file's session while consumers idle.
+    while (this.lanes.large.receivable() + this.preparing >= limit) {
       if (this.closed || signal?.aborted) return undefined;
       await this.nextChange(signal);
     }
@@ -124,16 +100,11 @@ export class ClassedWakeQueue implements WakeQueue {
   }
 
   holds(jobId: string): boolean {
-    return (
-      Object.values(this.lanes).some((lane) => lane.holds(jobId)) ||
-      [...this.waiting.values()].some((m) => m.jobId === jobId)
-    );
+    return Object.values(this.lanes).some((lane) => lane.holds(jobId));
   }
 
   close(): void {
     this.closed = true;
-    for (const timer of this.waiting.keys()) clearTimeout(timer);
-    this.waiting.clear();
     for (const lane of Object.values(this.lanes)) lane.close();
     this.notify();
   }

@@ -58,6 +58,11 @@ export class TimerWakeQueue implements WakeQueue {
     });
   }
 
+  /** Wakes receivable now and not yet taken (delayed ones not counted): what waits for a free consumer. */
+  receivable(): number {
+    return this.continuing.length + this.ready.length;
+  }
+
   /** Whether a wake for this job is waiting, ready or delayed. */
   holds(jobId: string): boolean {
     return (
