@@ -107,6 +107,30 @@ function fragmentBytes(): number {
 }
 
 describe("graph-mirror upload (built CLI, child process)", () => {
+  it("uploads 24 small files at the default concurrency with nothing on stderr (no listener-leak warning)", async () => {
+    // 16 small-file consumers and 8 more wait on the run's one signal: by design, so Node must not warn of a leak.
+    const files = await Promise.all(Array.from({ length: 24 }, (_, i) => file(`s${i}.bin`, 1000 + i)));
+    // 100 ms per request (docs/emulator.md "Latency"), so the uploads are in flight together, as on a real link.
+    const latency = (ms: number) =>
+      fetch(emu.graphBaseUrl.replace(/\/v1\.0$/, "/_emulator/latency"), {
+        method: "PUT",
+        body: JSON.stringify({ ms }),
+      });
+    await latency(100);
+    const run = await cli([
+      "upload",
+      ...files.map((f) => f.path),
+      "--to",
+      `drive:${DRIVE}:/e2e/small24/`,
+    ]).finally(() => latency(0));
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    const simple = emu.inspect
+      .requestLog()
+      .filter((r) => r.route === "simpleUpload" && r.path.includes("small24"));
+    expect(simple).toHaveLength(24);
+  });
+
   it("uploads several files in parallel, prints JSON lines when stdout is not a terminal, exits 0", async () => {
     const a = await file("a.bin", 5 * CHUNK + 5);
     const b = await file("b b#.bin", 700);

@@ -101,6 +101,23 @@ describe("emulator latency (a modelled WAN round trip)", () => {
     expect(emu.inspect.requestLog().map((r) => r.route)).toEqual(["createUploadSession", "uploadFragment"]);
   });
 
+  it("a reset pays the round trip too: the client learns of it no sooner than an answer would have come", async () => {
+    const emu = await startTestEmulator({ latencyMs: 200 });
+    cleanups.push(() => emu.close());
+    const uploadUrl = await createSession(emu, ops, "/reset.bin");
+    emu.faults.add({ match: { route: "uploadFragment" }, fault: { type: "resetMidBody", afterBytes: 1000 } });
+    const bytes = patternBytes(327_680, 3);
+    const reset = await timed(() =>
+      putFragment(uploadUrl, bytes, 0, bytes.length).catch((err: unknown) => err),
+    );
+    expect(reset.value).toBeInstanceOf(Error);
+    expect(reset.ms).toBeGreaterThanOrEqual(195);
+    expect(emu.inspect.requestLog().map((r) => [r.route, r.status])).toEqual([
+      ["createUploadSession", 200],
+      ["uploadFragment", 0],
+    ]);
+  });
+
   it("delays requests that reach it through the CONNECT proxy too", async () => {
     const { dir, remove } = await tempDir("emu-latency-");
     cleanups.push(remove);
