@@ -86,6 +86,12 @@ async function makeFiles(dir: string, count: number, size: number, prefix = "f")
 describe("graph-mirror upload --parallel-small", () => {
   let emu: RunningEmulator;
   let dir: string;
+  /** Files over 64 KiB go by upload session (SIMPLE_UPLOAD_MAX), so small test files still make sessions. */
+  const sessionEnv = () => ({
+    GRAPH_BASE_URL: emu.graphBaseUrl,
+    GRAPH_ACCESS_TOKEN: DEFAULT_TOKEN,
+    SIMPLE_UPLOAD_MAX: "64KiB",
+  });
   beforeAll(async () => {
     emu = await startEmulator({ latencyMs: 150 });
     dir = await mkdtemp(path.join(os.tmpdir(), "gm-parallel-small-"));
@@ -134,11 +140,7 @@ describe("graph-mirror upload --parallel-small", () => {
       );
     }, 5);
     try {
-      const cli = io({
-        GRAPH_BASE_URL: emu.graphBaseUrl,
-        GRAPH_ACCESS_TOKEN: DEFAULT_TOKEN,
-        SIMPLE_UPLOAD_MAX: "64KiB",
-      });
+      const cli = io(sessionEnv());
       const code = await uploadCommand(
         [...large, ...small],
         {
@@ -174,11 +176,7 @@ describe("graph-mirror upload --parallel-small", () => {
     }, 5);
     const logStart = emu.inspect.requestLog().length;
     try {
-      const cli = io({
-        GRAPH_BASE_URL: emu.graphBaseUrl,
-        GRAPH_ACCESS_TOKEN: DEFAULT_TOKEN,
-        SIMPLE_UPLOAD_MAX: "64KiB",
-      });
+      const cli = io(sessionEnv());
       const code = await uploadCommand(
         files,
         { to: `drive:${ops}:/prep/`, conflict: "replace", json: true, chunkSize: "320KiB", parallel: "2" },

@@ -61,15 +61,21 @@ function onDisk(file: string, jobId: string): UploadJob | undefined {
   return doc.rows.find((row) => row.job.jobId === jobId)?.job;
 }
 
+/** A Graph fake that records when each fragment was sent. */
+function timedGraph(): { graph: MemoryGraph; fragmentTimes: number[] } {
+  const graph = new MemoryGraph(systemClock);
+  const fragmentTimes: number[] = [];
+  const upload = graph.uploadFragment.bind(graph);
+  graph.uploadFragment = async (url, fragment) => {
+    fragmentTimes.push(Date.now());
+    return upload(url, fragment);
+  };
+  return { graph, fragmentTimes };
+}
+
 describe("CLI pipeline driver", () => {
   it("runs jobs in parallel, has every step on disk before reporting it, and slows every job on a throttled drive", async () => {
-    const graph = new MemoryGraph(systemClock);
-    const fragmentTimes: number[] = [];
-    const upload = graph.uploadFragment.bind(graph);
-    graph.uploadFragment = async (url, fragment) => {
-      fragmentTimes.push(Date.now());
-      return upload(url, fragment);
-    };
+    const { graph, fragmentTimes } = timedGraph();
     graph.faults.push({ op: "fragment", nth: 3, failure: httpFailure(429, { retryAfter: "0.3" }) });
     const { entries, sources } = jobs(3, 3 * KIB320);
     const { file, store } = await jobFile();
@@ -111,13 +117,7 @@ describe("CLI pipeline driver", () => {
   });
 
   it("holds back every job on a drive another job's 429 blocked, without a request, until the block ends", async () => {
-    const graph = new MemoryGraph(systemClock);
-    const fragmentTimes: number[] = [];
-    const upload = graph.uploadFragment.bind(graph);
-    graph.uploadFragment = async (url, fragment) => {
-      fragmentTimes.push(Date.now());
-      return upload(url, fragment);
-    };
+    const { graph, fragmentTimes } = timedGraph();
     graph.faults.push({ op: "fragment", nth: 1, failure: httpFailure(429, { retryAfter: "0.5" }) });
     const { entries, sources } = jobs(4, 2 * KIB320);
     const { store } = await jobFile();
