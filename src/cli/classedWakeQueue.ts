@@ -37,8 +37,8 @@ export class ClassedWakeQueue implements WakeQueue {
     large: new TimerWakeQueue(),
   };
   private readonly classes = new Map<string, SizeClass>();
-  /** Large jobs known to hold an upload session. */
-  private readonly withSession = new Set<string>();
+  /** Large jobs past preparation: holding an upload session, or verifying what they uploaded. */
+  private readonly pastPreparation = new Set<string>();
   /** Prepare steps admitted by `receivePrepared` and not yet done. */
   private preparing = 0;
   private readonly changed = new Set<() => void>();
@@ -47,7 +47,7 @@ export class ClassedWakeQueue implements WakeQueue {
   /** Fixes a job's class (and whether it already holds a session); call before its first wake is sent. */
   assign(jobId: string, sizeClass: SizeClass, hasSession = false): void {
     this.classes.set(jobId, sizeClass);
-    if (hasSession) this.withSession.add(jobId);
+    if (hasSession) this.pastPreparation.add(jobId);
   }
 
   /**
@@ -55,14 +55,14 @@ export class ClassedWakeQueue implements WakeQueue {
    * holds a session, or is verifying what it uploaded (its session is gone then), belongs to the large lane.
    */
   noteStep(job: UploadJob): void {
-    if (job.session || job.status === "verifying") this.withSession.add(job.jobId);
-    else this.withSession.delete(job.jobId);
+    if (job.session || job.status === "verifying") this.pastPreparation.add(job.jobId);
+    else this.pastPreparation.delete(job.jobId);
   }
 
   laneOf(jobId: string): Lane {
     const sizeClass = this.classes.get(jobId);
     if (sizeClass === "small") return "small";
-    return sizeClass === "large" && !this.withSession.has(jobId) ? "prepare" : "large";
+    return sizeClass === "large" && !this.pastPreparation.has(jobId) ? "prepare" : "large";
   }
 
   send(message: WakeMessage, delayMs: number): Promise<void> {
