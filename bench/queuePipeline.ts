@@ -3,7 +3,10 @@
  * emulator (a) by `graph-mirror upload` (the CLI process, timed from its "started" to its "completed" event), and
  * (b) through the built-in local Functions host over Azurite: POST /api/uploads, then one queue-triggered step
  * per invocation until the job completes. Reports the throughput ratio (target >= 0.9, issue 17) and step invocations
- * per chunk (target <= 1.1).
+ * per chunk (target <= 1.1), twice: with 10 MiB chunks fixed on both paths (the most steps per GiB, so the per-step
+ * cost of the queue's storage calls weighs most), and with both paths' default chunk sizing (sized to the link,
+ * docs/upload.md "Chunk size": what a user gets). Each configuration runs in a child process of its own, since the
+ * app reads its settings once per process.
  *
  * Set up as `npm start` runs it: the emulator is its own process with its files on disk (as `graph-mirror start`
  * keeps them under .local/emulator, and as the CLI benchmarks run it), so the bench process holds only the local
@@ -19,13 +22,15 @@
  * submission and the whole first step, which the CLI's span leaves out (28-40 ms a run, about 0.6% at 1 GiB);
  * that span is still reported, as "incl. submission".
  *
- * `npm run bench queue-pipeline` runs it at 1 GiB; `node dist/bench/queuePipeline.js [sizeMiB] [chunkMiB]
- * [rounds] [disk|memory] [trace]` (after `npm run build`) runs other sizes, or with the emulator keeping files in
- * memory; `trace` adds the per-step request counts and time breakdown of queueTrace.ts (timings then include a
+ * `npm run bench queue-pipeline` runs it at 1 GiB; `node dist/bench/queuePipeline.js [sizeMiB] [chunkMiB|link]
+ * [rounds] [disk|memory] [trace]` (after `npm run build`) runs other sizes, chunk sizing, or with the emulator
+ * keeping files in memory; `trace` adds the per-step request counts and time breakdown of queueTrace.ts (timings then include a
  * proxy hop per storage call).
  */
+import { execFile } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { DEFAULT_TOKEN } from "../src/emulator/index.js";
 import { USER_AGENT } from "../src/graph/http.js";
 import { explicitDevStorageConnectionString } from "../src/localhost/azurite.js";
@@ -46,33 +51,56 @@ const ROUNDS = 5;
 
 export const queuePipelineBenchmark: Benchmark = {
   name: "queue-pipeline",
-  description: `1 GiB through the local Functions host + Azurite versus the CLI, 10 MiB chunks (${ROUNDS} alternating rounds, best of each)`,
+  description: `1 GiB through the local Functions host + Azurite versus the CLI, 10 MiB chunks and link-sized (${ROUNDS} alternating rounds each, best of each)`,
   async run(): Promise<BenchRow[]> {
-    const f = await benchQueuePipeline();
-    return [
-      { metric: "CLI path, best (s)", value: f.cliSeconds.toFixed(2) },
-      { metric: "queue pipeline, best (s)", value: f.queueSeconds.toFixed(2) },
-      { metric: "CLI path, every round (s)", value: f.cliRuns.map((s) => s.toFixed(2)).join(" ") },
-      { metric: "queue pipeline, every round (s)", value: f.queueRuns.map((s) => s.toFixed(2)).join(" ") },
-      { metric: "queue / CLI throughput", value: f.ratio.toFixed(2), target: ">= 0.9", pass: f.ratio >= 0.9 },
-      {
-        metric: "queue incl. submission, every round (s)",
-        value: f.queueFromPostRuns.map((s) => s.toFixed(2)).join(" "),
-      },
-      { metric: "queue incl. submission / CLI throughput", value: f.ratioFromPost.toFixed(2) },
-      {
-        metric: "invocations per chunk",
-        value: f.invocationsPerChunk.toFixed(3),
-        target: "<= 1.1",
-        pass: f.invocationsPerChunk <= 1.1,
-      },
-    ];
+    const rows: BenchRow[] = [];
+    for (const chunk of ["10", "link"] as const) {
+      const label = chunk === "link" ? "link-sized chunks (defaults)" : "10 MiB chunks";
+      rows.push(...figureRows(label, await benchInChild(chunk)));
+    }
+    return rows;
   },
 };
 
+/** One configuration in a child process (the app's settings are read once per process). */
+async function benchInChild(chunk: "10" | "link"): Promise<QueuePipelineFigures> {
+  const script = fileURLToPath(import.meta.url);
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [script, "1024", chunk, String(ROUNDS), "disk"],
+    { maxBuffer: 16 * 1024 * 1024 },
+  );
+  return JSON.parse(stdout) as QueuePipelineFigures;
+}
+
+function figureRows(label: string, f: QueuePipelineFigures): BenchRow[] {
+  const seconds = (runs: readonly number[]) => runs.map((s) => s.toFixed(2)).join(" ");
+  return [
+    { metric: `${label}: CLI path, best (s)`, value: f.cliSeconds.toFixed(2) },
+    { metric: `${label}: queue pipeline, best (s)`, value: f.queueSeconds.toFixed(2) },
+    { metric: `${label}: CLI path, every round (s)`, value: seconds(f.cliRuns) },
+    { metric: `${label}: queue pipeline, every round (s)`, value: seconds(f.queueRuns) },
+    {
+      metric: `${label}: queue / CLI throughput`,
+      value: f.ratio.toFixed(2),
+      target: ">= 0.9",
+      pass: f.ratio >= 0.9,
+    },
+    { metric: `${label}: queue incl. submission, every round (s)`, value: seconds(f.queueFromPostRuns) },
+    { metric: `${label}: queue incl. submission / CLI throughput`, value: f.ratioFromPost.toFixed(2) },
+    {
+      metric: `${label}: invocations per chunk`,
+      value: f.invocationsPerChunk.toFixed(3),
+      target: "<= 1.1",
+      pass: f.invocationsPerChunk <= 1.1,
+    },
+  ];
+}
+
 export interface QueuePipelineFigures {
   readonly sizeBytes: number;
-  readonly chunkBytes: number;
+  /** Fixed on both paths, or "link": both paths' default sizing. */
+  readonly chunkBytes: ChunkSetting;
   readonly rounds: number;
   readonly emulatorStorage: EmulatorStorage;
   /** Best of the rounds. */
@@ -87,18 +115,25 @@ export interface QueuePipelineFigures {
   readonly ratio: number;
   /** The same with the queue path timed from its POST. */
   readonly ratioFromPost: number;
-  /** Step function invocations (including dropped deliveries) per chunk, over all rounds. */
+  /**
+   * Step function invocations (including dropped deliveries) per fragment sent, over all rounds; fragments are
+   * the steps that report `chunk-confirmed` or `completed` (with link-sized chunks their number is not known up
+   * front).
+   */
   readonly invocationsPerChunk: number;
   /** With `trace`: requests per fragment and the time between fragments, from the last queue round. */
   readonly trace?: TraceSummary;
 }
+
+/** A chunk size fixed on both paths (CHUNK_SIZE, --chunk-size), or "link": each path's default sizing. */
+export type ChunkSetting = number | "link";
 
 /** Where the emulator keeps uploaded files: on disk as under `npm start`, or in memory. */
 export type EmulatorStorage = "disk" | "memory";
 
 export async function benchQueuePipeline(
   sizeBytes = 1024 * MIB,
-  chunkBytes = 10 * MIB,
+  chunkBytes: ChunkSetting = 10 * MIB,
   rounds = ROUNDS,
   storage: EmulatorStorage = "disk",
   trace = false,
@@ -121,9 +156,11 @@ export async function benchQueuePipeline(
     const queueRuns: number[] = [];
     const queueFromPostRuns: number[] = [];
     let invocations = 0;
+    let fragments = 0;
     const cli = async (round: number) => {
       const state = path.join(work.dir, `state-${round}.json`);
-      const run = await runCli(emu, file, `/bench/cli-${round}.bin`, String(chunkBytes), state);
+      const chunkSize = chunkBytes === "link" ? undefined : String(chunkBytes);
+      const run = await runCli(emu, file, `/bench/cli-${round}.bin`, chunkSize, state);
       cliRuns.push(run.uploadMs / 1000);
       await deleteUpload(emu, `/bench/cli-${round}.bin`);
     };
@@ -134,6 +171,7 @@ export async function benchQueuePipeline(
       queueRuns.push(run.seconds);
       queueFromPostRuns.push(run.fromPostSeconds);
       invocations += run.invocations;
+      fragments += run.fragments;
       await deleteUpload(emu, `/bench/queue-${round}.bin`);
     };
     for (let round = 0; round < rounds; round++) {
@@ -154,7 +192,7 @@ export async function benchQueuePipeline(
       queueFromPostRuns,
       ratio: cliSeconds / queueSeconds,
       ratioFromPost: cliSeconds / Math.min(...queueFromPostRuns),
-      invocationsPerChunk: invocations / (rounds * Math.ceil(sizeBytes / chunkBytes)),
+      invocationsPerChunk: invocations / fragments,
       ...(traced ? { trace: traced } : {}),
     };
   } finally {
@@ -192,7 +230,7 @@ interface Pipeline {
   upload(
     file: string,
     destination: string,
-  ): Promise<{ seconds: number; fromPostSeconds: number; invocations: number }>;
+  ): Promise<{ seconds: number; fromPostSeconds: number; invocations: number; fragments: number }>;
   close(): Promise<void>;
 }
 
@@ -201,7 +239,7 @@ async function startPipeline(
   emu: EmulatorProcess,
   connectionString: string,
   fileRoot: string,
-  chunkBytes: number,
+  chunkBytes: ChunkSetting,
 ): Promise<Pipeline> {
   const appDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
   // The app reads its settings from process.env, as in Azure.
@@ -209,12 +247,14 @@ async function startPipeline(
     AzureWebJobsStorage: connectionString,
     GRAPH_BASE_URL: emu.graphBaseUrl,
     GRAPH_ACCESS_TOKEN: DEFAULT_TOKEN,
-    CHUNK_SIZE: String(chunkBytes),
     ALLOWED_FILE_ROOTS: fileRoot,
   });
+  if (chunkBytes === "link") delete process.env.CHUNK_SIZE;
+  else process.env.CHUNK_SIZE = String(chunkBytes);
   // The end is read from the step function's own log events (status of the written row), not by polling
   // GET /api/uploads: a poll every few ms would load Azurite and the 2 cores the pipeline is measured on.
   const invocations = new Map<string, number>();
+  const fragments = new Map<string, number>();
   const ends = new Map<string, (status: string) => void>();
   const ended = new Map<string, { status: string; at: number }>();
   const startedAt = new Map<string, number>();
@@ -227,6 +267,8 @@ async function startPipeline(
       const at = performance.now();
       const jobId = /"jobId":"([^"]+)"/.exec(message)?.[1] ?? "";
       invocations.set(jobId, (invocations.get(jobId) ?? 0) + 1);
+      if (/"event":"step-written".*"events":\[[^\]]*"(chunk-confirmed|completed)"/.test(message))
+        fragments.set(jobId, (fragments.get(jobId) ?? 0) + 1);
       // The step that reports `started`, as the CLI's clock starts at its `started` event.
       if (/"event":"step-written".*"events":\[[^\]]*"started"/.test(message)) startedAt.set(jobId, at);
       const status = /"event":"step-written".*"status":"(completed|failed|cancelled)"/.exec(message)?.[1];
@@ -270,6 +312,7 @@ async function startPipeline(
         seconds: (end - from) / 1000,
         fromPostSeconds: (end - started) / 1000,
         invocations: invocations.get(jobId) ?? 0,
+        fragments: fragments.get(jobId) ?? 0,
       };
     },
     base,
@@ -279,11 +322,12 @@ async function startPipeline(
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
   const sizeMiB = Number(process.argv[2] ?? 1024);
-  const chunkMiB = Number(process.argv[3] ?? 10);
+  const chunkArg = process.argv[3] ?? "10";
   const rounds = Number(process.argv[4] ?? ROUNDS);
   const storage = process.argv[5] === "memory" ? "memory" : "disk";
   const trace = process.argv[6] === "trace";
-  const figures = await benchQueuePipeline(sizeMiB * MIB, chunkMiB * MIB, rounds, storage, trace);
+  const chunk: ChunkSetting = chunkArg === "link" ? "link" : Number(chunkArg) * MIB;
+  const figures = await benchQueuePipeline(sizeMiB * MIB, chunk, rounds, storage, trace);
   console.log(JSON.stringify(figures, null, 2));
   // The app's HTTP stream proxy (started by @azure/functions inside the local host) has no close hook and
   // would keep this process alive.

@@ -85,7 +85,8 @@ export async function runCli(
   emu: EmulatorProcess,
   file: string,
   destination: string,
-  chunkSize: string,
+  /** Passed as --chunk-size; undefined leaves the CLI its default (chunks sized to the link). */
+  chunkSize: string | undefined,
   stateFile: string,
 ): Promise<CliResult> {
   const run = await runMeasured(
@@ -96,8 +97,7 @@ export async function runCli(
       file,
       "--to",
       `drive:${emu.driveId}:${destination}`,
-      "--chunk-size",
-      chunkSize,
+      ...(chunkSize === undefined ? [] : ["--chunk-size", chunkSize]),
       "--json",
       "--state",
       stateFile,

@@ -18,6 +18,11 @@ export interface Targets {
   readonly vsRclone?: number;
   readonly vsRaw?: number;
   readonly rssAtMostRclone?: boolean;
+  /**
+   * graph-mirror's peak RSS over the Node floor's (./floorChild.ts), at most. Not one of issue 17's targets: the
+   * floor itself peaks above rclone (docs/upload.md "Memory"), so this is what graph-mirror can be held to.
+   */
+  readonly rssOverFloor?: number;
 }
 
 export interface Scenario {
@@ -71,7 +76,7 @@ export const SCENARIOS: readonly Scenario[] = [
     fileBytes: 200 * KIB,
     concurrency: 4,
     defaults: true,
-    targets: { 50: { vsRclone: 0.5, rssAtMostRclone: true } },
+    targets: { 50: { vsRclone: 0.5, rssAtMostRclone: true, rssOverFloor: 1.1 } },
   },
   {
     id: "300x200kib-8",
@@ -79,7 +84,7 @@ export const SCENARIOS: readonly Scenario[] = [
     files: 300,
     fileBytes: 200 * KIB,
     concurrency: 8,
-    targets: { 50: { vsRclone: 0.5, rssAtMostRclone: true } },
+    targets: { 50: { vsRclone: 0.5, rssAtMostRclone: true, rssOverFloor: 1.1 } },
   },
   {
     // The explicit-N row beside the defaults row above: every tool 4 files at a time (no target).

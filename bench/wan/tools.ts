@@ -1,21 +1,43 @@
 /**
- * The three uploaders the WAN bench compares, each as a child process measured the same way (wall time and
- * peak RSS, ../upload/harness.ts runMeasured): graph-mirror's CLI with its default settings (in scenarios that
- * are not `defaults`, the files at a time given as --parallel and --parallel-small), rclone with 10 MiB chunks through the emulator's CONNECT proxy, and the raw fetch-PUT loop.
+ * The uploaders the WAN bench compares, each as a child process measured the same way (wall time and peak RSS,
+ * ../upload/harness.ts runMeasured): graph-mirror's CLI with its default settings (in scenarios that are not
+ * `defaults`, the files at a time given as --parallel and --parallel-small), rclone with 10 MiB chunks through the
+ * emulator's CONNECT proxy, the raw fetch-PUT loop, and, for small files only, the Node floor (./floorChild.ts).
  * graph-mirror and the raw loop reach the emulator's HTTPS listeners directly; rclone only speaks to
  * graph.microsoft.com, so it goes through the proxy, whose byte copying runs in the emulator's process.
  */
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { DEFAULT_PARALLEL_SMALL } from "../../src/cli/parallelOptions.js";
 import { DEFAULT_TOKEN } from "../../src/emulator/index.js";
 import { type EmulatorProcess, type MeasuredRun, ROOT, runMeasured } from "../upload/harness.js";
+import type { FloorJob } from "./floorChild.js";
 import type { RawJob } from "./rawChild.js";
 import { RCLONE_REMOTE, rcloneEnvFor } from "./rclone.js";
 import { CHUNK_BYTES, type Scenario } from "./scenarios.js";
 
-export const TOOLS = ["graph-mirror", "rclone", "raw"] as const;
+export const TOOLS = ["graph-mirror", "rclone", "raw", "node-floor"] as const;
 export type ToolName = (typeof TOOLS)[number];
+
+/** Graph's simple-upload limit (docs/graph-protocol.md): the Node floor has no upload sessions. */
+const SIMPLE_UPLOAD_MAX = 4 * 1024 * 1024;
+
+/** The tools that run `scenario`: all but the Node floor where a file needs an upload session. */
+export function toolsFor(scenario: Scenario, withRclone: boolean): ToolName[] {
+  return TOOLS.filter(
+    (t) => (withRclone || t !== "rclone") && (t !== "node-floor" || scenario.fileBytes <= SIMPLE_UPLOAD_MAX),
+  );
+}
+
+/**
+ * Files at a time graph-mirror uploads small files with in `scenario`: its default in a `defaults` scenario,
+ * else N. The Node floor runs at the same number, so the two processes hold the same number of connections
+ * and bodies at once.
+ */
+export function smallFilesAtATime(scenario: Scenario): number {
+  return scenario.defaults ? DEFAULT_PARALLEL_SMALL : scenario.concurrency;
+}
 
 /** The files of one scenario on local disk: one file, or a folder of them. */
 export interface Payload {
@@ -43,7 +65,9 @@ export async function runTool(
       ? await graphMirror(payload, folder, ctx)
       : tool === "rclone"
         ? await rclone(payload, folder, ctx)
-        : await raw(payload, folder, ctx);
+        : tool === "raw"
+          ? await raw(payload, folder, ctx)
+          : await nodeFloor(payload, folder, ctx);
   if (run.code !== 0) throw new Error(`${tool} failed (exit ${run.code}): ${run.stderr.slice(-800)}`);
   return run;
 }
@@ -112,6 +136,26 @@ function raw(payload: Payload, folder: string, { emu }: ToolContext): Promise<Me
   return runMeasured(
     process.execPath,
     [fileURLToPath(new URL("./rawChild.js", import.meta.url)), JSON.stringify(job)],
+    { PATH: process.env.PATH, NODE_EXTRA_CA_CERTS: emu.caPath },
+  );
+}
+
+function nodeFloor(payload: Payload, folder: string, { emu }: ToolContext): Promise<MeasuredRun> {
+  const job: FloorJob = {
+    graphBaseUrl: emu.graphBaseUrl,
+    driveId: emu.driveId,
+    folder,
+    files: payload.files.map((f) => ({
+      file: f.file,
+      size: payload.scenario.fileBytes,
+      destination: `/${folder}/${f.name}`,
+    })),
+    concurrency: smallFilesAtATime(payload.scenario),
+    token: DEFAULT_TOKEN,
+  };
+  return runMeasured(
+    process.execPath,
+    [fileURLToPath(new URL("./floorChild.js", import.meta.url)), JSON.stringify(job)],
     { PATH: process.env.PATH, NODE_EXTRA_CA_CERTS: emu.caPath },
   );
 }

@@ -1,7 +1,7 @@
 /**
- * `npm run bench wan` (issue 17 item 5): graph-mirror's CLI against rclone and a raw fetch-PUT loop on the same
- * emulator over TLS, at 0 and 50 ms per request (the emulator's `latencyMs`, docs/emulator.md "Latency"), for
- * the scenarios in ./scenarios.ts. Every tool runs as a child process (wall time and peak RSS measured alike), the
+ * `npm run bench wan` (issue 17 item 5): graph-mirror's CLI against rclone, a raw fetch-PUT loop and, for small
+ * files, the Node floor (./floorChild.ts) on the same emulator over TLS, at 0 and 50 ms per request (the
+ * emulator's `latencyMs`, docs/emulator.md "Latency"), for the scenarios in ./scenarios.ts. Every tool runs as a child process (wall time and peak RSS measured alike), the
  * emulator in another; tools take turns going first round by round, and the median of the rounds is reported.
  * Each upload is checked (file count and sizes) and deleted again. docs/upload.md "Benchmarks" has the settings.
  */
@@ -12,7 +12,7 @@ import { MIB, makeFile, startEmulatorProcess, tempDir } from "../upload/harness.
 import { type EmulatorControl, emulatorControl } from "./emulatorControl.js";
 import { rcloneInstalled } from "./rclone.js";
 import { runsAt, type Scenario, wanSettings } from "./scenarios.js";
-import { type Payload, runTool, TOOLS, type ToolContext, type ToolName } from "./tools.js";
+import { type Payload, runTool, type ToolContext, type ToolName, toolsFor } from "./tools.js";
 import { scenarioRows, type ToolFigures } from "./wanRows.js";
 
 async function makePayload(scenario: Scenario, dir: string): Promise<Payload> {
@@ -66,11 +66,10 @@ async function measure(
 export const wanBenchmark: Benchmark = {
   name: "wan",
   description:
-    "graph-mirror vs rclone vs a raw fetch-PUT loop at 0 and 50 ms per request (issue 17 scenarios; BENCH_ROUNDS, BENCH_WAN_*)",
+    "graph-mirror vs rclone vs a raw fetch-PUT loop (and the Node floor for small files) at 0 and 50 ms per request (issue 17 scenarios; BENCH_ROUNDS, BENCH_WAN_*)",
   async run(): Promise<BenchRow[]> {
     const settings = wanSettings();
     const withRclone = rcloneInstalled();
-    const tools = TOOLS.filter((t) => withRclone || t !== "rclone");
     const work = await tempDir("gm-bench-wan-");
     const data = await tempDir("gm-bench-wan-emu-");
     const emu = await startEmulatorProcess(data.dir, {
@@ -89,6 +88,7 @@ export const wanBenchmark: Benchmark = {
         await control.setLatency(latencyMs);
         for (const payload of payloads) {
           if (!runsAt(payload.scenario, latencyMs, settings)) continue;
+          const tools = toolsFor(payload.scenario, withRclone);
           const figures = await measure(payload, latencyMs, settings.rounds, tools, {
             emu,
             work: work.dir,

@@ -1,6 +1,8 @@
 /**
  * The WAN bench's table rows for one scenario at one latency: the medians of each tool, then the ratios
- * graph-mirror / rclone and graph-mirror / raw (lower is better) checked against issue 17's targets.
+ * graph-mirror / rclone and graph-mirror / raw (lower is better) checked against issue 17's targets, and, where the
+ * Node floor ran (small files), graph-mirror's peak RSS over the floor's: what graph-mirror adds to the least a
+ * Node process needs for the same uploads at the same concurrency (docs/upload.md "Memory").
  */
 import type { BenchRow } from "../registry.js";
 import { MIB } from "../upload/harness.js";
@@ -31,18 +33,21 @@ export function scenarioRows(
   const gm = figures.get("graph-mirror");
   const rclone = figures.get("rclone");
   const raw = figures.get("raw");
+  const floor = figures.get("node-floor");
   if (!gm || !raw) throw new Error("the WAN bench lost a tool's figures");
   const show = (f: ToolFigures | undefined, pick: (f: ToolFigures) => string) => (f ? pick(f) : "-");
   const wall = (f: ToolFigures) => (f.wallMs / 1000).toFixed(2);
   const rss = (f: ToolFigures) => (f.peakRssBytes / MIB).toFixed(0);
+  const tools = floor ? "gm / rclone / raw / node floor" : "gm / rclone / raw";
+  const columns = floor ? [gm, rclone, raw, floor] : [gm, rclone, raw];
   const rows: BenchRow[] = [
     {
-      metric: `${label}: wall s, gm / rclone / raw`,
-      value: [gm, rclone, raw].map((f) => show(f, wall)).join(" / "),
+      metric: `${label}: wall s, ${tools}`,
+      value: columns.map((f) => show(f, wall)).join(" / "),
     },
     {
-      metric: `${label}: peak RSS MiB, gm / rclone / raw`,
-      value: [gm, rclone, raw].map((f) => show(f, rss)).join(" / "),
+      metric: `${label}: peak RSS MiB, ${tools}`,
+      value: columns.map((f) => show(f, rss)).join(" / "),
     },
     ratioRow(`${label}: wall gm / rclone`, rclone ? gm.wallMs / rclone.wallMs : undefined, targets.vsRclone),
     ratioRow(`${label}: wall gm / raw`, gm.wallMs / raw.wallMs, targets.vsRaw),
@@ -54,6 +59,11 @@ export function scenarioRows(
         rclone ? gm.peakRssBytes / rclone.peakRssBytes : undefined,
         1,
       ),
+    );
+  }
+  if (floor) {
+    rows.push(
+      ratioRow(`${label}: peak RSS gm / node floor`, gm.peakRssBytes / floor.peakRssBytes, undefined),
     );
   }
   return rows;

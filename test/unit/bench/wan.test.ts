@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { runsAt, SCENARIOS, wanSettings } from "../../../bench/wan/scenarios.js";
-import { concurrencyFlags, type ToolName } from "../../../bench/wan/tools.js";
+import { concurrencyFlags, smallFilesAtATime, type ToolName, toolsFor } from "../../../bench/wan/tools.js";
 import { scenarioRows, type ToolFigures } from "../../../bench/wan/wanRows.js";
 
 const MIB = 1024 * 1024;
@@ -55,6 +55,39 @@ describe("WAN bench graph-mirror settings", () => {
     expect(concurrencyFlags(scenario("300x200kib-4"))).toEqual([]);
     expect(concurrencyFlags(scenario("300x200kib-8"))).toEqual(["--parallel", "8", "--parallel-small", "8"]);
     expect(concurrencyFlags(scenario("300x200kib-4n"))).toEqual(["--parallel", "4", "--parallel-small", "4"]);
+  });
+});
+
+describe("WAN bench Node floor", () => {
+  it("runs only where every file goes in one simple PUT, at graph-mirror's own small-file concurrency", () => {
+    expect(toolsFor(scenario("300x200kib-4"), true)).toEqual(["graph-mirror", "rclone", "raw", "node-floor"]);
+    expect(toolsFor(scenario("300x200kib-8"), false)).toEqual(["graph-mirror", "raw", "node-floor"]);
+    expect(toolsFor(scenario("40x12mib"), true)).toEqual(["graph-mirror", "rclone", "raw"]);
+    expect(toolsFor(scenario("1gib"), true)).toEqual(["graph-mirror", "rclone", "raw"]);
+    // The defaults row: graph-mirror uploads 16 small files at a time (--parallel-small's default), so does the floor.
+    expect(smallFilesAtATime(scenario("300x200kib-4"))).toBe(16);
+    expect(smallFilesAtATime(scenario("300x200kib-8"))).toBe(8);
+  });
+
+  it("adds the floor's column and graph-mirror's peak RSS over it, judged against 1.1 at 50 ms", () => {
+    const rows = scenarioRows(
+      scenario("300x200kib-8"),
+      50,
+      new Map<ToolName, ToolFigures>([
+        ["graph-mirror", { wallMs: 3000, peakRssBytes: 75 * MIB }],
+        ["rclone", { wallMs: 7000, peakRssBytes: 58 * MIB }],
+        ["raw", { wallMs: 2800, peakRssBytes: 130 * MIB }],
+        ["node-floor", { wallMs: 2500, peakRssBytes: 60 * MIB }],
+      ]),
+    );
+    expect(rows[1]).toEqual({
+      metric: "300 x 200 KiB, 8 at a time @50 ms: peak RSS MiB, gm / rclone / raw / node floor",
+      value: "75 / 58 / 130 / 60",
+    });
+    expect(rows.at(-1)).toEqual({
+      metric: "300 x 200 KiB, 8 at a time @50 ms: peak RSS gm / node floor",
+      value: "1.25",
+    });
   });
 });
 
