@@ -7,47 +7,82 @@
  * The lock is a `<file>.lock` file created exclusively, naming the holder's pid and host. A lock whose process is
  * gone (SIGKILL, a crash) is taken over at once: proper-lockfile's mtime staleness would make a resumed upload
  * wait seconds after every kill, and the holder is on this machine anyway (the state file is a local file).
+ * Taking over is read, decide, remove: two starters could both find the dead owner, and the second would remove
+ * the first one's fresh lock. So the whole sequence runs under a host-wide mutex the kernel frees when its
+ * holder dies (hostMutex.ts), taken first and held as long as the lock. On Linux and Windows only; on other
+ * platforms (macOS) Node has no such primitive, and starting one command twice within milliseconds after a
+ * crash remains a risk there. The lock file stays: it names the holder, and it covers a state file on a folder
+ * shared between machines, which no host mutex can.
  */
 import { randomUUID } from "node:crypto";
 import { link, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { takeHostMutex } from "./hostMutex.js";
 
 interface LockOwner {
   readonly pid: number;
   readonly host: string;
 }
 
-/** Lock files this process holds now: a lock naming our own pid but not listed here was left by a reused pid. */
+/** Lock files this process holds or is taking now: a second lockFile of one file is refused, never waited for. */
 const held = new Set<string>();
 
 export interface FileLock {
   release(): Promise<void>;
 }
 
+export interface LockOptions {
+  /**
+   * Test seam, never set by the app: awaited after a dead holder's lock was found and before it is removed, so
+   * a test can hold several starters inside the takeover at once (test/integration/store/fileLockRace.test.ts).
+   */
+  readonly beforeTakeover?: () => Promise<void>;
+}
+
 /** Takes the lock, or throws LockedError naming the live holder. */
-export async function lockFile(file: string): Promise<FileLock> {
+export async function lockFile(file: string, options: LockOptions = {}): Promise<FileLock> {
   const lockPath = `${file}.lock`;
   await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-  for (let attempt = 0; attempt < 3; attempt++) {
-    // This process holds it already (or is taking it right now): refused, never taken over.
-    if (held.has(lockPath)) throw new LockedError(file, process.pid);
-    // Listed before the attempt, so a second lockFile of this process never mistakes our lock for a reused pid's.
-    held.add(lockPath);
-    if (await tryCreate(lockPath)) {
-      return {
-        release: async () => {
-          held.delete(lockPath);
-          await rm(lockPath, { force: true });
-        },
-      };
+  // This process holds it already (or is taking it right now): refused, never taken over.
+  if (held.has(lockPath)) throw new LockedError(file, process.pid);
+  held.add(lockPath);
+  try {
+    const mutex = await takeHostMutex(lockPath);
+    // Another process is holding or taking the lock: its pid is in the lock file unless it is still writing it.
+    if (mutex === "busy") throw new LockedError(file, (await readOwner(lockPath))?.pid);
+    try {
+      await createOrTakeOver(file, lockPath, options);
+    } catch (err: unknown) {
+      await mutex?.release();
+      throw err;
     }
+    let released = false;
+    return {
+      release: async () => {
+        // Once: a second release must not remove the lock of whoever took it next.
+        if (released) return;
+        released = true;
+        // The file first, then the mutex: a starter let in by the mutex never finds our lock and judges it.
+        await rm(lockPath, { force: true });
+        await mutex?.release();
+        held.delete(lockPath);
+      },
+    };
+  } catch (err: unknown) {
     held.delete(lockPath);
+    throw err;
+  }
+}
+
+async function createOrTakeOver(file: string, lockPath: string, options: LockOptions): Promise<void> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    if (await tryCreate(lockPath)) return;
     const owner = await readOwner(lockPath);
-    if (owner && isAlive(owner, lockPath)) throw new LockedError(file, owner.pid);
+    if (owner && isAlive(owner)) throw new LockedError(file, owner.pid);
     // The holder is gone (a lock is never empty, see tryCreate; an unreadable one was damaged): take it over.
-    // Two new processes racing for one dead holder's lock could both remove it and one create its own in
-    // between; starting the same command twice within milliseconds after a crash is a risk this lock accepts.
+    // Safe under the host mutex; without it (macOS, a sandbox refusing sockets) see the comment on top.
+    await options.beforeTakeover?.();
     await rm(lockPath, { force: true });
   }
   throw new LockedError(file, undefined);
@@ -94,10 +129,11 @@ async function readOwner(lockPath: string): Promise<LockOwner | undefined> {
   }
 }
 
-function isAlive(owner: LockOwner, lockPath: string): boolean {
+function isAlive(owner: LockOwner): boolean {
   // Another machine's process (a shared folder) cannot be asked: assume it is alive.
   if (owner.host !== os.hostname()) return true;
-  if (owner.pid === process.pid) return held.has(lockPath);
+  // Our own pid, while `held` keeps every other lockFile of this process out: left by a process whose pid we reuse.
+  if (owner.pid === process.pid) return false;
   try {
     process.kill(owner.pid, 0);
     return true;
