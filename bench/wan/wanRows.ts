@@ -62,9 +62,8 @@ export function scenarioRows(
     );
   }
   if (floor) {
-    rows.push(
-      ratioRow(`${label}: peak RSS gm / node floor`, gm.peakRssBytes / floor.peakRssBytes, undefined),
-    );
+    const ratio = gm.peakRssBytes / floor.peakRssBytes;
+    rows.push(ratioRow(`${label}: peak RSS gm / node floor`, ratio, targets.rssOverFloor));
   }
   return rows;
 }

@@ -87,6 +87,22 @@ describe("WAN bench Node floor", () => {
     expect(rows.at(-1)).toEqual({
       metric: "300 x 200 KiB, 8 at a time @50 ms: peak RSS gm / node floor",
       value: "1.25",
+      target: "<= 1.10",
+      pass: false,
+    });
+    const close = new Map<ToolName, ToolFigures>([
+      ["graph-mirror", { wallMs: 3000, peakRssBytes: 76 * MIB }],
+      ["raw", { wallMs: 2800, peakRssBytes: 130 * MIB }],
+      ["node-floor", { wallMs: 2500, peakRssBytes: 73 * MIB }],
+    ]);
+    expect(scenarioRows(scenario("300x200kib-8"), 50, close).at(-1)).toMatchObject({
+      value: "1.04",
+      pass: true,
+    });
+    // At 0 ms the row is there without a verdict.
+    expect(scenarioRows(scenario("300x200kib-8"), 0, close).at(-1)).toEqual({
+      metric: "300 x 200 KiB, 8 at a time @0 ms: peak RSS gm / node floor",
+      value: "1.04",
     });
   });
 });
