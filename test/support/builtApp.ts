@@ -8,6 +8,7 @@ import { mkdirSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import lockfile from "proper-lockfile";
+import { pruneDist } from "../../scripts/prune-dist.mjs";
 
 export const REPO_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 const MARKER = path.join(REPO_DIR, "dist", "src", "index.js");
@@ -52,6 +53,8 @@ export async function ensureBuilt(): Promise<void> {
   } catch {
     // tsc exits non-zero on type errors but still emits; the tests below fail loudly if the build is unusable.
   } finally {
+    // Outputs of renamed or deleted sources go, as after `npm run build` (docs/local-development.md "Build output").
+    pruneDist(REPO_DIR);
     await release();
   }
 }
