@@ -18,7 +18,7 @@ import { type RejectionReason, rejectionOf } from "../store/rejectedWakes.js";
 import { readWakeMessage } from "../store/wakeMessageCodec.js";
 import { recordThrottleWait } from "../telemetry/metrics.js";
 import { recordJobEnd } from "./jobEndHook.js";
-import { contextWarn, workerDeps } from "./pipelineWiring.js";
+import { contextLog, contextWarn, workerDeps } from "./pipelineWiring.js";
 import { wakeQueueOutput } from "./wakeOutput.js";
 
 /** Returns the immediate continuation for the output binding, or undefined for none. */
@@ -48,6 +48,15 @@ export async function wakeQueueHandler(
   if (!continuation) return undefined;
   if ("now" in continuation) return continuation.now;
   await deps.queue.send(continuation.later, continuation.delayMs);
+  // Logged once the delayed wake is in the queue: from here a crash of this host loses nothing (the wake comes
+  // back after its delay); before it, the job is the sweeper's (docs/pipeline.md "Why this is crash-safe").
+  contextLog(context)({
+    event: "wake-scheduled",
+    jobId: continuation.later.jobId,
+    requestId: continuation.later.requestId,
+    wakeSeq: continuation.later.wakeSeq,
+    delayMs: continuation.delayMs,
+  });
   return undefined;
 }
 

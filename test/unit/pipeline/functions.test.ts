@@ -75,6 +75,7 @@ describe("wake queue function", () => {
     expect(out).toEqual({ jobId: job.jobId, requestId: job.requestId, wakeSeq: 1 });
     expect(t.queue.sent).toEqual([]);
     expect(t.logs.some((l) => l.includes('"event":"step-written"'))).toBe(true);
+    expect(t.logs.some((l) => l.includes('"event":"wake-scheduled"'))).toBe(false);
   });
 
   it("sends a delayed continuation through the queue SDK with its delay, and returns nothing", async () => {
@@ -96,6 +97,14 @@ describe("wake queue function", () => {
     expect(t.queue.sent).toEqual([
       { message: { jobId: job.jobId, requestId: job.requestId, wakeSeq: 1 }, delayMs: 45_000 },
     ]);
+    // Said once the wake is in the queue (a test kills the host on it: test/e2e/localhost.test.ts); never for
+    // an immediate continuation, which the host writes after the handler.
+    const scheduled = t.logs.filter((l) => l.includes('"event":"wake-scheduled"'));
+    expect(scheduled).toHaveLength(1);
+    expect(scheduled[0]).toContain('"wakeSeq":1,"delayMs":45000');
+    expect(t.logs.findIndex((l) => l.includes("wake-scheduled"))).toBeGreaterThan(
+      t.logs.findIndex((l) => l.includes("step-written")),
+    );
   });
 
   it("sends malformed messages and unknown jobs to poison once, with the reason, one warning each, no secret", async () => {
