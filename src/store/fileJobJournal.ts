@@ -79,7 +79,8 @@ export class JobJournal {
   }
 
   private async compact(live: ReadonlyMap<string, string>): Promise<void> {
-    // Closed first: the rename replaces the file, and Windows refuses to replace a file that is open.
+    // Closed first: the rename replaces the file (Windows may refuse to replace an open one), and appends must
+    // go to the new file.
     await this.closeHandle();
     this.mustRewrite = true;
     await writeFileAtomic(this.file, documentOf(live.values()));
