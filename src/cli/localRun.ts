@@ -95,7 +95,7 @@ async function passThenJobs(
   // The pass's own writes (pending rows, conflicts, deletions, run records) reach disk before any upload.
   await state.save();
   // The pass has recorded every finished job of earlier runs, so the job file keeps only the unfinished ones:
-  // it does not grow with every pass, and is rewritten after every step.
+  // it does not grow with every pass, and is written to after every step.
   await jobs.retain(sink.resumable.map((job) => job.jobId));
 
   const labels = uploadLabels(pass);

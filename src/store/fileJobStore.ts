@@ -1,6 +1,7 @@
 /**
- * The CLI's JobStore: every row of one job file in memory, the whole file rewritten after each write (atomic,
- * mode 0600: rows hold upload URLs, which are credentials; docs/design.md invariant 5). It passes the same
+ * The CLI's JobStore: every row of one job file in memory, each write appending the rows it changed to the file
+ * (a journal, fileJobJournal.ts; format in fileJobDocument.ts), compacted once it holds mostly stale records.
+ * Mode 0600: rows hold upload URLs, which are credentials (docs/design.md invariant 5). It passes the same
  * contract suite as the Table and in-memory stores, so the CLI runs the queue worker unchanged
  * (docs/pipeline.md "The CLI drives the same worker").
  *
@@ -9,16 +10,18 @@
  * the session status before sending), instead of the new run waiting the lease out.
  *
  * A write that only takes or moves a lease is not written to disk before `replace` returns: a lease means
- * nothing to the next process (see above), so waiting for the disk would only add an fsync to every step.
- * Every other write is on disk when `replace` resolves (persist-before-use: an upload URL is saved before its
- * first fragment). Concurrent writes share one file write of the latest rows, as the old state file did.
+ * nothing to the next process (see above), so waiting for the disk would only add an fsync to every step; the
+ * next write carries it. Every other write is on disk when `replace` resolves (persist-before-use: an upload URL
+ * is saved before its first fragment). Concurrent writes share one append of every row changed since the last.
+ * A crash mid-append keeps a prefix of that append's rows: each is a state its job reached, and each job is found
+ * again on its own (by file and destination), so rows need not land together.
  */
 import { readFile, rm } from "node:fs/promises";
 import type { UploadJob } from "../core/job/job.js";
 import { ConcurrencyError, type JobStore, type StoredJob } from "../core/ports/stores.js";
 import { ConfigError } from "../core/shared/validationError.js";
-import { writeFileAtomic } from "./atomicFile.js";
-import { documentOf, type FileRow, parseRows } from "./fileJobDocument.js";
+import { dropRecord, type FileRow, type JobFileContent, parseJobFile } from "./fileJobDocument.js";
+import { JobJournal } from "./fileJobJournal.js";
 import { type FileLock, LockedError, lockFile } from "./fileLock.js";
 import { toEntity } from "./jobRow.js";
 import { checkNewJobs, overdueRows, rowOf, rowsOfRequest } from "./jobRowQueries.js";
@@ -33,10 +36,12 @@ export interface FileJobStoreOptions {
 export class FileJobStore implements JobStore {
   private readonly rows = new Map<string, StoredJob>();
   /**
-   * Each row's JSON as the file holds it (no ETag), in the rows' order: made once per change, so a write joins
-   * texts instead of serializing every row again (the file is rewritten after every step; issue 17).
+   * Each row's JSON as the file holds it (no ETag), in the rows' order: made once per change, so an append and a
+   * compaction join texts instead of serializing rows again (issue 17).
    */
   private readonly texts = new Map<string, string>();
+  /** Rows put or dropped since the last write began: what the next write appends. */
+  private readonly changed = new Set<string>();
   private etagCounter = 0;
   private writing: Promise<void> = Promise.resolve();
   private pending: Promise<void> | undefined;
@@ -44,6 +49,7 @@ export class FileJobStore implements JobStore {
   private constructor(
     readonly file: string,
     private readonly lock: FileLock,
+    private readonly journal: JobJournal,
   ) {}
 
   /** Opens (or starts) a job file and locks it. A file that is not ours is refused, never overwritten. */
@@ -56,8 +62,9 @@ export class FileJobStore implements JobStore {
       throw optionError(options.option, `${err.message}; wait for it to end or choose another path`);
     }
     try {
-      const store = new FileJobStore(file, lock);
-      for (const row of await readRows(file, options.option)) store.adopt(row, options.resume);
+      const found = await readFileContent(file, options.option);
+      const store = new FileJobStore(file, lock, new JobJournal(file, found));
+      for (const row of found?.rows ?? []) store.adopt(row, options.resume);
       return store;
     } catch (err: unknown) {
       await lock.release();
@@ -67,7 +74,8 @@ export class FileJobStore implements JobStore {
 
   /** The jobs of a job file, read without locking it (`graph-mirror status` beside a running mirror). */
   static async read(file: string, option: string): Promise<ReadonlyMap<string, UploadJob>> {
-    return new Map((await readRows(file, option)).map((row) => [row.job.jobId, row.job]));
+    const rows = (await readFileContent(file, option))?.rows ?? [];
+    return new Map(rows.map((row) => [row.job.jobId, row.job]));
   }
 
   async createJobs(jobs: readonly UploadJob[]): Promise<void> {
@@ -114,7 +122,10 @@ export class FileJobStore implements JobStore {
     let changed = false;
     for (const jobId of jobIds) {
       this.texts.delete(jobId);
-      changed = this.rows.delete(jobId) || changed;
+      if (this.rows.delete(jobId)) {
+        this.changed.add(jobId);
+        changed = true;
+      }
     }
     if (changed) await this.persist();
   }
@@ -129,6 +140,7 @@ export class FileJobStore implements JobStore {
   async close(options: { readonly deleteFile?: boolean } = {}): Promise<void> {
     try {
       await this.writing;
+      await this.journal.close();
       if (options.deleteFile) await rm(this.file, { force: true });
     } finally {
       await this.lock.release();
@@ -138,6 +150,8 @@ export class FileJobStore implements JobStore {
   private adopt(row: FileRow, resume: ((job: UploadJob) => UploadJob) | undefined): void {
     if (row.leaseOwner === undefined) {
       this.put(row);
+      // On disk as it is: the first write appends only what changes from here.
+      this.changed.delete(row.job.jobId);
       return;
     }
     // Its holder died mid-step (we hold the lock): free the job now, and ask before sending.
@@ -151,6 +165,7 @@ export class FileJobStore implements JobStore {
     const { etag: _etag, ...plain } = stored;
     this.rows.set(row.job.jobId, stored);
     this.texts.set(row.job.jobId, JSON.stringify(plain));
+    this.changed.add(row.job.jobId);
     return stored;
   }
 
@@ -167,26 +182,28 @@ export class FileJobStore implements JobStore {
   }
 
   private async writeNow(): Promise<void> {
-    if (this.rows.size === 0) {
-      await rm(this.file, { force: true });
-      return;
-    }
-    await writeFileAtomic(this.file, documentOf(this.texts.values()));
+    // Taken now: rows changed while this write runs go to the next one.
+    const records = [...this.changed].map((jobId) => this.texts.get(jobId) ?? dropRecord(jobId));
+    this.changed.clear();
+    if (this.rows.size === 0) await this.journal.remove();
+    else await this.journal.write(records, this.texts);
   }
 }
 
-async function readRows(file: string, option: string): Promise<FileRow[]> {
+/** The file's rows and state, or undefined when there is no file. */
+async function readFileContent(file: string, option: string): Promise<JobFileContent | undefined> {
   let text: string;
   try {
     text = await readFile(file, "utf8");
   } catch (err: unknown) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw unreadable(file, option, err);
   }
-  const rows = parseRows(text);
-  if (!rows)
+  // Beside a running process (`read`), the last line may be an append in progress: torn, and ignored.
+  const content = parseJobFile(text);
+  if (!content)
     throw optionError(option, `${file} is not a graph-mirror upload state file; choose another path`);
-  return rows;
+  return content;
 }
 
 function unreadable(file: string, option: string, err: unknown): ConfigError {

@@ -1,6 +1,6 @@
 /**
  * One process at a time per CLI job file. The file store (fileJobStore.ts) keeps every row in memory and
- * rewrites the whole file, so two processes on one file would silently overwrite each other; and a lease found
+ * writes the file from it, so two processes on one file would silently overwrite each other; and a lease found
  * in a file we hold the lock of can only belong to a process that died (docs/pipeline.md "The CLI drives the
  * same worker"), which is what lets the next run release it at once instead of waiting it out.
  *

@@ -17,6 +17,7 @@ import {
   type RunningEmulator,
   startEmulator,
 } from "../../src/emulator/index.js";
+import { parseRows, serializeRows } from "../../src/store/fileJobDocument.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const BIN = path.join(ROOT, "bin", "graph-mirror.js");
@@ -281,10 +282,10 @@ describe("graph-mirror upload (built CLI, child process)", () => {
     // The killed process's lock is still there, and its row is made to look killed mid-step after its lease
     // reached the disk: a lease of an hour, which the next run must not wait out.
     expect(existsSync(`${stateFile}.lock`)).toBe(true);
-    const doc = JSON.parse(await readFile(stateFile, "utf8")) as { rows: Record<string, unknown>[] };
-    for (const row of doc.rows)
-      Object.assign(row, { leaseOwner: "killed", leaseUntil: Date.now() + 3_600_000 });
-    await writeFile(stateFile, JSON.stringify(doc), { mode: 0o600 });
+    const rows = parseRows(await readFile(stateFile, "utf8")) ?? [];
+    expect(rows).toHaveLength(1);
+    for (const row of rows) Object.assign(row, { leaseOwner: "killed", leaseUntil: Date.now() + 3_600_000 });
+    await writeFile(stateFile, serializeRows(rows), { mode: 0o600 });
 
     emu.inspect.clearLog();
     const started = Date.now();

@@ -14,6 +14,7 @@ import type { JobEvent, UploadJob } from "../../../src/core/job/job.js";
 import { systemClock } from "../../../src/core/ports/common.js";
 import { type EngineDeps, newJob, resumeJob } from "../../../src/core/upload/engine.js";
 import { DEFAULT_POLICY } from "../../../src/core/upload/policy.js";
+import { parseRows } from "../../../src/store/fileJobDocument.js";
 import { FileJobStore } from "../../../src/store/fileJobStore.js";
 import { KIB320 } from "../engine/harness.js";
 import { httpFailure, MemoryGraph, MemorySource } from "../engine/memoryGraph.js";
@@ -57,8 +58,7 @@ async function jobFile(): Promise<{ file: string; store: FileJobStore }> {
 }
 
 function onDisk(file: string, jobId: string): UploadJob | undefined {
-  const doc = JSON.parse(readFileSync(file, "utf8")) as { rows: { job: UploadJob }[] };
-  return doc.rows.find((row) => row.job.jobId === jobId)?.job;
+  return parseRows(readFileSync(file, "utf8"))?.find((row) => row.job.jobId === jobId)?.job;
 }
 
 /** A Graph fake that records when each fragment was sent. */

@@ -1,0 +1,274 @@
+/**
+ * The job file as a journal (src/store/fileJobJournal.ts, format in src/store/fileJobDocument.ts): a write appends
+ * only the rows that changed, the file is compacted once it holds mostly stale records, a torn last line (a write
+ * a crash cut short) is ignored and never appended after, damage elsewhere is refused, older versions are read and
+ * rewritten, and the file stays 0600 throughout (it holds upload URLs; docs/design.md invariant 5).
+ */
+import { appendFile, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import type { UploadJob } from "../../../src/core/job/job.js";
+import { ConfigError } from "../../../src/core/shared/validationError.js";
+import { dropRecord, parseJobFile, serializeRows } from "../../../src/store/fileJobDocument.js";
+import { FileJobStore } from "../../../src/store/fileJobStore.js";
+import { makeJob } from "../../support/pipeline/jobs.js";
+
+const dirs: string[] = [];
+afterEach(async () => {
+  for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
+});
+
+async function jobFile(): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), "gm-journal-"));
+  dirs.push(dir);
+  return path.join(dir, "jobs.json");
+}
+
+const open = (file: string) => FileJobStore.open(file, { option: "--state" });
+
+const withUrl = (job: UploadJob): UploadJob => ({
+  ...job,
+  session: { uploadUrl: `https://u/${job.jobId}?tempauth=secret`, createdAt: 1, expiresAt: 2 },
+});
+
+async function createRows(store: FileJobStore, count: number, requestId = "r"): Promise<UploadJob[]> {
+  const jobs = Array.from({ length: count }, (_, i) => withUrl(makeJob({ jobId: `j${i}`, requestId })));
+  await store.createJobs(jobs);
+  return jobs;
+}
+
+/** One step of a job: a new confirmed offset, on disk when it resolves (not a lease-only change). */
+async function step(store: FileJobStore, jobId: string, offset: number): Promise<void> {
+  const row = await store.get(jobId);
+  if (!row) throw new Error(`${jobId} missing`);
+  const { etag, ...rest } = row;
+  await store.replace({ ...rest, job: { ...rest.job, confirmedOffset: offset } }, etag);
+}
+
+/** Records after the header; throws unless every line is complete and parses. */
+async function recordsIn(file: string): Promise<string[]> {
+  const text = await readFile(file, "utf8");
+  expect(text.endsWith("\n")).toBe(true);
+  const content = parseJobFile(text);
+  expect(content?.rewrite).toBe(false);
+  const lines = text.split("\n").slice(1, -1);
+  expect(content?.records).toBe(lines.length);
+  return lines;
+}
+
+const mode = async (file: string) => (await stat(file)).mode & 0o777;
+const inode = async (file: string) => (await stat(file)).ino;
+
+describe("job file journal", () => {
+  it("appends one record per step and reads the latest rows back, 0600 after the appends", async () => {
+    const file = await jobFile();
+    const store = await open(file);
+    await createRows(store, 3);
+    const created = await inode(file);
+    for (let n = 1; n <= 4; n++) for (const id of ["j0", "j1", "j2"]) await step(store, id, n * 1000);
+    await store.close();
+    expect(await recordsIn(file)).toHaveLength(3 + 12);
+    // Appended, never replaced: the file created first is the one written to since.
+    expect(await inode(file)).toBe(created);
+    expect(await mode(file)).toBe(0o600);
+    const again = await open(file);
+    expect(again.jobs().map((job) => [job.jobId, job.confirmedOffset])).toEqual([
+      ["j0", 4000],
+      ["j1", 4000],
+      ["j2", 4000],
+    ]);
+    expect(again.peek("j1")?.session?.uploadUrl).toBe("https://u/j1?tempauth=secret");
+    await again.close();
+  });
+
+  it("writes what changed, not every row: changing 1 of 500 rows appends under 2 KiB to the same file", async () => {
+    const file = await jobFile();
+    const store = await open(file);
+    await createRows(store, 500);
+    const before = await readFile(file, "utf8");
+    const created = await inode(file);
+    await step(store, "j250", 327_680);
+    const after = await readFile(file, "utf8");
+    // A whole-file rewrite (temp file and rename) would make a new inode and rewrite all 500 rows.
+    expect(await inode(file)).toBe(created);
+    expect(after.startsWith(before)).toBe(true);
+    expect(Buffer.byteLength(after) - Buffer.byteLength(before)).toBeLessThan(2048);
+    expect(before.length).toBeGreaterThan(500 * 200);
+    await store.close();
+    expect((await FileJobStore.read(file, "--state")).get("j250")?.confirmedOffset).toBe(327_680);
+  });
+
+  it("compacts once records exceed 2 x live rows + 64, keeping exactly the live rows, 0600", async () => {
+    const file = await jobFile();
+    const store = await open(file);
+    await createRows(store, 10);
+    const created = await inode(file);
+    // 10 live rows allow 2 x 10 + 64 = 84 records: 10 created, then 74 steps append.
+    for (let n = 1; n <= 74; n++) await step(store, `j${n % 10}`, n);
+    expect(await recordsIn(file)).toHaveLength(84);
+    expect(await inode(file)).toBe(created);
+    await step(store, "j5", 75);
+    const compacted = await recordsIn(file);
+    expect(compacted).toHaveLength(10);
+    expect(compacted.map((line) => (JSON.parse(line) as { job: UploadJob }).job.jobId)).toEqual(
+      Array.from({ length: 10 }, (_, i) => `j${i}`),
+    );
+    expect(await inode(file)).not.toBe(created);
+    expect(await mode(file)).toBe(0o600);
+    // Appends go on in the compacted file (the handle was reopened on it), still 0600.
+    await step(store, "j3", 76);
+    expect(await recordsIn(file)).toHaveLength(11);
+    expect(await mode(file)).toBe(0o600);
+    await store.close();
+    const again = await open(file);
+    expect(again.peek("j5")?.confirmedOffset).toBe(75);
+    expect(again.peek("j3")?.confirmedOffset).toBe(76);
+    expect(again.peek("j4")?.confirmedOffset).toBe(74);
+    await again.close();
+  });
+
+  it("writes drops as records, compacts them away, and deletes the file when no row is left", async () => {
+    const file = await jobFile();
+    const store = await open(file);
+    await createRows(store, 4);
+    await store.drop(["j1"]);
+    expect((await recordsIn(file)).at(-1)).toBe(dropRecord("j1"));
+    expect([...(await FileJobStore.read(file, "--state")).keys()]).toEqual(["j0", "j2", "j3"]);
+    // 7 records for 1 live row is under 2 x 1 + 64: a small file is appended to, not compacted.
+    await store.retain(["j2"]);
+    expect(await recordsIn(file)).toHaveLength(4 + 1 + 2);
+    await store.drop(["j2"]);
+    await expect(stat(file)).rejects.toThrow(/ENOENT/);
+    // Rows again after the file was deleted: created anew (0600), not appended to a missing file.
+    await createRows(store, 2, "r2");
+    expect(await recordsIn(file)).toHaveLength(2);
+    expect(await mode(file)).toBe(0o600);
+    await store.close();
+    expect([...(await FileJobStore.read(file, "--state")).keys()]).toEqual(["j0", "j1"]);
+  });
+
+  it("compacts after a drop of most of a large file's rows", async () => {
+    const file = await jobFile();
+    const store = await open(file);
+    await createRows(store, 100);
+    await store.retain(["j7", "j8"]);
+    // 100 rows and 98 drops are more than 2 x 2 + 64 records: the drops' write compacts instead.
+    expect(await recordsIn(file)).toHaveLength(2);
+    await store.close();
+  });
+
+  it("never creates the file by appending, and rewrites it whole after a failed append", async () => {
+    const file = await jobFile();
+    const store = await open(file);
+    await createRows(store, 3);
+    // Removed under the store before its first append: the append handle is opened without O_CREAT, so no
+    // file with the umask's mode appears, and the step fails rather than report a state that is not on disk.
+    await rm(file);
+    await expect(step(store, "j1", 10)).rejects.toThrow(/ENOENT/);
+    await expect(stat(file)).rejects.toThrow(/ENOENT/);
+    // The next write cannot know what the failed one left: it writes every row again, 0600.
+    await step(store, "j2", 20);
+    expect(await recordsIn(file)).toHaveLength(3);
+    expect(await mode(file)).toBe(0o600);
+    await store.close();
+    const again = await open(file);
+    expect(again.jobs().map((job) => job.confirmedOffset)).toEqual([0, 10, 20]);
+    await again.close();
+  });
+
+  it("ignores a torn last line, and the next write leaves a file that parses fully", async () => {
+    const file = await jobFile();
+    const store = await open(file);
+    await createRows(store, 2);
+    await step(store, "j0", 111);
+    await store.close();
+    const whole = await readFile(file, "utf8");
+    const lastLine = whole.split("\n").at(-2) ?? "";
+    // Half of a record a crash cut short, without its newline.
+    await appendFile(file, lastLine.replace("111", "999").slice(0, Math.floor(lastLine.length / 2)));
+    // Beside a running process (status, no lock), the torn line is an append in progress: ignored.
+    expect((await FileJobStore.read(file, "--state")).get("j0")?.confirmedOffset).toBe(111);
+    const again = await open(file);
+    expect(again.peek("j0")?.confirmedOffset).toBe(111);
+    await step(again, "j1", 222);
+    await again.close();
+    // Compacted rather than appended after the torn bytes.
+    expect(await recordsIn(file)).toHaveLength(2);
+    expect(await mode(file)).toBe(0o600);
+    const third = await open(file);
+    expect(third.peek("j0")?.confirmedOffset).toBe(111);
+    expect(third.peek("j1")?.confirmedOffset).toBe(222);
+    await third.close();
+  });
+
+  it("ignores a last line that ended but is not a record (a crash that lost the rest of it)", async () => {
+    const file = await jobFile();
+    const store = await open(file);
+    await createRows(store, 1);
+    await store.close();
+    await appendFile(file, '{"wakeSeq":1,"job":{"jobId":"j0",\n');
+    const again = await open(file);
+    expect(again.peek("j0")?.confirmedOffset).toBe(0);
+    await step(again, "j0", 5);
+    await again.close();
+    expect(await recordsIn(file)).toHaveLength(1);
+  });
+
+  it("refuses a file with a bad line before the last, or an unknown header, and leaves it as it was", async () => {
+    const file = await jobFile();
+    const store = await open(file);
+    await createRows(store, 3);
+    await store.close();
+    const lines = (await readFile(file, "utf8")).split("\n");
+    const damaged = [lines[0], lines[1], "{not json", lines[3], ""].join("\n");
+    await writeFile(file, damaged);
+    const message = /--state: .* is not a graph-mirror upload state file; choose another path/;
+    await expect(open(file)).rejects.toThrow(ConfigError);
+    await expect(open(file)).rejects.toThrow(message);
+    await expect(FileJobStore.read(file, "--state")).rejects.toThrow(message);
+    expect(await readFile(file, "utf8")).toBe(damaged);
+    // Two torn lines cannot come from one unfinished write.
+    const twoTorn = [lines[0], lines[1], "{not json", "{nor this"].join("\n");
+    await writeFile(file, twoTorn);
+    await expect(open(file)).rejects.toThrow(message);
+    for (const header of ['{"version":4}', '{"version":"3"}', "[3]"]) {
+      const foreign = [header, lines[1], ""].join("\n");
+      await writeFile(file, foreign);
+      await expect(open(file)).rejects.toThrow(message);
+      expect(await readFile(file, "utf8")).toBe(foreign);
+    }
+  });
+
+  it("reads a version 2 and a version 1 file and rewrites it as version 3 on the first write", async () => {
+    const file = await jobFile();
+    const [a, b] = [withUrl(makeJob({ jobId: "a" })), withUrl(makeJob({ jobId: "b" }))];
+    const versions = [
+      JSON.stringify({
+        version: 2,
+        rows: [
+          { job: a, wakeSeq: 4 },
+          { job: b, wakeSeq: 0 },
+        ],
+      }),
+      JSON.stringify({ version: 1, jobs: { "k-a": a, "k-b": b } }, null, 2),
+    ];
+    for (const old of versions) {
+      await writeFile(file, old, { mode: 0o644 });
+      const store = await open(file);
+      expect(store.jobs()).toEqual([a, b]);
+      // Opening alone writes nothing.
+      expect(await readFile(file, "utf8")).toBe(old);
+      await step(store, "b", 9);
+      await store.close();
+      const wakeSeq = old.includes('"version":2') ? 4 : 0;
+      expect(await readFile(file, "utf8")).toBe(
+        serializeRows([
+          { job: a, wakeSeq },
+          { job: { ...b, confirmedOffset: 9 }, wakeSeq: 0 },
+        ]),
+      );
+      expect(await mode(file)).toBe(0o600);
+    }
+  });
+});
