@@ -120,28 +120,27 @@ async function rclone(payload: Payload, folder: string, { emu, work }: ToolConte
   );
 }
 
-function raw(payload: Payload, folder: string, { emu }: ToolContext): Promise<MeasuredRun> {
+function raw(payload: Payload, folder: string, ctx: ToolContext): Promise<MeasuredRun> {
   const job: RawJob = {
-    graphBaseUrl: emu.graphBaseUrl,
-    driveId: emu.driveId,
-    folder,
-    files: payload.files.map((f) => ({
-      file: f.file,
-      size: payload.scenario.fileBytes,
-      destination: `/${folder}/${f.name}`,
-    })),
+    ...uploadTarget(payload, folder, ctx),
     chunkBytes: CHUNK_BYTES,
     concurrency: payload.scenario.concurrency,
   };
-  return runMeasured(
-    process.execPath,
-    [fileURLToPath(new URL("./rawChild.js", import.meta.url)), JSON.stringify(job)],
-    { PATH: process.env.PATH, NODE_EXTRA_CA_CERTS: emu.caPath },
-  );
+  return runNodeChild("./rawChild.js", job, ctx);
 }
 
-function nodeFloor(payload: Payload, folder: string, { emu }: ToolContext): Promise<MeasuredRun> {
+function nodeFloor(payload: Payload, folder: string, ctx: ToolContext): Promise<MeasuredRun> {
   const job: FloorJob = {
+    ...uploadTarget(payload, folder, ctx),
+    concurrency: smallFilesAtATime(payload.scenario),
+    token: DEFAULT_TOKEN,
+  };
+  return runNodeChild("./floorChild.js", job, ctx);
+}
+
+/** Where the raw loop and the Node floor upload the payload: the emulator's drive, one path per file. */
+function uploadTarget(payload: Payload, folder: string, { emu }: ToolContext) {
+  return {
     graphBaseUrl: emu.graphBaseUrl,
     driveId: emu.driveId,
     folder,
@@ -150,12 +149,14 @@ function nodeFloor(payload: Payload, folder: string, { emu }: ToolContext): Prom
       size: payload.scenario.fileBytes,
       destination: `/${folder}/${f.name}`,
     })),
-    concurrency: smallFilesAtATime(payload.scenario),
-    token: DEFAULT_TOKEN,
   };
+}
+
+/** One of this folder's child scripts with its job as JSON, trusting the emulator's CA as the others do. */
+function runNodeChild(script: string, job: object, { emu }: ToolContext): Promise<MeasuredRun> {
   return runMeasured(
     process.execPath,
-    [fileURLToPath(new URL("./floorChild.js", import.meta.url)), JSON.stringify(job)],
+    [fileURLToPath(new URL(script, import.meta.url)), JSON.stringify(job)],
     { PATH: process.env.PATH, NODE_EXTRA_CA_CERTS: emu.caPath },
   );
 }
