@@ -14,10 +14,12 @@
  * The file is only ever created by writeFileAtomic (mode 0600: rows hold upload URLs, which are credentials;
  * docs/design.md invariant 5); the append handle is opened without O_CREAT, so an append never makes a file with
  * the umask's mode. Anything that may have left bytes the next append would follow (a failed or short append, a
- * torn last line or an older version found on open) makes the next write a compaction instead.
+ * torn last line or an older version found on open) makes the next write a compaction instead. An append that
+ * went to a file no longer at the path (deleted or replaced under the store) is followed at once by a compaction
+ * at the path, before the write resolves.
  */
 import { constants } from "node:fs";
-import { type FileHandle, open, rm } from "node:fs/promises";
+import { type FileHandle, open, rm, stat } from "node:fs/promises";
 import { writeFileAtomic } from "./atomicFile.js";
 import { documentOf, linesOf } from "./fileJobDocument.js";
 
@@ -58,6 +60,9 @@ export class JobJournal {
     try {
       await this.append(Buffer.from(linesOf(records), "utf8"));
       this.records += records.length;
+      // Appended to a file no longer at the path (deleted or replaced under the store): nothing is on disk
+      // where the next run looks. Write every row there now, as the write has not resolved yet.
+      if (!(await this.handleIsTheFile())) await this.compact(live);
     } catch (err: unknown) {
       // Some of the bytes may be in the file without their newline: never append after them.
       this.mustRewrite = true;
@@ -83,7 +88,9 @@ export class JobJournal {
     // go to the new file.
     await this.closeHandle();
     this.mustRewrite = true;
-    await writeFileAtomic(this.file, documentOf(live.values()));
+    // The folder too: every append from here on goes to the new file, so a rename lost in a power cut would
+    // take all of them with it, not one step as when every write was a rename (atomicFile.ts).
+    await writeFileAtomic(this.file, documentOf(live.values()), { syncDirectory: true });
     this.records = live.size;
     this.mustRewrite = false;
   }
@@ -99,6 +106,16 @@ export class JobJournal {
       done += bytesWritten;
     }
     await this.handle.datasync();
+  }
+
+  /** Whether the open append handle is still the file at the path (same inode, not unlinked). */
+  private async handleIsTheFile(): Promise<boolean> {
+    const handle = this.handle;
+    if (!handle) return false;
+    const held = await handle.stat();
+    if (held.nlink === 0) return false;
+    const current = await stat(this.file).catch(() => undefined);
+    return current !== undefined && current.ino === held.ino && current.dev === held.dev;
   }
 
   private async closeHandle(): Promise<void> {

@@ -177,6 +177,22 @@ describe("job file journal", () => {
     await again.close();
   });
 
+  it("writes every row again when the file was deleted under the store after its first append", async () => {
+    const file = await jobFile();
+    const store = await open(file);
+    await createRows(store, 3);
+    await step(store, "j0", 10);
+    // The append handle is open now: an append would land in the deleted inode and be lost to the next run.
+    await rm(file);
+    await step(store, "j1", 20);
+    expect(await recordsIn(file)).toHaveLength(3);
+    expect(await mode(file)).toBe(0o600);
+    await store.close();
+    const again = await open(file);
+    expect(again.jobs().map((job) => job.confirmedOffset)).toEqual([10, 20, 0]);
+    await again.close();
+  });
+
   it("ignores a torn last line, and the next write leaves a file that parses fully", async () => {
     const file = await jobFile();
     const store = await open(file);
