@@ -4,7 +4,8 @@
 // "main", as the Functions host does): a stale function file registered a second listener on the wake queue,
 // which doubled the queue polls under every step (docs/local-development.md "Build output"). Only .js and .js.map files
 // that have no .ts beside their path in the repository are removed, then the folders left empty; dist/ itself
-// is never wiped, so a build under way in another process never loses its files.
+// is never wiped, and dot-entries are never touched: dist/.build.lock is the tests' build lock (proper-lockfile's
+// lock is an empty folder), held while this runs. A folder another build writes into meanwhile is left alone.
 import { readdirSync, rmdirSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -21,10 +22,11 @@ export function pruneDist(repoDir) {
       return;
     }
     for (const entry of entries) {
+      if (entry.name.startsWith(".")) continue;
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) {
         visit(full);
-        if (readdirSync(full).length === 0) rmdirSync(full);
+        removeIfEmpty(full);
         continue;
       }
       const compiled = /^(.*)\.js(\.map)?$/.exec(entry.name);
@@ -37,6 +39,15 @@ export function pruneDist(repoDir) {
   };
   visit(dist);
   return removed;
+}
+
+/** Removes a folder left empty; one another build has just written into (or already removed) stays as it is. */
+function removeIfEmpty(dir) {
+  try {
+    if (readdirSync(dir).length === 0) rmdirSync(dir);
+  } catch (err) {
+    if (err.code !== "ENOTEMPTY" && err.code !== "ENOENT") throw err;
+  }
 }
 
 function exists(file) {

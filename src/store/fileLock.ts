@@ -63,10 +63,14 @@ export async function lockFile(file: string, options: LockOptions = {}): Promise
         // Once: a second release must not remove the lock of whoever took it next.
         if (released) return;
         released = true;
-        // The file first, then the mutex: a starter let in by the mutex never finds our lock and judges it.
-        await rm(lockPath, { force: true });
-        await mutex?.release();
-        held.delete(lockPath);
+        // The file first, then the mutex: a starter let in by the mutex never finds our lock and judges it. The
+        // mutex and `held` go even when the file cannot be removed (a dead holder's file is taken over anyway).
+        try {
+          await rm(lockPath, { force: true });
+        } finally {
+          await mutex?.release();
+          held.delete(lockPath);
+        }
       },
     };
   } catch (err: unknown) {

@@ -53,8 +53,11 @@ export async function ensureBuilt(): Promise<void> {
   } catch {
     // tsc exits non-zero on type errors but still emits; the tests below fail loudly if the build is unusable.
   } finally {
-    // Outputs of renamed or deleted sources go, as after `npm run build` (docs/local-development.md "Build output").
-    pruneDist(REPO_DIR);
-    await release();
+    try {
+      // Outputs of renamed or deleted sources go, as after `npm run build` (docs/local-development.md "Build output").
+      pruneDist(REPO_DIR);
+    } finally {
+      await release();
+    }
   }
 }
