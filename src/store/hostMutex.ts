@@ -52,9 +52,18 @@ export function listenExclusive(address: string): Promise<HostMutex | "busy" | u
   });
 }
 
-/** The address for a canonical lock path, or undefined where the platform has no kernel-released name. */
-export function mutexAddress(canonicalLockPath: string): string | undefined {
-  const hex = createHash("sha256").update(canonicalLockPath).digest("hex").slice(0, 32);
+/**
+ * The address for a canonical lock path, or undefined where the platform has no kernel-released name. The
+ * abstract namespace has no permissions, so on POSIX the user id is part of the name: another local user could
+ * otherwise bind a predictable name first and refuse every start of ours. Two users on one state file still
+ * meet at the lock file, whose live holder is refused (fileLock.ts).
+ */
+export function mutexAddress(
+  canonicalLockPath: string,
+  uid: number | undefined = process.getuid?.(),
+): string | undefined {
+  const owner = uid === undefined ? "" : `${uid}:`;
+  const hex = createHash("sha256").update(`${owner}${canonicalLockPath}`).digest("hex").slice(0, 32);
   if (process.platform === "linux") return `\0graph-mirror-lock-${hex}`;
   if (process.platform === "win32") return `\\\\?\\pipe\\graph-mirror-lock-${hex}`;
   return undefined;

@@ -116,6 +116,11 @@ describe.runIf(process.platform === "linux" || process.platform === "win32")(
       const address = mutexAddress("/tmp/a/jobs.json.lock");
       expect(address).toMatch(/graph-mirror-lock-[0-9a-f]{32}$/);
       expect(mutexAddress("/tmp/b/jobs.json.lock")).not.toBe(address);
+      // Per user: another user binding the name first cannot refuse our starts.
+      expect(mutexAddress("/tmp/a/jobs.json.lock", 1000)).not.toBe(
+        mutexAddress("/tmp/a/jobs.json.lock", 1001),
+      );
+      expect(mutexAddress("/tmp/a/jobs.json.lock", 1000)).toBe(mutexAddress("/tmp/a/jobs.json.lock", 1000));
     });
   },
 );
