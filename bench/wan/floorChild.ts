@@ -4,7 +4,8 @@
  * it runs on as well as against rclone (a Go binary). One simple PUT per file on node:https with a keep-alive
  * agent, `concurrency` files at a time, each read whole: no hashing, no state, no retries, no fetch (undici alone
  * costs ~12 MiB, src/nodeHttp.ts). Measured as a child process exactly like the other tools. One argument: JSON
- * of {@link FloorJob}; it imports nothing but Node's own modules. Trusts the emulator's CA through NODE_EXTRA_CA_CERTS, set by the parent.
+ * of {@link FloorJob}; it imports nothing but Node's own modules. Trusts the emulator's CA through
+ * NODE_EXTRA_CA_CERTS, set by the parent.
  */
 import { readFile } from "node:fs/promises";
 import https from "node:https";

@@ -1,8 +1,9 @@
 /**
  * `npm run bench wan` (issue 17 item 5): graph-mirror's CLI against rclone, a raw fetch-PUT loop and, for small
  * files, the Node floor (./floorChild.ts) on the same emulator over TLS, at 0 and 50 ms per request (the
- * emulator's `latencyMs`, docs/emulator.md "Latency"), for the scenarios in ./scenarios.ts. Every tool runs as a child process (wall time and peak RSS measured alike), the
- * emulator in another; tools take turns going first round by round, and the median of the rounds is reported.
+ * emulator's `latencyMs`, docs/emulator.md "Latency"), for the scenarios in ./scenarios.ts. Every tool runs as a
+ * child process (wall time and peak RSS measured alike), the emulator in another; tools take turns going first
+ * round by round, and the median of the rounds is reported.
  * Each upload is checked (file count and sizes) and deleted again. docs/upload.md "Benchmarks" has the settings.
  */
 import { mkdir } from "node:fs/promises";
