@@ -127,6 +127,13 @@ export interface MeasuredRun {
   readonly wallMs: number;
   /** Peak resident set size of the child (VmHWM), polled every 20 ms while it runs. */
   readonly peakRssBytes: number;
+  /**
+   * The largest anonymous (heap, stacks, buffers) and file-backed (the executable's and libraries' pages it
+   * touched) parts of the RSS seen by the same polls (`RssAnon`, `RssFile`). The kernel keeps no high-water mark
+   * for either, so a peak shorter than a poll can be missed; the two maxima need not fall at the same moment.
+   */
+  readonly peakAnonBytes: number;
+  readonly peakFileBytes: number;
   readonly code: number | null;
   readonly stdout: string;
   /** The last 64 KiB of stderr, for failure messages. */
@@ -152,10 +159,12 @@ export async function runMeasured(
   child.stderr?.on("data", (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-65_536);
   });
-  let peak = 0;
+  const peak = { hwm: 0, anon: 0, file: 0 };
   const poll = setInterval(() => {
-    void vmHwm(child).then((v) => {
-      peak = Math.max(peak, v);
+    void memoryOf(child).then((m) => {
+      peak.hwm = Math.max(peak.hwm, m.hwm);
+      peak.anon = Math.max(peak.anon, m.anon);
+      peak.file = Math.max(peak.file, m.file);
     });
   }, 20);
   const code = await new Promise<number | null>((resolve, reject) => {
@@ -163,15 +172,20 @@ export async function runMeasured(
     child.once("exit", (c) => resolve(c));
   });
   clearInterval(poll);
-  return { wallMs: performance.now() - started, peakRssBytes: peak, code, stdout, stderr };
+  return {
+    wallMs: performance.now() - started,
+    peakRssBytes: peak.hwm,
+    peakAnonBytes: peak.anon,
+    peakFileBytes: peak.file,
+    code,
+    stdout,
+    stderr,
+  };
 }
 
-async function vmHwm(child: ChildProcess): Promise<number> {
-  try {
-    const status = await readFile(`/proc/${child.pid}/status`, "utf8");
-    const match = /VmHWM:\s+(\d+) kB/.exec(status);
-    return match ? Number(match[1]) * 1024 : 0;
-  } catch {
-    return 0;
-  }
+/** The child's VmHWM and current RssAnon and RssFile, in bytes (0 once it has gone). */
+async function memoryOf(child: ChildProcess): Promise<{ hwm: number; anon: number; file: number }> {
+  const status = await readFile(`/proc/${child.pid}/status`, "utf8").catch(() => "");
+  const kib = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) * 1024;
+  return { hwm: kib("VmHWM"), anon: kib("RssAnon"), file: kib("RssFile") };
 }

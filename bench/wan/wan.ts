@@ -41,8 +41,8 @@ async function measure(
   tools: readonly ToolName[],
   ctx: ToolContext & { control: EmulatorControl },
 ): Promise<Map<ToolName, ToolFigures>> {
-  const samples = new Map<ToolName, { wall: number[]; rss: number[] }>(
-    tools.map((t) => [t, { wall: [], rss: [] }]),
+  const samples = new Map<ToolName, { wall: number[]; rss: number[]; anon: number[]; file: number[] }>(
+    tools.map((t) => [t, { wall: [], rss: [], anon: [], file: [] }]),
   );
   const { scenario } = payload;
   for (let round = 0; round < rounds; round++) {
@@ -52,15 +52,26 @@ async function measure(
       const run = await runTool(tool, payload, folder, ctx);
       await ctx.control.verify(folder, scenario.files, scenario.fileBytes);
       await ctx.control.remove(folder);
-      samples.get(tool)?.wall.push(run.wallMs);
-      samples.get(tool)?.rss.push(run.peakRssBytes);
+      const sample = samples.get(tool);
+      sample?.wall.push(run.wallMs);
+      sample?.rss.push(run.peakRssBytes);
+      sample?.anon.push(run.peakAnonBytes);
+      sample?.file.push(run.peakFileBytes);
       process.stderr.write(
         `  ${scenario.id} @${latencyMs} ms round ${round + 1}/${rounds}: ${tool} ${(run.wallMs / 1000).toFixed(2)} s, ${(run.peakRssBytes / MIB).toFixed(0)} MiB\n`,
       );
     }
   }
   return new Map(
-    [...samples].map(([tool, s]) => [tool, { wallMs: median(s.wall), peakRssBytes: median(s.rss) }]),
+    [...samples].map(([tool, s]) => [
+      tool,
+      {
+        wallMs: median(s.wall),
+        peakRssBytes: median(s.rss),
+        peakAnonBytes: median(s.anon),
+        peakFileBytes: median(s.file),
+      },
+    ]),
   );
 }
 

@@ -2,7 +2,10 @@
  * The WAN bench's table rows for one scenario at one latency: the medians of each tool, then the ratios
  * graph-mirror / rclone and graph-mirror / raw (lower is better) checked against issue 17's targets, and, where the
  * Node floor ran (small files), graph-mirror's peak RSS over the floor's: what graph-mirror adds to the least a
- * Node process needs for the same uploads at the same concurrency (docs/upload.md "Memory").
+ * Node process needs for the same uploads at the same concurrency (docs/upload.md "Memory"). Beside the RSS
+ * row, the small-file scenarios split each tool's RSS into its anonymous part (heap, buffers, stacks) and its
+ * file-backed part (the pages of its own executable and libraries it touched), which tells how much of a gap is
+ * the runtime's binary rather than the upload's memory.
  */
 import type { BenchRow } from "../registry.js";
 import { MIB } from "../upload/harness.js";
@@ -12,6 +15,9 @@ import type { ToolName } from "./tools.js";
 export interface ToolFigures {
   readonly wallMs: number;
   readonly peakRssBytes: number;
+  /** Largest anonymous and file-backed parts of the RSS seen (../upload/harness.ts runMeasured). */
+  readonly peakAnonBytes?: number;
+  readonly peakFileBytes?: number;
 }
 
 function ratioRow(metric: string, ratio: number | undefined, target: number | undefined): BenchRow {
@@ -53,6 +59,14 @@ export function scenarioRows(
     ratioRow(`${label}: wall gm / raw`, gm.wallMs / raw.wallMs, targets.vsRaw),
   ];
   if (targets.rssAtMostRclone) {
+    const split = (f: ToolFigures) =>
+      f.peakAnonBytes === undefined || f.peakFileBytes === undefined
+        ? "?"
+        : `${(f.peakAnonBytes / MIB).toFixed(0)} + ${(f.peakFileBytes / MIB).toFixed(0)}`;
+    rows.push({
+      metric: `${label}: peak RSS anon + file MiB, ${tools}`,
+      value: columns.map((f) => show(f, split)).join(" / "),
+    });
     rows.push(
       ratioRow(
         `${label}: peak RSS gm / rclone`,

@@ -136,6 +136,13 @@ describe("WAN bench rows", () => {
       ["300 x 200 KiB, gm defaults, others 4 at a time @50 ms: wall gm / rclone", "0.40", "<= 0.50", true],
       ["300 x 200 KiB, gm defaults, others 4 at a time @50 ms: wall gm / raw", "0.80", undefined, undefined],
       [
+        // These figures carry no split: the row is there, marked unknown.
+        "300 x 200 KiB, gm defaults, others 4 at a time @50 ms: peak RSS anon + file MiB, gm / rclone / raw",
+        "? / ? / ?",
+        undefined,
+        undefined,
+      ],
+      [
         "300 x 200 KiB, gm defaults, others 4 at a time @50 ms: peak RSS gm / rclone",
         "1.05",
         "<= 1.00",
@@ -151,6 +158,30 @@ describe("WAN bench rows", () => {
       ["<= 0.90", false],
       ["<= 1.00", false],
     ]);
+  });
+
+  it("splits each tool's peak RSS into anonymous and file-backed MiB for small files only", () => {
+    const split = (wallMs: number, anon: number, file: number): ToolFigures => ({
+      wallMs,
+      peakRssBytes: (anon + file) * MIB,
+      peakAnonBytes: anon * MIB,
+      peakFileBytes: file * MIB,
+    });
+    const figures = new Map<ToolName, ToolFigures>([
+      ["graph-mirror", split(1700, 35, 43)],
+      ["rclone", split(8700, 21, 35)],
+      ["raw", split(4900, 78, 44)],
+      ["node-floor", split(1500, 37.4, 41)],
+    ]);
+    const rows = scenarioRows(scenario("300x200kib-4"), 50, figures);
+    expect(rows.find((r) => r.metric.includes("anon + file"))).toEqual({
+      metric:
+        "300 x 200 KiB, gm defaults, others 4 at a time @50 ms: peak RSS anon + file MiB, gm / rclone / raw / node floor",
+      value: "35 + 43 / 21 + 35 / 78 + 44 / 37 + 41",
+    });
+    // Large files have no RSS target against rclone, and no split row.
+    const big = scenarioRows(scenario("40x12mib"), 50, figures);
+    expect(big.some((r) => r.metric.includes("anon + file"))).toBe(false);
   });
 
   it("without rclone: the rclone columns are blank and its ratios carry no verdict", () => {
