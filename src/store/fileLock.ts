@@ -49,8 +49,15 @@ export async function lockFile(file: string, options: LockOptions = {}): Promise
   held.add(lockPath);
   try {
     const mutex = await takeHostMutex(lockPath);
-    // Another process is holding or taking the lock: its pid is in the lock file unless it is still writing it.
-    if (mutex === "busy") throw new LockedError(file, (await readOwner(lockPath))?.pid);
+    // Another process is holding or taking the lock. The lock file names the holder, unless that process is
+    // still writing it, or is taking over a dead holder's lock (then the pid found is the dead one's): named
+    // only when alive, so the message never sends the user after a process that is gone. Our own pid is alive
+    // here: the mutex is held, so this process holds the lock under another spelling of the path.
+    if (mutex === "busy") {
+      const owner = await readOwner(lockPath);
+      const live = owner && (owner.pid === process.pid || isAlive(owner));
+      throw new LockedError(file, live ? owner.pid : undefined);
+    }
     try {
       await createOrTakeOver(file, lockPath, options);
     } catch (err: unknown) {
