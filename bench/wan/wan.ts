@@ -16,7 +16,8 @@ import { runsAt, type Scenario, wanSettings } from "./scenarios.js";
 import { type Payload, runTool, type ToolContext, type ToolName, toolsFor } from "./tools.js";
 import { scenarioRows, type ToolFigures } from "./wanRows.js";
 
-async function makePayload(scenario: Scenario, dir: string): Promise<Payload> {
+/** Writes the scenario's files under `dir` (random bytes, ../upload/harness.ts makeFile). */
+export async function makePayload(scenario: Scenario, dir: string): Promise<Payload> {
   const folder = path.join(dir, scenario.id);
   await mkdir(folder, { recursive: true });
   const files = Array.from({ length: scenario.files }, (_, i) => {

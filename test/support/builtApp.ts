@@ -31,8 +31,13 @@ function builtAt(): number {
   }
 }
 
+/** The newest source the build compiles that tests run compiled: the app, and the bench's child scripts. */
+function newestBuiltSource(): number {
+  return Math.max(newestSource(path.join(REPO_DIR, "src")), newestSource(path.join(REPO_DIR, "bench")));
+}
+
 export async function ensureBuilt(): Promise<void> {
-  if (builtAt() >= newestSource(path.join(REPO_DIR, "src"))) return;
+  if (builtAt() >= newestBuiltSource()) return;
   mkdirSync(path.join(REPO_DIR, "dist"), { recursive: true });
   const release = await lockfile.lock(REPO_DIR, {
     lockfilePath: path.join(REPO_DIR, "dist", ".build.lock"),
@@ -40,7 +45,7 @@ export async function ensureBuilt(): Promise<void> {
     stale: 120_000,
   });
   try {
-    if (builtAt() < newestSource(path.join(REPO_DIR, "src"))) {
+    if (builtAt() < newestBuiltSource()) {
       execFileSync(
         process.execPath,
         [path.join(REPO_DIR, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.build.json"],
