@@ -53,13 +53,13 @@ export function documentOf(rowTexts: Iterable<string>): string {
   return `${HEADER}\n${linesOf([...rowTexts])}`;
 }
 
-/** Records as the file holds them: each one line, every line ending with a newline. */
+/** Records as a compacted file holds them (an atomic rename, no batch needed): each one line, newline-ended. */
 export function linesOf(records: readonly string[]): string {
   return records.length === 0 ? "" : `${records.join("\n")}\n`;
 }
 
 /**
- * One append as the file holds it: exactly one line whatever the number of records, so that a crash can only
+ * One append (of one record or more) as the file holds it: exactly one line whatever their number, so a crash can only
  * damage the last line (see above). One record is its own line, byte for byte as version 3 wrote it.
  */
 export function appendOf(records: readonly string[]): string {
