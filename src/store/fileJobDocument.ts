@@ -59,8 +59,8 @@ export function linesOf(records: readonly string[]): string {
 }
 
 /**
- * One append (of one record or more) as the file holds it: exactly one line whatever their number, so a crash can only
- * damage the last line (see above). One record is its own line, byte for byte as version 3 wrote it.
+ * One append (one record or more) as the file holds it: exactly one line whatever their number, so a crash can
+ * only damage the last line (see above). One record is its own line, byte for byte as version 3 wrote it.
  */
 export function appendOf(records: readonly string[]): string {
   return records.length === 1 ? `${records[0]}\n` : `{"batch":[${records.join(",")}]}\n`;

@@ -1,9 +1,10 @@
 /**
  * The job file journal (src/store/fileJobJournal.ts) under SIGKILL: a child process (the built store in dist/, as
  * the CLI loads it) steps 8 large rows concurrently (one write, one batch line per round: fileJobDocument.ts),
- * appending and now and then compacting, and is killed at a different point each round. Every file it leaves must open, hold every row, and hold at least the last state
- * the child saw acknowledged (persist-before-use). A kill rarely lands inside a `write` call (a page-cache copy), so
- * torn last lines are tested deterministically in test/unit/store/fileJobJournal.test.ts.
+ * appending and now and then compacting, and is killed at a different point each round. Every file it leaves
+ * must open, hold every row, and hold at least the last state the child saw acknowledged (persist-before-use).
+ * A kill rarely lands inside a `write` call (a page-cache copy), so torn last lines (and a power cut's lost
+ * pages) are tested deterministically in test/unit/store/fileJobJournal.test.ts.
  */
 import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";

@@ -63,7 +63,8 @@ describe("file job store text", () => {
     await store.createJobs([a, b]);
     const created = await readFile(file, "utf8");
     await store.createJobs([c, d]);
-    const batch = `{"batch":[${JSON.stringify({ job: c, wakeSeq: 0 })},${JSON.stringify({ job: d, wakeSeq: 0 })}]}\n`;
+    const [rowC, rowD] = [c, d].map((job) => JSON.stringify({ job, wakeSeq: 0 }));
+    const batch = `{"batch":[${rowC},${rowD}]}\n`;
     const added = `${created}${batch}`;
     expect(await readFile(file, "utf8")).toBe(added);
     // One record stays a plain line, as version 3 wrote it.
