@@ -1,8 +1,10 @@
 /**
- * Writes the CLI's job file (format: fileJobDocument.ts) as a journal: a write appends one line per changed row
- * (or drop) in one `write` through a handle opened with O_APPEND, then fdatasync, so a step costs what it changed
+ * Writes the CLI's job file (format: fileJobDocument.ts) as a journal: a write appends the changed rows (and drops)
+ * as ONE line in one `write` through a handle opened with O_APPEND, then fdatasync, so a step costs what it changed
  * instead of every row's JSON (docs/pipeline.md "The CLI drives the same worker"; at 10,000 rows the whole-file
- * rewrite was ~15 MB per step, a first pass quadratic).
+ * rewrite was ~15 MB per step, a first pass quadratic). One line (a batch line when it carries several records):
+ * a crash may persist a later page of an append but not an earlier one, and the reader ignores only a bad LAST
+ * line, so an append of several lines could leave damage that refuses the file; one line keeps all of it or none.
  *
  * Compaction: once the file holds more than 2 x live rows + 64 records, the next write rewrites it with one line
  * per live row through writeFileAtomic (temp file, fsync, rename) and reopens the append handle on the new file.
@@ -21,7 +23,7 @@
 import { constants } from "node:fs";
 import { type FileHandle, open, rm, stat } from "node:fs/promises";
 import { writeFileAtomic } from "./atomicFile.js";
-import { documentOf, linesOf } from "./fileJobDocument.js";
+import { appendOf, documentOf } from "./fileJobDocument.js";
 
 /** Records beyond twice the live rows that the file may hold before it is compacted (see above). */
 const SLACK_RECORDS = 64;
@@ -48,8 +50,9 @@ export class JobJournal {
   }
 
   /**
-   * Puts these records on disk, each a row's JSON or a drop (fileJobDocument.ts): appended, or the file compacted
-   * to `live` (every live row's JSON) when it holds too many stale records. Resolves once they are fsynced.
+   * Puts these records on disk, each a row's JSON or a drop (fileJobDocument.ts): appended as one line, or the file
+   * compacted to `live` (every live row's JSON, a line each: the rename makes it atomic) when it holds too many
+   * stale records. Resolves once they are fsynced.
    */
   async write(records: readonly string[], live: ReadonlyMap<string, string>): Promise<void> {
     if (records.length === 0 && !this.mustRewrite) return;
@@ -58,7 +61,7 @@ export class JobJournal {
       return;
     }
     try {
-      await this.append(Buffer.from(linesOf(records), "utf8"));
+      await this.append(Buffer.from(appendOf(records), "utf8"));
       this.records += records.length;
       // Appended to a file no longer at the path (deleted or replaced under the store): nothing is on disk
       // where the next run looks. Write every row there now, as the write has not resolved yet.

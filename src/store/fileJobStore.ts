@@ -13,8 +13,8 @@
  * nothing to the next process (see above), so waiting for the disk would only add an fsync to every step; the
  * next write carries it. Every other write is on disk when `replace` resolves (persist-before-use: an upload URL
  * is saved before its first fragment). Concurrent writes share one append of every row changed since the last.
- * A crash mid-append keeps a prefix of that append's rows: each is a state its job reached, and each job is found
- * again on its own (by file and destination), so rows need not land together.
+ * An append is one line however many rows it carries, so a crash mid-append keeps all of that append's rows or
+ * none of them (fileJobDocument.ts; docs/pipeline.md "The CLI drives the same worker").
  */
 import { readFile, rm } from "node:fs/promises";
 import type { UploadJob } from "../core/job/job.js";
@@ -199,7 +199,8 @@ async function readFileContent(file: string, option: string): Promise<JobFileCon
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw unreadable(file, option, err);
   }
-  // Beside a running process (`read`), the last line may be an append in progress: torn, and ignored.
+  // Beside a running process (`read`), the last line may be an append in progress (one line, however many rows
+  // it carries): torn, and ignored.
   const content = parseJobFile(text);
   if (!content)
     throw optionError(option, `${file} is not a graph-mirror upload state file; choose another path`);

@@ -1,9 +1,10 @@
 /**
  * The job file journal (src/store/fileJobJournal.ts) under SIGKILL: a child process (the built store in dist/, as
- * the CLI loads it) steps 8 large rows concurrently, appending and now and then compacting, and is killed at
- * a different point each round. Every file it leaves must open, hold every row, and hold at least the last state
- * the child saw acknowledged (persist-before-use). A kill rarely lands inside a `write` call (a page-cache copy), so
- * torn last lines are tested deterministically in test/unit/store/fileJobJournal.test.ts.
+ * the CLI loads it) steps 8 large rows concurrently (one write, one batch line per round: fileJobDocument.ts),
+ * appending and now and then compacting, and is killed at a different point each round. Every file it leaves
+ * must open, hold every row, and hold at least the last state the child saw acknowledged (persist-before-use).
+ * A kill rarely lands inside a `write` call (a page-cache copy), so torn last lines (and a power cut's lost
+ * pages) are tested deterministically in test/unit/store/fileJobJournal.test.ts.
  */
 import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
@@ -73,10 +74,12 @@ describe("job file journal under SIGKILL", () => {
     const jobs = Array.from({ length: 8 }, (_, i) =>
       makeJob({ jobId: `j${i}`, requestId: "r", lastError: { code: "x", message: "m".repeat(8_000) } }),
     );
+    let batchLines = 0;
     for (const rounds of [5, 23, 41, 67]) {
       const acknowledged = await runAndKill(file, jobs, rounds);
       const text = await readFile(file, "utf8");
       expect(parseJobFile(text)).toBeDefined();
+      batchLines += text.split("\n").filter((line) => line.startsWith('{"batch":[')).length;
       const store = await FileJobStore.open(file, { option: "--state" });
       const offsets = store.jobs().map((job) => job.confirmedOffset);
       expect(offsets).toHaveLength(8);
@@ -84,5 +87,7 @@ describe("job file journal under SIGKILL", () => {
       for (const offset of offsets) expect(offset).toBeGreaterThanOrEqual(acknowledged);
       await store.close();
     }
+    // The rounds' appends were batch lines (a compaction writes a line per row): the kills hit that framing.
+    expect(batchLines).toBeGreaterThan(0);
   });
 });

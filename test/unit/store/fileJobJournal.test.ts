@@ -46,15 +46,48 @@ async function step(store: FileJobStore, jobId: string, offset: number): Promise
   await store.replace({ ...rest, job: { ...rest.job, confirmedOffset: offset } }, etag);
 }
 
-/** Records after the header; throws unless every line is complete and parses. */
-async function recordsIn(file: string): Promise<string[]> {
+/** One step of several jobs in ONE write: every replace is called before the shared write begins. */
+async function stepTogether(store: FileJobStore, jobIds: readonly string[], offset: number): Promise<void> {
+  const rows = await Promise.all(jobIds.map((jobId) => store.get(jobId)));
+  await Promise.all(
+    rows.map((row) => {
+      if (!row) throw new Error("row missing");
+      const { etag, ...rest } = row;
+      return store.replace({ ...rest, job: { ...rest.job, confirmedOffset: offset } }, etag);
+    }),
+  );
+}
+
+/**
+ * What a power cut can leave of the last append on a file system that persists its pages in any order (docs/
+ * pipeline.md): the file at its full length, the bytes [from, to) of the append that began at byte `start`
+ * (fractions of its length) zeros where their page never reached the disk.
+ */
+async function loseAppendPart(file: string, start: number, from: number, to: number): Promise<void> {
+  const bytes = await readFile(file);
+  const length = bytes.length - start;
+  bytes.fill(0, start + Math.floor(length * from), start + Math.floor(length * to));
+  await writeFile(file, bytes);
+}
+
+/** Lines after the header; throws unless every line is complete and parses. */
+async function linesIn(file: string): Promise<string[]> {
   const text = await readFile(file, "utf8");
   expect(text.endsWith("\n")).toBe(true);
+  expect(text.startsWith('{"version":4}\n')).toBe(true);
   const content = parseJobFile(text);
   expect(content?.rewrite).toBe(false);
-  const lines = text.split("\n").slice(1, -1);
-  expect(content?.records).toBe(lines.length);
-  return lines;
+  return text.split("\n").slice(1, -1);
+}
+
+/** Records after the header, a batch line's each on its own (as JSON); throws unless the file parses fully. */
+async function recordsIn(file: string): Promise<string[]> {
+  const records = (await linesIn(file)).flatMap((line) => {
+    const value = JSON.parse(line) as { batch?: unknown[] };
+    return value.batch ? value.batch.map((record) => JSON.stringify(record)) : [line];
+  });
+  expect(parseJobFile(await readFile(file, "utf8"))?.records).toBe(records.length);
+  return records;
 }
 
 const mode = async (file: string) => (await stat(file)).mode & 0o777;
@@ -138,6 +171,8 @@ describe("job file journal", () => {
     // 7 records for 1 live row is under 2 x 1 + 64: a small file is appended to, not compacted.
     await store.retain(["j2"]);
     expect(await recordsIn(file)).toHaveLength(4 + 1 + 2);
+    // The two drops of one write are one line (fileJobDocument.ts).
+    expect((await linesIn(file)).at(-1)).toBe(`{"batch":[${dropRecord("j0")},${dropRecord("j3")}]}`);
     await store.drop(["j2"]);
     await expect(stat(file)).rejects.toThrow(/ENOENT/);
     // Rows again after the file was deleted: created anew (0600), not appended to a missing file.
@@ -231,6 +266,71 @@ describe("job file journal", () => {
     expect(await recordsIn(file)).toHaveLength(1);
   });
 
+  it("keeps the rows before a multi-row append a power cut damaged anywhere, never refusing the file", async () => {
+    // Zeros at the start of the append (its newline kept), in its middle (a later page kept, an earlier one a
+    // hole), and at its end (newline lost). Version 3 wrote the rows as three lines: the first two made a bad
+    // line before the last (the file refused), the third kept j0 alone of the three (the append half applied).
+    for (const [from, to] of [
+      [0, 0.5],
+      [0.3, 0.6],
+      [0.5, 1],
+    ] as const) {
+      const file = await jobFile();
+      const store = await open(file);
+      await createRows(store, 4);
+      await step(store, "j3", 50);
+      const start = (await stat(file)).size;
+      await stepTogether(store, ["j0", "j1", "j2"], 777);
+      await store.close();
+      expect(await linesIn(file)).toHaveLength(4 + 1 + 1);
+      await loseAppendPart(file, start, from, to);
+      const before = [0, 0, 0, 50];
+      const seen = await FileJobStore.read(file, "--state");
+      expect([...seen.values()].map((job) => job.confirmedOffset)).toEqual(before);
+      const again = await open(file);
+      expect(again.jobs().map((job) => job.confirmedOffset)).toEqual(before);
+      await step(again, "j1", 888);
+      await again.close();
+      // Compacted rather than appended after the damaged line: every line parses.
+      expect(await recordsIn(file)).toHaveLength(4);
+      const third = await open(file);
+      expect(third.jobs().map((job) => job.confirmedOffset)).toEqual([0, 888, 0, 50]);
+      await third.close();
+    }
+  });
+
+  it("reads a version 3 file as before and rewrites it as version 4 on the first write", async () => {
+    const file = await jobFile();
+    const job = (jobId: string) => withUrl(makeJob({ jobId }));
+    const [a, b, c] = [job("a"), job("b"), job("c")];
+    const row = (job: UploadJob, confirmedOffset: number) =>
+      JSON.stringify({ job: { ...job, confirmedOffset }, wakeSeq: 0 });
+    const lines = ['{"version":3}', row(a, 0), row(b, 0), row(c, 0), row(a, 5), dropRecord("c"), row(b, 6)];
+    const v3 = `${lines.join("\n")}\n`;
+    await writeFile(file, v3, { mode: 0o600 });
+    const store = await open(file);
+    expect(store.jobs().map((job) => [job.jobId, job.confirmedOffset])).toEqual([
+      ["a", 5],
+      ["b", 6],
+    ]);
+    expect(await readFile(file, "utf8")).toBe(v3);
+    await step(store, "a", 7);
+    await store.close();
+    expect(await readFile(file, "utf8")).toBe(
+      serializeRows([
+        { job: { ...a, confirmedOffset: 7 }, wakeSeq: 0 },
+        { job: { ...b, confirmedOffset: 6 }, wakeSeq: 0 },
+      ]),
+    );
+    expect(await recordsIn(file)).toHaveLength(2);
+    // Version 3 held no batch lines: one before its last line is damage, as any bad line was.
+    const batch = `{"batch":[${row(a, 9)},${row(b, 9)}]}`;
+    const v3Damaged = `${[...lines.slice(0, 3), batch, ...lines.slice(3)].join("\n")}\n`;
+    await writeFile(file, v3Damaged);
+    await expect(open(file)).rejects.toThrow(/is not a graph-mirror upload state file/);
+    expect(await readFile(file, "utf8")).toBe(v3Damaged);
+  });
+
   it("refuses a file with a bad line before the last, or an unknown header, and leaves it as it was", async () => {
     const file = await jobFile();
     const store = await open(file);
@@ -244,11 +344,25 @@ describe("job file journal", () => {
     await expect(open(file)).rejects.toThrow(message);
     await expect(FileJobStore.read(file, "--state")).rejects.toThrow(message);
     expect(await readFile(file, "utf8")).toBe(damaged);
+    // Version 4 writes one line per append, so a crash cannot damage a line before the last: zeros there, or a
+    // batch holding something that is not a record, are damage.
+    const zeros = "\0".repeat(lines[2]?.length ?? 0);
+    const batchOf = (...records: string[]) => `{"batch":[${records.join(",")}]}`;
+    for (const bad of [zeros, batchOf(lines[2] ?? "", "{}"), batchOf(), `{"batch":[${lines[2]}],"x":1}`]) {
+      const damagedHere = [lines[0], lines[1], bad, lines[3], ""].join("\n");
+      await writeFile(file, damagedHere);
+      await expect(open(file)).rejects.toThrow(message);
+      expect(await readFile(file, "utf8")).toBe(damagedHere);
+    }
+    // The same place holding a whole batch is read.
+    const batched = [lines[0], lines[1], batchOf(lines[2] ?? "", dropRecord("j0")), lines[3], ""].join("\n");
+    await writeFile(file, batched);
+    expect([...(await FileJobStore.read(file, "--state")).keys()]).toEqual(["j1", "j2"]);
     // Two torn lines cannot come from one unfinished write.
     const twoTorn = [lines[0], lines[1], "{not json", "{nor this"].join("\n");
     await writeFile(file, twoTorn);
     await expect(open(file)).rejects.toThrow(message);
-    for (const header of ['{"version":4}', '{"version":"3"}', "[3]"]) {
+    for (const header of ['{"version":5}', '{"version":"4"}', "[4]"]) {
       const foreign = [header, lines[1], ""].join("\n");
       await writeFile(file, foreign);
       await expect(open(file)).rejects.toThrow(message);
@@ -256,7 +370,7 @@ describe("job file journal", () => {
     }
   });
 
-  it("reads a version 2 and a version 1 file and rewrites it as version 3 on the first write", async () => {
+  it("reads a version 2 and a version 1 file and rewrites it as version 4 on the first write", async () => {
     const file = await jobFile();
     const [a, b] = [withUrl(makeJob({ jobId: "a" })), withUrl(makeJob({ jobId: "b" }))];
     const versions = [
