@@ -10,8 +10,12 @@ import type { EmulatorProcess } from "../upload/harness.js";
 
 export interface EmulatorControl {
   setLatency(ms: number): Promise<void>;
-  /** Throws unless `/folder` holds exactly `count` files of `bytes` each. */
-  verify(folder: string, count: number, bytes: number): Promise<void>;
+  /**
+   * Throws unless `/folder` holds exactly `count` files of `bytes` each and, for each name in `hashes`, a file of
+   * that name with that QuickXorHash (the emulator's, computed over what it stored): a tool that uploaded the
+   * wrong bytes fast must not win.
+   */
+  verify(folder: string, count: number, bytes: number, hashes?: ReadonlyMap<string, string>): Promise<void>;
   remove(folder: string): Promise<void>;
   close(): Promise<void>;
 }
@@ -35,7 +39,7 @@ export async function emulatorControl(emu: EmulatorProcess): Promise<EmulatorCon
     async setLatency(ms) {
       await call(`${control}/latency`, { method: "PUT", body: JSON.stringify({ ms }) });
     },
-    async verify(folder, count, bytes) {
+    async verify(folder, count, bytes, hashes) {
       const items = JSON.parse(
         await call(`${control}/items?driveId=${encodeURIComponent(emu.driveId)}`, { method: "GET" }),
       ) as ItemSummary[];
@@ -43,6 +47,13 @@ export async function emulatorControl(emu: EmulatorProcess): Promise<EmulatorCon
       const whole = files.filter((f) => f.size === bytes).length;
       if (files.length !== count || whole !== count)
         throw new Error(`/${folder}: ${files.length} files (${whole} of ${bytes} bytes), expected ${count}`);
+      for (const [name, hash] of hashes ?? []) {
+        const found = files.find((f) => f.path === `/${folder}/${name}`);
+        if (found?.quickXorHash !== hash)
+          throw new Error(
+            `/${folder}/${name}: QuickXorHash ${found?.quickXorHash ?? "missing"}, expected ${hash}`,
+          );
+      }
     },
     async remove(folder) {
       await call(`${emu.graphBaseUrl}/drives/${emu.driveId}/root:/${folder}`, {

@@ -45,6 +45,8 @@ export interface Payload {
   /** The file (one-file scenarios) or the folder (the others). */
   readonly source: string;
   readonly files: readonly { readonly file: string; readonly name: string }[];
+  /** Each file's QuickXorHash by name: what the drive must hold after every tool's run. */
+  readonly hashes: ReadonlyMap<string, string>;
 }
 
 export interface ToolContext {

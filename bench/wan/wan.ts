@@ -4,10 +4,12 @@
  * emulator's `latencyMs`, docs/emulator.md "Latency"), for the scenarios in ./scenarios.ts. Every tool runs as a
  * child process (wall time and peak RSS measured alike), the emulator in another; tools take turns going first
  * round by round, and the median of the rounds is reported.
- * Each upload is checked (file count and sizes) and deleted again. docs/upload.md "Benchmarks" has the settings.
+ * Each upload is checked (file count, sizes and QuickXorHashes) and deleted again. docs/upload.md "Benchmarks" has the settings.
  */
+import { createReadStream } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
+import { QuickXorHash } from "../../src/core/shared/quickXorHash.js";
 import type { Benchmark, BenchRow } from "../registry.js";
 import { MIB, makeFile, startEmulatorProcess, tempDir } from "../upload/harness.js";
 import { type EmulatorControl, emulatorControl } from "./emulatorControl.js";
@@ -24,8 +26,18 @@ export async function makePayload(scenario: Scenario, dir: string): Promise<Payl
     const name = scenario.files === 1 ? "payload.bin" : `f${String(i).padStart(3, "0")}.bin`;
     return { file: path.join(folder, name), name };
   });
-  for (const f of files) await makeFile(f.file, scenario.fileBytes);
-  return { scenario, source: scenario.files === 1 ? (files[0]?.file ?? folder) : folder, files };
+  const hashes = new Map<string, string>();
+  for (const f of files) {
+    await makeFile(f.file, scenario.fileBytes);
+    hashes.set(f.name, await quickXorHashOfFile(f.file));
+  }
+  return { scenario, source: scenario.files === 1 ? (files[0]?.file ?? folder) : folder, files, hashes };
+}
+
+async function quickXorHashOfFile(file: string): Promise<string> {
+  const hash = new QuickXorHash();
+  for await (const chunk of createReadStream(file, { highWaterMark: 8 * MIB })) hash.update(chunk as Buffer);
+  return hash.digest();
 }
 
 function median(values: readonly number[]): number {
@@ -51,7 +63,7 @@ async function measure(
     for (const tool of order) {
       const folder = `wan-${scenario.id}-${latencyMs}-${tool}-${round}`;
       const run = await runTool(tool, payload, folder, ctx);
-      await ctx.control.verify(folder, scenario.files, scenario.fileBytes);
+      await ctx.control.verify(folder, scenario.files, scenario.fileBytes, payload.hashes);
       await ctx.control.remove(folder);
       const sample = samples.get(tool);
       sample?.wall.push(run.wallMs);

@@ -2,6 +2,7 @@
  * The WAN bench's uploaders as the bench runs them (bench/wan/tools.ts runTool): each must really upload every
  * file to the emulator over HTTPS, or its time and memory say nothing, and a failed upload must fail the bench
  * rather than give figures. Runs the compiled bench, as `npm run bench` does: its child scripts are JavaScript.
+ * Linux only: the bench reads each child's memory from /proc.
  */
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -23,7 +24,7 @@ const SCENARIO: Scenario = {
   targets: {},
 };
 
-describe("WAN bench uploaders", () => {
+describe.runIf(process.platform === "linux")("WAN bench uploaders", () => {
   let harness: typeof HarnessModule;
   let tools: typeof ToolsModule;
   let emu: HarnessModule.EmulatorProcess;
@@ -50,18 +51,31 @@ describe("WAN bench uploaders", () => {
   }, 120_000);
 
   afterAll(async () => {
-    for (const step of cleanup) await step();
+    // Every step, even after one failed: the temp folders go whatever the emulator did.
+    const failed: unknown[] = [];
+    for (const step of cleanup) await step().catch((err: unknown) => failed.push(err));
+    if (failed.length > 0) throw failed[0];
   });
 
   for (const tool of ["node-floor", "raw", "graph-mirror"] as const) {
     it(`${tool} uploads every file whole and reports its wall time and peak RSS`, async () => {
       const run = await tools.runTool(tool, payload, `t-${tool}`, ctx);
-      // Throws unless the folder holds exactly 6 files of 200 KiB.
-      await control.verify(`t-${tool}`, SCENARIO.files, SCENARIO.fileBytes);
+      // Throws unless the folder holds exactly 6 files of 200 KiB, each with the local file's QuickXorHash.
+      await control.verify(`t-${tool}`, SCENARIO.files, SCENARIO.fileBytes, payload.hashes);
       expect(run.peakRssBytes).toBeGreaterThan(20 * harness.MIB);
       expect(run.wallMs).toBeGreaterThan(0);
     }, 60_000);
   }
+
+  it("refuses an upload whose bytes differ from the local file's", async () => {
+    await tools.runTool("node-floor", payload, "t-hash", ctx);
+    const [name] = [...payload.hashes.keys()];
+    const wrong = new Map(payload.hashes).set(name ?? "", "AAAAAAAAAAAAAAAAAAAAAAAAAAA=");
+    await expect(control.verify("t-hash", SCENARIO.files, SCENARIO.fileBytes, wrong)).rejects.toThrow(
+      /QuickXorHash .*, expected AAAA/,
+    );
+    expect(payload.hashes.size).toBe(SCENARIO.files);
+  }, 60_000);
 
   it("fails the bench when the Node floor's upload fails, instead of giving figures", async () => {
     const wrongDrive = { ...ctx, emu: { ...emu, driveId: "no-such-drive" } };
