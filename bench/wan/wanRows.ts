@@ -2,10 +2,10 @@
  * The WAN bench's table rows for one scenario at one latency: the medians of each tool, then the ratios
  * graph-mirror / rclone and graph-mirror / raw (lower is better) checked against issue 17's targets, and, where the
  * Node floor ran (small files), graph-mirror's peak RSS over the floor's: what graph-mirror adds to the least a
- * Node process needs for the same uploads at the same concurrency (docs/upload.md "Memory"). Beside the RSS
- * row, the small-file scenarios split each tool's RSS into its anonymous part (heap, buffers, stacks) and its
+ * Node process needs for the same uploads at the same concurrency (docs/upload.md "Memory"). Where peak RSS is
+ * judged against rclone's, a row gives each tool's largest anonymous part (heap, buffers, stacks) and largest
  * file-backed part (the pages of its own executable and libraries it touched), which tells how much of a gap is
- * the runtime's binary rather than the upload's memory.
+ * the runtime's binary rather than the upload's memory (polled maxima, not simultaneous: their sum is not the peak).
  */
 import type { BenchRow } from "../registry.js";
 import { MIB } from "../upload/harness.js";

@@ -34,7 +34,9 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
+  // The child of the second test imports the compiled transport.
+  await ensureBuilt();
+}, 300_000);
 
 afterAll(async () => {
   server.closeAllConnections();
@@ -55,19 +57,21 @@ it("reuses an idle socket for the next request and closes it itself after 5 s id
   expect(sockets).toHaveLength(1);
   expect(sockets[0]?.requests).toBe(2);
   const idleFrom = performance.now();
-  await new Promise((resolve) => setTimeout(resolve, 6_500));
+  for (let waited = 0; sockets[0]?.closedAt === undefined && waited < 30_000; waited += 100) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
   const closedAt = sockets[0]?.closedAt;
   expect(closedAt).toBeDefined();
-  // Closed by the client's 5 s timer: the server would have kept it for 60 s.
+  // Closed by the client's 5 s timer: the server would have kept it for 60 s. (Not before 5 s; a loaded machine
+  // may run the timer late, which is why the upper bound is far from 5 s and far below 60 s.)
   expect((closedAt ?? 0) - idleFrom).toBeGreaterThan(4_500);
-  expect((closedAt ?? 0) - idleFrom).toBeLessThan(6_500);
+  expect((closedAt ?? 0) - idleFrom).toBeLessThan(30_000);
   // The next request opens a new socket.
   await get();
   expect(sockets).toHaveLength(2);
-}, 20_000);
+}, 45_000);
 
 it("lets a process whose only sockets are idle exit at once", async () => {
-  await ensureBuilt();
   const transport = path.join(REPO_DIR, "dist", "src", "graph", "transport.js");
   const script = `const { exchange } = await import(${JSON.stringify(transport)});
 await exchange(${JSON.stringify(`${origin}/v1.0/me`)}, { method: "GET", headers: {}, signal: AbortSignal.timeout(5000), maxResponseBytes: 1024 });`;
