@@ -4,15 +4,16 @@
  * Linux and Windows only: elsewhere there is no host mutex and the takeover race is a documented risk.
  */
 import { spawn } from "node:child_process";
-import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { readdir, readFile, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { LockedError, lockFile } from "../../../src/store/fileLock.js";
 import { ensureBuilt } from "../../support/builtApp.js";
 import { LockChild } from "../../support/lockChild.js";
+import { tempDirsPerTest } from "../../support/tempDirs.js";
 
-const dirs: string[] = [];
+const dirs = tempDirsPerTest("gm-lockrace-");
 const children: LockChild[] = [];
 beforeAll(async () => {
   await ensureBuilt();
@@ -22,13 +23,10 @@ afterEach(async () => {
     child.child.kill("SIGKILL");
     await child.exited;
   }
-  for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
 });
 
 async function jobFile(): Promise<string> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), "gm-lockrace-"));
-  dirs.push(dir);
-  return path.join(dir, "jobs.json");
+  return path.join(await dirs.make(), "jobs.json");
 }
 
 function start(file: string): LockChild {

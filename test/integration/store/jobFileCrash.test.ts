@@ -7,16 +7,16 @@
  * pages) are tested deterministically in test/unit/store/fileJobJournal.test.ts.
  */
 import { spawn } from "node:child_process";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import os from "node:os";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { pathToFileURL } from "node:url";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { parseJobFile } from "../../../src/store/fileJobDocument.js";
 import { FileJobStore } from "../../../src/store/fileJobStore.js";
 import { ensureBuilt, REPO_DIR } from "../../support/builtApp.js";
 import { makeJob } from "../../support/pipeline/jobs.js";
+import { tempDirsPerTest } from "../../support/tempDirs.js";
 
 const SCRIPT = `
 const { FileJobStore } = await import(process.env.STORE_MODULE);
@@ -32,13 +32,10 @@ for (let offset = 1; ; offset++) {
 }
 `;
 
-const dirs: string[] = [];
+const dirs = tempDirsPerTest("gm-journal-crash-");
 beforeAll(async () => {
   await ensureBuilt();
 }, 300_000);
-afterEach(async () => {
-  for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
-});
 
 /** Runs the child until it has acknowledged `rounds` rounds (plus what it does before the kill lands). */
 async function runAndKill(file: string, jobs: unknown, rounds: number): Promise<number> {
@@ -67,9 +64,7 @@ async function runAndKill(file: string, jobs: unknown, rounds: number): Promise<
 
 describe("job file journal under SIGKILL", () => {
   it("leaves a file that opens with every row at or past its last acknowledged state", async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), "gm-journal-crash-"));
-    dirs.push(dir);
-    const file = path.join(dir, "jobs.json");
+    const file = path.join(await dirs.make(), "jobs.json");
     // Rows of ~8 KB, so an append of several spans pages and a kill can land inside it.
     const jobs = Array.from({ length: 8 }, (_, i) =>
       makeJob({ jobId: `j${i}`, requestId: "r", lastError: { code: "x", message: "m".repeat(8_000) } }),

@@ -3,20 +3,16 @@
  * dist/src/functions/*.js is a live function to the host, docs/local-development.md "Build output"); everything
  * else stays.
  */
-import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
-import os from "node:os";
+import { mkdir, readdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { pruneDist } from "../../../scripts/prune-dist.mjs";
+import { tempDirsPerTest } from "../../support/tempDirs.js";
 
-const dirs: string[] = [];
-afterEach(async () => {
-  for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
-});
+const dirs = tempDirsPerTest("gm-prune-");
 
 async function repoWith(files: readonly string[]): Promise<string> {
-  const repo = await mkdtemp(path.join(os.tmpdir(), "gm-prune-"));
-  dirs.push(repo);
+  const repo = await dirs.make();
   for (const file of files) {
     await mkdir(path.dirname(path.join(repo, file)), { recursive: true });
     await writeFile(path.join(repo, file), "");

@@ -4,26 +4,18 @@
  * a crash cut short) is ignored and never appended after, damage elsewhere is refused, older versions are read and
  * rewritten, and the file stays 0600 throughout (it holds upload URLs; docs/design.md invariant 5).
  */
-import { appendFile, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
-import os from "node:os";
+import { appendFile, readFile, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { UploadJob } from "../../../src/core/job/job.js";
 import { ConfigError } from "../../../src/core/shared/validationError.js";
 import { dropRecord, parseJobFile, serializeRows } from "../../../src/store/fileJobDocument.js";
 import { FileJobStore } from "../../../src/store/fileJobStore.js";
 import { makeJob } from "../../support/pipeline/jobs.js";
+import { tempDirsPerTest } from "../../support/tempDirs.js";
 
-const dirs: string[] = [];
-afterEach(async () => {
-  for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
-});
-
-async function jobFile(): Promise<string> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), "gm-journal-"));
-  dirs.push(dir);
-  return path.join(dir, "jobs.json");
-}
+const dirs = tempDirsPerTest("gm-journal-");
+const jobFile = async () => path.join(await dirs.make(), "jobs.json");
 
 const open = (file: string) => FileJobStore.open(file, { option: "--state" });
 
@@ -38,15 +30,10 @@ async function createRows(store: FileJobStore, count: number, requestId = "r"): 
   return jobs;
 }
 
-/** One step of a job: a new confirmed offset, on disk when it resolves (not a lease-only change). */
-async function step(store: FileJobStore, jobId: string, offset: number): Promise<void> {
-  const row = await store.get(jobId);
-  if (!row) throw new Error(`${jobId} missing`);
-  const { etag, ...rest } = row;
-  await store.replace({ ...rest, job: { ...rest.job, confirmedOffset: offset } }, etag);
-}
-
-/** One step of several jobs in ONE write: every replace is called before the shared write begins. */
+/**
+ * One step of each of these jobs in ONE write (every replace is called before the shared write begins): a new
+ * confirmed offset, on disk when it resolves (not a lease-only change).
+ */
 async function stepTogether(store: FileJobStore, jobIds: readonly string[], offset: number): Promise<void> {
   const rows = await Promise.all(jobIds.map((jobId) => store.get(jobId)));
   await Promise.all(
@@ -56,6 +43,18 @@ async function stepTogether(store: FileJobStore, jobIds: readonly string[], offs
       return store.replace({ ...rest, job: { ...rest.job, confirmedOffset: offset } }, etag);
     }),
   );
+}
+
+const step = (store: FileJobStore, jobId: string, offset: number) => stepTogether(store, [jobId], offset);
+
+/** The confirmed offsets of the file's jobs, in the store's order, as the next run opens it. */
+async function offsetsOnReopen(file: string): Promise<number[]> {
+  const store = await open(file);
+  try {
+    return store.jobs().map((job) => job.confirmedOffset);
+  } finally {
+    await store.close();
+  }
 }
 
 /**
@@ -207,9 +206,7 @@ describe("job file journal", () => {
     expect(await recordsIn(file)).toHaveLength(3);
     expect(await mode(file)).toBe(0o600);
     await store.close();
-    const again = await open(file);
-    expect(again.jobs().map((job) => job.confirmedOffset)).toEqual([0, 10, 20]);
-    await again.close();
+    expect(await offsetsOnReopen(file)).toEqual([0, 10, 20]);
   });
 
   it("writes every row again when the file was deleted under the store after its first append", async () => {
@@ -223,9 +220,7 @@ describe("job file journal", () => {
     expect(await recordsIn(file)).toHaveLength(3);
     expect(await mode(file)).toBe(0o600);
     await store.close();
-    const again = await open(file);
-    expect(again.jobs().map((job) => job.confirmedOffset)).toEqual([10, 20, 0]);
-    await again.close();
+    expect(await offsetsOnReopen(file)).toEqual([10, 20, 0]);
   });
 
   it("ignores a torn last line, and the next write leaves a file that parses fully", async () => {
@@ -293,9 +288,7 @@ describe("job file journal", () => {
       await again.close();
       // Compacted rather than appended after the damaged line: every line parses.
       expect(await recordsIn(file)).toHaveLength(4);
-      const third = await open(file);
-      expect(third.jobs().map((job) => job.confirmedOffset)).toEqual([0, 888, 0, 50]);
-      await third.close();
+      expect(await offsetsOnReopen(file)).toEqual([0, 888, 0, 50]);
     }
   });
 

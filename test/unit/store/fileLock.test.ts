@@ -3,22 +3,18 @@
  * temp file, then hard-linked), so starters racing for one file never take each other's lock for a torn one.
  */
 import { spawn } from "node:child_process";
-import { mkdtemp, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import { readdir, readFile, symlink, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { LockedError, lockFile } from "../../../src/store/fileLock.js";
 import { listenExclusive, mutexAddress, takeHostMutex } from "../../../src/store/hostMutex.js";
+import { tempDirsPerTest } from "../../support/tempDirs.js";
 
-const dirs: string[] = [];
-afterEach(async () => {
-  for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
-});
+const dirs = tempDirsPerTest("gm-lock-");
 
 async function jobFile(): Promise<string> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), "gm-lock-"));
-  dirs.push(dir);
-  return path.join(dir, "jobs.json");
+  return path.join(await dirs.make(), "jobs.json");
 }
 
 describe("job-file lock", () => {
@@ -104,7 +100,7 @@ describe.runIf(process.platform === "linux" || process.platform === "win32")(
       const file = await jobFile();
       const alias = `${path.dirname(file)}-alias`;
       await symlink(path.dirname(file), alias, "dir");
-      dirs.push(alias);
+      dirs.track(alias);
       const lock = await lockFile(file);
       // The held set knows only the spelling it was given; the mutex refuses the other one.
       await expect(lockFile(path.join(alias, "jobs.json"))).rejects.toMatchObject({
