@@ -5,20 +5,28 @@
  * one-chunk stream with Content-Length, as the Graph client does: the stricter baseline.
  */
 import { open, readFile } from "node:fs/promises";
+import { DEFAULT_SIMPLE_UPLOAD_MAX } from "../../src/core/upload/chunkPlan.js";
 import { DEFAULT_TOKEN } from "../../src/emulator/index.js";
 import type { EmulatorProcess } from "./harness.js";
 
 /** Where the raw loop uploads: the Graph base URL and a drive. */
 export type RawTarget = Pick<EmulatorProcess, "graphBaseUrl" | "driveId">;
 
-/** Graph's simple-upload limit (docs/graph-protocol.md): smaller files go in one PUT to `.../content`. */
-const SIMPLE_UPLOAD_MAX = 4 * 1024 * 1024;
-
 export interface RawFile {
   readonly file: string;
   readonly size: number;
   /** Drive path, e.g. `/folder/name.bin`; its folder must exist (the field profile does not create it). */
   readonly destination: string;
+}
+
+/**
+ * Files to upload into a new folder: what the WAN bench hands its child uploaders (../wan/rawChild.ts,
+ * floorChild.ts).
+ */
+export interface FolderUpload extends RawTarget {
+  /** Created at the drive's root first; every destination is inside it. */
+  readonly folder: string;
+  readonly files: readonly RawFile[];
 }
 
 /**
@@ -34,7 +42,8 @@ export async function rawUploadFiles(
   let next = 0;
   const worker = async (): Promise<void> => {
     for (let item = files[next++]; item; item = files[next++]) {
-      if (item.size <= SIMPLE_UPLOAD_MAX) await rawSimpleUpload(emu, item);
+      // Graph's simple-upload limit (docs/graph-protocol.md): smaller files go in one PUT to `.../content`.
+      if (item.size <= DEFAULT_SIMPLE_UPLOAD_MAX) await rawSimpleUpload(emu, item);
       else await rawUpload(emu, item.file, item.destination, chunkSize, "buffer");
     }
   };

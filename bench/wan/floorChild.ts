@@ -9,13 +9,10 @@
  */
 import { readFile } from "node:fs/promises";
 import https from "node:https";
-import type { RawFile, RawTarget } from "../upload/rawLoop.js";
+import type { FolderUpload } from "../upload/rawLoop.js";
 
-export interface FloorJob extends RawTarget {
-  /** Created at the drive's root first; every destination is inside it. */
-  readonly folder: string;
-  /** Each at most 4 MiB (Graph's simple-upload limit): the floor has no upload sessions. */
-  readonly files: readonly RawFile[];
+/** Its files each at most 4 MiB (Graph's simple-upload limit): the floor has no upload sessions. */
+export interface FloorJob extends FolderUpload {
   readonly concurrency: number;
   /** Passed in, not imported: importing the emulator's module for its constant would load the emulator. */
   readonly token: string;

@@ -3,12 +3,9 @@
  * time and peak RSS exactly as it measures graph-mirror's and rclone's. One argument: JSON of {@link RawJob}.
  * Trusts the emulator's local CA through NODE_EXTRA_CA_CERTS, set by the parent (Node reads it at start-up).
  */
-import { type RawFile, type RawTarget, rawCreateFolder, rawUploadFiles } from "../upload/rawLoop.js";
+import { type FolderUpload, rawCreateFolder, rawUploadFiles } from "../upload/rawLoop.js";
 
-export interface RawJob extends RawTarget {
-  /** Created at the drive's root first; every destination is inside it. */
-  readonly folder: string;
-  readonly files: readonly RawFile[];
+export interface RawJob extends FolderUpload {
   readonly chunkBytes: number;
   readonly concurrency: number;
 }

@@ -10,8 +10,10 @@ import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { DEFAULT_PARALLEL_SMALL } from "../../src/cli/parallelOptions.js";
+import { DEFAULT_SIMPLE_UPLOAD_MAX } from "../../src/core/upload/chunkPlan.js";
 import { DEFAULT_TOKEN } from "../../src/emulator/index.js";
 import { type EmulatorProcess, type MeasuredRun, ROOT, runMeasured } from "../upload/harness.js";
+import type { FolderUpload } from "../upload/rawLoop.js";
 import type { FloorJob } from "./floorChild.js";
 import type { RawJob } from "./rawChild.js";
 import { RCLONE_REMOTE, rcloneEnvFor } from "./rclone.js";
@@ -20,13 +22,15 @@ import { CHUNK_BYTES, type Scenario } from "./scenarios.js";
 export const TOOLS = ["graph-mirror", "rclone", "raw", "node-floor"] as const;
 export type ToolName = (typeof TOOLS)[number];
 
-/** Graph's simple-upload limit (docs/graph-protocol.md): the Node floor has no upload sessions. */
-const SIMPLE_UPLOAD_MAX = 4 * 1024 * 1024;
-
-/** The tools that run `scenario`: all but the Node floor where a file needs an upload session. */
+/**
+ * The tools that run `scenario`: all but the Node floor where a file needs an upload session (over Graph's
+ * simple-upload limit, docs/graph-protocol.md).
+ */
 export function toolsFor(scenario: Scenario, withRclone: boolean): ToolName[] {
   return TOOLS.filter(
-    (t) => (withRclone || t !== "rclone") && (t !== "node-floor" || scenario.fileBytes <= SIMPLE_UPLOAD_MAX),
+    (t) =>
+      (withRclone || t !== "rclone") &&
+      (t !== "node-floor" || scenario.fileBytes <= DEFAULT_SIMPLE_UPLOAD_MAX),
   );
 }
 
@@ -141,7 +145,7 @@ function nodeFloor(payload: Payload, folder: string, ctx: ToolContext): Promise<
 }
 
 /** Where the raw loop and the Node floor upload the payload: the emulator's drive, one path per file. */
-function uploadTarget(payload: Payload, folder: string, { emu }: ToolContext) {
+function uploadTarget(payload: Payload, folder: string, { emu }: ToolContext): FolderUpload {
   return {
     graphBaseUrl: emu.graphBaseUrl,
     driveId: emu.driveId,
