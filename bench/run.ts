@@ -7,6 +7,13 @@ import type { BenchRow } from "./registry.js";
 
 const filters = process.argv.slice(2);
 const selected = BENCHMARKS.filter((b) => filters.length === 0 || filters.some((f) => b.name.includes(f)));
+if (selected.length === 0) {
+  // A mistyped name would otherwise print an empty table and pass.
+  process.stderr.write(
+    `npm run bench: no benchmark name contains ${filters.map((f) => `"${f}"`).join(" or ")}; the benchmarks are ${BENCHMARKS.map((b) => b.name).join(", ")}\n`,
+  );
+  process.exit(2);
+}
 const rows: (BenchRow & { bench: string })[] = [];
 let missed = false;
 
