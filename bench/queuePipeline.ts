@@ -24,8 +24,8 @@
  *
  * `npm run bench queue-pipeline` runs it at 1 GiB; `node dist/bench/queuePipeline.js [sizeMiB] [chunkMiB|link]
  * [rounds] [disk|memory] [trace]` (after `npm run build`) runs other sizes, chunk sizing, or with the emulator
- * keeping files in memory; `trace` adds the per-step request counts and time breakdown of queueTrace.ts (timings then include a
- * proxy hop per storage call).
+ * keeping files in memory; `trace` adds the per-step request counts and time breakdown of queueTrace.ts
+ * (timings then include a proxy hop per storage call).
  */
 import { execFile } from "node:child_process";
 import path from "node:path";

@@ -3,9 +3,10 @@
  * CLI path"): `node dist/bench/queuePipeline.js 1024 10 5 disk trace` runs the bench with every Azurite request
  * through a recording HTTP proxy and every Graph request of the app (which runs in the bench process) seen on
  * Node's `http.client.*` diagnostics channels (the Graph client is on node:http, src/graph/transport.ts), picked
- * out by the client's User-Agent, then reports requests per fragment by service and kind, and the median time between one
- * fragment's answer and the next fragment's start, split by the storage calls that lie in it. The proxy adds a
- * hop to every storage call, so trace timings are for the breakdown, never for the throughput target.
+ * out by the client's User-Agent, then reports requests per fragment by service and kind, and the median time
+ * between one fragment's answer and the next fragment's start, split by the storage calls that lie in it. The
+ * proxy adds a hop to every storage call, so trace timings are for the breakdown, never for the throughput
+ * target.
  */
 import diagnostics from "node:diagnostics_channel";
 import http from "node:http";

@@ -4,7 +4,8 @@
  * emulator's `latencyMs`, docs/emulator.md "Latency"), for the scenarios in ./scenarios.ts. Every tool runs as a
  * child process (wall time and peak RSS measured alike), the emulator in another; tools take turns going first
  * round by round, and the median of the rounds is reported.
- * Each upload is checked (file count, sizes and QuickXorHashes) and deleted again. docs/upload.md "Benchmarks" has the settings.
+ * Each upload is checked (file count, sizes and QuickXorHashes) and deleted again. docs/upload.md "Benchmarks"
+ * has the settings.
  */
 import { createReadStream } from "node:fs";
 import { mkdir } from "node:fs/promises";

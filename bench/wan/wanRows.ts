@@ -5,7 +5,8 @@
  * Node process needs for the same uploads at the same concurrency (docs/upload.md "Memory"). Where peak RSS is
  * judged against rclone's, a row gives each tool's largest anonymous part (heap, buffers, stacks) and largest
  * file-backed part (the pages of its own executable and libraries it touched), which tells how much of a gap is
- * the runtime's binary rather than the upload's memory (polled maxima, not simultaneous: their sum is not the peak).
+ * the runtime's binary rather than the upload's memory (polled maxima, not simultaneous: their sum is not the
+ * peak).
  */
 import type { BenchRow } from "../registry.js";
 import { MIB } from "../upload/harness.js";

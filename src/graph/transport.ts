@@ -3,7 +3,8 @@
  * `http`/`https` modules with keep-alive agents rather than the global `fetch`. Measured (docs/upload.md
  * "Memory"): 300 PUTs of 200 KiB, 16 at a time over local TLS, peaked at 59 MiB of RSS and took 0.3 s on
  * `https.request`, 105-122 MiB and 0.8-1.1 s on `fetch` (undici's WebAssembly parser, WHATWG streams and
- * per-request objects); a CLI that only speaks to Graph never loads undici at all. What fetch did for us is done here on purpose:
+ * per-request objects); a CLI that only speaks to Graph never loads undici at all. What fetch did for us is done
+ * here on purpose:
  * - the byte body goes out in {@link BODY_SLICE} views over the caller's buffer, each written when the socket
  *   drained the one before, so over TLS a 40 MiB fragment is never encrypted as one 40 MiB piece (peak RSS of a
  *   256 MiB upload at 40 MiB chunks: 283 MiB as one piece, 167 MiB in 1 MiB views);
