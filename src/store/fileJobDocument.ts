@@ -23,7 +23,7 @@
 import type { UploadJob } from "../core/job/job.js";
 import type { StoredJob } from "../core/ports/stores.js";
 
-export const FORMAT_VERSION = 4;
+const FORMAT_VERSION = 4;
 /** The JSON Lines version before batch lines: read, then rewritten (see above). */
 const UNBATCHED_VERSION = 3;
 const HEADER = `{"version":${FORMAT_VERSION}}`;
